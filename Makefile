@@ -1,0 +1,52 @@
+# MedGen Studio: `make run` and `make test` do every set-up step on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+PORT ?= 8501
+
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test setup dev migrate system-deps lint bench-ingest clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.runtime
+
+dev: $(VENV)/.dev
+
+migrate: setup
+	$(PY) -m medgen.store.migrate upgrade
+
+# Debian packages the tests need (Chromium for the browser tests).
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  echo "Installing Debian chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+run: migrate
+	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
+
+test: dev system-deps migrate
+	$(PY) -m pytest
+
+lint: dev
+	$(VENV)/bin/ruff check .
+
+bench-ingest: setup
+	$(PY) -m bench.ingest
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,23 @@
+"""MedGen Studio entrypoint: a router only (page config, navigation, run)."""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from medgen.config import get_settings
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+get_settings()  # read the environment once (also sets HF_HUB_OFFLINE=1)
+
+st.set_page_config(page_title="MedGen Studio", page_icon=":material/radiology:", layout="wide")
+
+pages = {
+    "Scans": [
+        st.Page("pages/viewer.py", title="Viewer", icon=":material/image_search:", default=True),
+    ],
+}
+
+pg = st.navigation(pages)
+pg.run()

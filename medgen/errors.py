@@ -1,0 +1,83 @@
+"""Domain exceptions. Each carries a message a clinician can act on.
+
+Pages catch :class:`MedgenError` and show ``str(exc)`` with ``st.error``; anything else is a bug.
+"""
+
+from __future__ import annotations
+
+
+class MedgenError(Exception):
+    """Base class: ``str(exc)`` is a complete, user-facing sentence."""
+
+    default_message = "The operation could not be completed."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.default_message)
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class InvalidInputError(MedgenError):
+    """An uploaded file cannot be read as a scan."""
+
+    default_message = "This file could not be read as a scan. Upload a DICOM, PNG, JPEG or TIFF image."
+
+
+class UnsupportedFileError(InvalidInputError):
+    """The bytes are not of a format we read (or do not match their extension)."""
+
+
+class NoPixelDataError(InvalidInputError):
+    """A valid DICOM object without an image (SR, SEG, presentation state, ...)."""
+
+    default_message = "This DICOM file holds no image (it may be a report or a segmentation object)."
+
+
+class UnsupportedTransferSyntaxError(InvalidInputError):
+    """The pixel data is encoded in a way no installed decoder handles."""
+
+
+class FileTooLargeError(InvalidInputError):
+    """Upload or archive exceeds a configured limit."""
+
+
+class ArchiveError(InvalidInputError):
+    """A zip upload is unsafe (path traversal, too many entries, decompression bomb) or broken."""
+
+
+class ModelError(MedgenError):
+    """A model is missing, corrupt or cannot be used for this input."""
+
+    default_message = "The model could not be loaded."
+
+
+class ModelIntegrityError(ModelError):
+    """Weights do not match the checksum in their model card."""
+
+
+class ModalityMismatchError(ModelError):
+    """A model was asked to process an image of a modality it was not trained for."""
+
+
+class GenerationError(MedgenError):
+    """Text generation failed or was stopped."""
+
+
+class StorageError(MedgenError):
+    """The database could not be read or written."""
+
+    default_message = "The database could not be reached; nothing was saved. Please try again."
+
+
+class AuthError(MedgenError):
+    """Sign-in failed, the account is locked, or the user lacks the role for an action."""
+
+    default_message = "You are not allowed to do this."
+
+
+class PermissionDeniedError(AuthError):
+    """The signed-in user's role does not allow the action."""
+
+    default_message = "Your role does not allow this action. Ask an administrator if you need access."

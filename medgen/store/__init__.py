@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy 2 ORM, session factory, repository functions, Alembic migrations."""

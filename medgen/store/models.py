@@ -1,0 +1,141 @@
+"""ORM tables. Schema changes go through Alembic migrations in ``migrations/versions``.
+
+Only de-identified data lives here: no names, IDs, birth dates or original UIDs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class User(Base):
+    """A local account. Passwords are argon2 hashes; roles are medgen.types.Role values."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(String(256))  # None for SSO-only accounts
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Study(Base):
+    """A de-identified study: replacement UID, coded fields, no patient identity."""
+
+    __tablename__ = "studies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_uid: Mapped[str] = mapped_column(String(64), unique=True)  # replacement UID
+    modality: Mapped[str] = mapped_column(String(8))
+    body_part: Mapped[str] = mapped_column(String(64), default="")
+    description: Mapped[str] = mapped_column(String(128), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    images: Mapped[list[Image]] = relationship(back_populates="study", cascade="all, delete-orphan")
+
+
+class Image(Base):
+    """One de-identified image object (a single image, a multi-frame object or a series)."""
+
+    __tablename__ = "images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), index=True)
+    series_uid: Mapped[str] = mapped_column(String(64), default="")  # replacement UID
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)  # sha256 of pixel data
+    rows: Mapped[int] = mapped_column(Integer)
+    cols: Mapped[int] = mapped_column(Integer)
+    n_slices: Mapped[int] = mapped_column(Integer, default=1)
+    pixel_spacing_mm: Mapped[float | None] = mapped_column(Float)
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)  # de-identified display metadata
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    study: Mapped[Study] = relationship(back_populates="images")
+
+
+class AuditEvent(Base):
+    """Append-only record of who did what, when, to which object, with what outcome. Never PHI."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    username: Mapped[str] = mapped_column(String(64), default="")
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    object_type: Mapped[str] = mapped_column(String(32), default="")
+    object_id: Mapped[str] = mapped_column(String(64), default="")
+    outcome: Mapped[str] = mapped_column(String(16), default="ok")
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class GeneratedOutput(Base):
+    """Every generated output (enhancement run, report draft, education text), de-identified.
+
+    ``model_version`` is the weights sha256 for image models and the LM name + file hash for text.
+    For text, ``draft_text`` is what the model produced and ``final_text`` the signed version.
+    """
+
+    __tablename__ = "generated_outputs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)  # medgen.types.OutputKind
+    model_id: Mapped[str] = mapped_column(String(128), index=True)
+    model_version: Mapped[str] = mapped_column(String(128), default="")
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    input_hash: Mapped[str] = mapped_column(String(64), default="")
+    device: Mapped[str] = mapped_column(String(16), default="")
+    latency_ms: Mapped[float | None] = mapped_column(Float)
+    flags: Mapped[list[Any]] = mapped_column(default=list)
+    draft_text: Mapped[str | None] = mapped_column(Text)
+    final_text: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft|preliminary|final
+    metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Small de-identified PNG previews (before/after) for drill-down in quality review.
+    preview_before: Mapped[bytes | None] = mapped_column(LargeBinary)
+    preview_after: Mapped[bytes | None] = mapped_column(LargeBinary)
+    study_id: Mapped[int | None] = mapped_column(ForeignKey("studies.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("generated_outputs.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    signed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

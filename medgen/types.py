@@ -1,0 +1,63 @@
+"""Coded values shared across layers (Enums) and small value types.
+
+Arguments that take one of these accept ``Enum | str`` and normalise with ``Enum(value)``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Modality(str, enum.Enum):
+    """DICOM Modality (0008,0060) values the app knows; OT covers plain images."""
+
+    CT = "CT"
+    MR = "MR"
+    CR = "CR"
+    DX = "DX"
+    MG = "MG"
+    XA = "XA"
+    US = "US"
+    PT = "PT"
+    NM = "NM"
+    OT = "OT"
+
+    @classmethod
+    def parse(cls, value: str | None) -> Modality:
+        """Map a DICOM modality string to the enum; unknown or missing values become OT."""
+        if not value:
+            return cls.OT
+        try:
+            return cls(str(value).strip().upper())
+        except ValueError:
+            return cls.OT
+
+
+class Role(str, enum.Enum):
+    """What a signed-in user may do (enforced on the server side)."""
+
+    CLINICIAN = "clinician"  # upload, enhance, draft, sign, rate
+    REVIEWER = "reviewer"  # quality review, rate
+    ADMIN = "admin"  # users, audit
+
+
+class OutputKind(str, enum.Enum):
+    """Kinds of generated output that are recorded and rated."""
+
+    ENHANCEMENT = "enhancement"
+    REPORT = "report"
+    EDUCATION = "education"
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """The signed-in user as pages see it (never the ORM row, never the password hash)."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+
+    def has_role(self, *roles: Role | str) -> bool:
+        return self.role in {Role(r) for r in roles}

@@ -1,0 +1,1 @@
+"""The only medgen package that imports streamlit: cached loaders and shared widgets."""

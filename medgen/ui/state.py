@@ -1,0 +1,32 @@
+"""Session-state keys shared between pages, and small accessors.
+
+Page-local keys are prefixed with the page name ("viewer.preset"); the keys here are shared.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from medgen.imaging.scan import Scan
+from medgen.types import UserInfo
+
+SCAN = "scan"  # the loaded, de-identified medgen.imaging.Scan
+SCAN_IMAGE_ID = "scan.image_id"  # its images.id row in the database (int) once stored
+SCAN_LABEL = "scan.label"  # short human label of what is loaded ("3 files", "sample: CT head")
+USER = "auth.user"  # medgen.types.UserInfo of the signed-in user
+
+
+def current_scan() -> Scan | None:
+    scan = st.session_state.get(SCAN)
+    return scan if isinstance(scan, Scan) else None
+
+
+def set_scan(scan: Scan, image_id: int | None, label: str) -> None:
+    st.session_state[SCAN] = scan
+    st.session_state[SCAN_IMAGE_ID] = image_id
+    st.session_state[SCAN_LABEL] = label
+
+
+def current_user() -> UserInfo | None:
+    user = st.session_state.get(USER)
+    return user if isinstance(user, UserInfo) else None

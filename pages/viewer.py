@@ -1,0 +1,8 @@
+"""Viewer: upload a scan or load a sample study, window it, scroll it, see de-identified metadata."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.title("Viewer")
+st.info("Scan ingestion is being built (issue 2).")
