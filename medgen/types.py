@@ -9,7 +9,7 @@ import enum
 from dataclasses import dataclass
 
 
-class Modality(str, enum.Enum):
+class Modality(enum.StrEnum):
     """DICOM Modality (0008,0060) values the app knows; OT covers plain images."""
 
     CT = "CT"
@@ -34,7 +34,7 @@ class Modality(str, enum.Enum):
             return cls.OT
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     """What a signed-in user may do (enforced on the server side)."""
 
     CLINICIAN = "clinician"  # upload, enhance, draft, sign, rate
@@ -42,7 +42,7 @@ class Role(str, enum.Enum):
     ADMIN = "admin"  # users, audit
 
 
-class OutputKind(str, enum.Enum):
+class OutputKind(enum.StrEnum):
     """Kinds of generated output that are recorded and rated."""
 
     ENHANCEMENT = "enhancement"
@@ -61,3 +61,20 @@ class UserInfo:
 
     def has_role(self, *roles: Role | str) -> bool:
         return self.role in {Role(r) for r in roles}
+
+
+class AuditAction(enum.StrEnum):
+    """Audit-trail actions (medgen.store.repo.add_audit)."""
+
+    LOGIN = "login"
+    LOGOUT = "logout"
+    LOGIN_FAILED = "login_failed"
+    LOCKED_OUT = "locked_out"
+    UPLOAD = "upload"
+    ENHANCE = "enhance"
+    GENERATE = "generate"
+    SIGN = "sign"
+    EXPORT = "export"
+    RATE = "rate"
+    USER_CHANGE = "user_change"
+    ACCESS_DENIED = "access_denied"

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from medgen.imaging.scan import Scan
 from medgen.store.models import AuditEvent, GeneratedOutput, Image, Study
-from medgen.types import OutputKind, UserInfo
+from medgen.types import AuditAction, OutputKind, UserInfo
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def study_id_for_image(session: Session, image_id: int) -> int | None:
 
 def add_audit(
     session: Session,
-    action: str,
+    action: AuditAction | str,
     *,
     user: UserInfo | None = None,
     object_type: str = "",
@@ -77,7 +77,7 @@ def add_audit(
         AuditEvent(
             user_id=user.id if user else None,
             username=user.username if user else "",
-            action=action,
+            action=AuditAction(action).value,
             object_type=object_type,
             object_id=str(object_id),
             outcome=outcome,
