@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from medgen.imaging.scan import Scan
-from medgen.types import UserInfo
+from medgen.types import Role, UserInfo
 
 SCAN = "scan"  # the loaded, de-identified medgen.imaging.Scan
 SCAN_IMAGE_ID = "scan.image_id"  # its images.id row in the database (int) once stored
@@ -30,3 +30,20 @@ def set_scan(scan: Scan, image_id: int | None, label: str) -> None:
 def current_user() -> UserInfo | None:
     user = st.session_state.get(USER)
     return user if isinstance(user, UserInfo) else None
+
+
+def require_user(*roles: Role | str) -> UserInfo:
+    """Return the signed-in user, or stop the page with a clear message.
+
+    With ``roles``, the user must hold one of them (server-side enforcement: call this at the top
+    of every page and before every privileged action).
+    """
+    user = current_user()
+    if user is None:
+        st.warning("Please sign in to use this page.")
+        st.stop()
+    if roles and not user.has_role(*roles):
+        allowed = ", ".join(Role(r).value for r in roles)
+        st.error(f"Your role ({user.role.value}) cannot open this page; it needs: {allowed}.")
+        st.stop()
+    return user
