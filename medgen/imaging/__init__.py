@@ -13,6 +13,7 @@ from medgen.imaging.window import (
     percentile_window,
     preset,
     presets_for,
+    render_png,
 )
 
 __all__ = [
@@ -28,4 +29,5 @@ __all__ = [
     "percentile_window",
     "preset",
     "presets_for",
+    "render_png",
 ]

@@ -7,6 +7,7 @@ percentile window computed from the pixels themselves.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,3 +109,14 @@ def apply_window(pixels: np.ndarray, center: float, width: float) -> np.ndarray:
     out *= scale
     np.clip(out, 0.0, 255.0, out=out)
     return out.astype(np.uint8)
+
+
+def render_png(pixels: np.ndarray, center: float, width: float) -> bytes:
+    """A windowed 2-D slice encoded as an 8-bit greyscale PNG (fast compression level)."""
+    from PIL import Image
+
+    if np.asarray(pixels).ndim != 2:
+        raise ValueError(f"pixels must be 2-D, got shape {np.asarray(pixels).shape}")
+    buf = io.BytesIO()
+    Image.fromarray(apply_window(pixels, center, width)).save(buf, format="PNG", compress_level=1)
+    return buf.getvalue()

@@ -5,7 +5,6 @@ The page (pages/viewer.py) stays thin; everything it shows is built here.
 
 from __future__ import annotations
 
-import io
 import logging
 import time
 from collections.abc import Sequence
@@ -13,12 +12,11 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
-from PIL import Image
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from medgen.errors import MedgenError, StorageError
-from medgen.imaging import apply_window, default_window, load_scans, presets_for
+from medgen.imaging import default_window, load_scans, presets_for, render_png
 from medgen.imaging.samples import SAMPLES, sample_files
 from medgen.imaging.scan import Scan
 from medgen.store import repo
@@ -120,9 +118,7 @@ def open_scan(files: list[tuple[str, bytes]], label: str, origin: str, user: Use
 def windowed_png(content_hash: str, index: int, center: float, width: float,
                  _pixels: np.ndarray) -> bytes:
     """PNG of one windowed slice, cached per (scan hash, slice, centre, width)."""
-    buf = io.BytesIO()
-    Image.fromarray(apply_window(_pixels, center, width)).save(buf, format="PNG", compress_level=1)
-    return buf.getvalue()
+    return render_png(_pixels, center, width)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
