@@ -109,7 +109,7 @@ def open_scan(files: list[tuple[str, bytes]], label: str, origin: str, user: Use
             return False
         status.update(label=f"Loaded {scan.modality.value} {'x'.join(map(str, scan.shape))}, "
                       "de-identified and stored", state="complete")
-    state.set_scan(scan, image_id, f"{label} ({scan.modality.value})")
+    state.set_scan(scan, image_id, label if origin == "sample" else f"{label} ({scan.modality.value})")
     return True
 
 
@@ -168,17 +168,19 @@ def _apply_preset(scan: Scan) -> None:
 def window_controls(scan: Scan) -> tuple[int, float, float]:
     """Preset select, W/L sliders and slice slider; returns (slice index, centre, width)."""
     _init_controls(scan)
-    lo, hi = float(scan.pixels.min()), float(scan.pixels.max())
-    if scan.is_hu:
-        lo, hi = min(lo, -1500.0), max(hi, 3000.0)
+    if scan.is_hu:  # the clinically useful HU range, not the padding value (-3024) of the file
+        lo, hi, max_width = -1500.0, 3000.0, 4000.0
+    else:
+        lo, hi = float(scan.pixels.min()), float(scan.pixels.max())
+        max_width = max(hi - lo, 2.0)
     span = max(hi - lo, 2.0)
     options = [AUTO] + [p.name for p in presets_for(scan.modality, scan.is_hu)]
     st.selectbox("Window preset", options, key=K_PRESET, on_change=_apply_preset, args=(scan,))
     st.session_state[K_CENTER] = float(np.clip(st.session_state[K_CENTER], lo, hi))
-    st.session_state[K_WIDTH] = float(np.clip(st.session_state[K_WIDTH], 1.0, 2 * span))
+    st.session_state[K_WIDTH] = float(np.clip(st.session_state[K_WIDTH], 1.0, max_width))
     step = 1.0 if span > 50 else span / 500
     center = st.slider("Level (window centre)", lo, hi, key=K_CENTER, step=step)
-    width = st.slider("Window width", 1.0, 2 * span, key=K_WIDTH, step=step)
+    width = st.slider("Window width", 1.0, max_width, key=K_WIDTH, step=step)
     index = 0
     if scan.is_volume:
         index = st.slider("Slice", 1, scan.n_slices, key=K_SLICE) - 1
@@ -219,4 +221,4 @@ def scan_view(scan: Scan) -> None:
         st.plotly_chart(histogram_figure(scan, index, center, width), key="viewer.hist")
         st.markdown("**De-identified metadata**")
         rows = [{"attribute": k, "value": v} for k, v in scan.meta.items() if not k.startswith("Note")]
-        st.dataframe(rows, hide_index=True, width="stretch")
+        st.table(rows)

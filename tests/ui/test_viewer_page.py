@@ -53,7 +53,7 @@ def _counts(factory) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
 
 
 def _meta_table(at: AppTest) -> dict[str, str]:
-    df = at.dataframe[0].value
+    df = at.table[0].value
     return dict(zip(df["attribute"], df["value"], strict=True))
 
 
