@@ -245,7 +245,10 @@ def decode_pixels(ds: Dataset, filename: str) -> tuple[np.ndarray, bool, list[st
         arr = ds.pixel_array
         if photometric == "PALETTE COLOR":
             arr = apply_color_lut(arr, ds)
-    except Exception as exc:  # decoder errors come in many types: all mean "damaged pixel data"
+    except BaseException as exc:  # decoder errors come in many types: all mean "damaged pixel data"
+        # Rust decoders (pylibjpeg-rle) raise pyo3 PanicException, a BaseException subclass.
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
         log.info("pixel decoding failed: %s", type(exc).__name__)
         raise InvalidInputError(
             f"The image data in {filename} could not be decoded: the file is damaged or "

@@ -48,7 +48,9 @@ def _guarded(fn: Callable[[], T], filename: str) -> T:
         raise FileTooLargeError(
             f"{filename} is too large to open on this server. Upload fewer slices or a smaller image."
         ) from exc
-    except Exception as exc:  # boundary: a decoder bug must still end in a clear message
+    except BaseException as exc:  # boundary: a decoder bug must still end in a clear message
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
         log.warning("unexpected %s while reading an upload", type(exc).__name__)
         raise InvalidInputError(
             f"{filename} could not be read: its content is damaged or in an unexpected layout. "

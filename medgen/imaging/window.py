@@ -75,10 +75,15 @@ def default_window(
     pixels: np.ndarray, modality: Modality | str, is_hu: bool,
     file_window: tuple[float, float] | None = None,
 ) -> tuple[float, float]:
-    """The window a scan opens with: the file's suggestion, else soft tissue for CT, else percentiles."""
-    if file_window is not None and file_window[1] >= 1:
-        return float(file_window[0]), float(file_window[1])
+    """The window a scan opens with.
+
+    CT (HU): the file's suggested window if any, else soft tissue (400/40). MR, X-ray and plain
+    images: the 1st-99th percentile window of the pixels (their scale is arbitrary, and stored
+    windows are often missing or stale); the file's window stays available as an option.
+    """
     if is_hu:
+        if file_window is not None and file_window[1] >= 1:
+            return float(file_window[0]), float(file_window[1])
         p = CT_PRESETS[0]
         return p.center, p.width
     return percentile_window(pixels)

@@ -32,7 +32,8 @@ K_PRESET = "viewer.preset"
 K_CENTER = "viewer.center"
 K_WIDTH = "viewer.width"
 K_SLICE = "viewer.slice"
-AUTO = "File / auto"
+AUTO = "Default"
+FILE_WINDOW = "File window (from the DICOM header)"
 
 
 # ---------------------------------------------------------------- ingest (no widgets) ---
@@ -156,6 +157,9 @@ def _init_controls(scan: Scan) -> None:
 
 def _apply_preset(scan: Scan) -> None:
     name = st.session_state[K_PRESET]
+    if name == FILE_WINDOW and scan.default_window is not None:
+        st.session_state[K_CENTER], st.session_state[K_WIDTH] = scan.default_window
+        return
     for p in presets_for(scan.modality, scan.is_hu):
         if p.name == name:
             st.session_state[K_CENTER], st.session_state[K_WIDTH] = p.center, p.width
@@ -175,6 +179,8 @@ def window_controls(scan: Scan) -> tuple[int, float, float]:
         max_width = max(hi - lo, 2.0)
     span = max(hi - lo, 2.0)
     options = [AUTO] + [p.name for p in presets_for(scan.modality, scan.is_hu)]
+    if scan.default_window is not None:
+        options.append(FILE_WINDOW)
     st.selectbox("Window preset", options, key=K_PRESET, on_change=_apply_preset, args=(scan,))
     st.session_state[K_CENTER] = float(np.clip(st.session_state[K_CENTER], lo, hi))
     st.session_state[K_WIDTH] = float(np.clip(st.session_state[K_WIDTH], 1.0, max_width))

@@ -38,7 +38,7 @@ def _check(data: bytes, name: str) -> None:
     assert time.perf_counter() - start < MAX_SECONDS
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.binary(max_size=4096), name=NAMES)
 def test_random_bytes(data: bytes, name: str) -> None:
     _check(data, name)
@@ -73,14 +73,14 @@ def mutated(draw: st.DrawFn) -> tuple[str, bytes]:
     return name, bytes(buf)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(item=mutated())
 def test_mutated_real_dicom(item: tuple[str, bytes]) -> None:
     name, data = item
     _check(data, name)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(item=mutated(), cut=st.integers(0, 400))
 def test_mutated_dicom_inside_zip(item: tuple[str, bytes], cut: int) -> None:
     name, data = item

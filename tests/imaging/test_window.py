@@ -67,6 +67,7 @@ def test_percentile_window_for_mr() -> None:
     assert 230 < lo < 300 and 700 < hi < 770
     assert default_window(px, Modality.MR, False) == (c, w)
     assert default_window(px, Modality.CT, True) == (40.0, 400.0)
-    assert default_window(px, Modality.MR, False, (10.0, 20.0)) == (10.0, 20.0)
+    assert default_window(px, Modality.MR, False, (10.0, 20.0)) == (c, w)  # percentile for MR
+    assert default_window(px, Modality.CT, True, (-600.0, 1500.0)) == (-600.0, 1500.0)
     flat = np.full((4, 4), 7.0)
     assert percentile_window(flat)[1] >= 1
