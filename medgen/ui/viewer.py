@@ -26,7 +26,7 @@ from medgen.ui.resources import db
 
 log = logging.getLogger(__name__)
 
-K_LOADED = "viewer.loaded"  # identity of the upload / sample last ingested
+K_UPLOAD_SEEN = "viewer.upload_seen"  # identity (file ids) of the upload last ingested
 K_FOR = "viewer.for_hash"  # content hash the window controls were initialised for
 K_PRESET = "viewer.preset"
 K_CENTER = "viewer.center"
@@ -83,7 +83,6 @@ def source_panel() -> tuple[list[tuple[str, bytes]], str, str] | None:
                               [s.label for s in SAMPLES], key="viewer.sample")
         want_sample = st.button("Load a sample study", icon=":material/science:")
     if want_sample:
-        st.session_state[K_LOADED] = f"sample:{choice}"
         try:
             return sample_files(choice), f"sample: {choice}", "sample"
         except MedgenError as exc:
@@ -91,8 +90,8 @@ def source_panel() -> tuple[list[tuple[str, bytes]], str, str] | None:
             return None
     if uploaded:
         key = "upload:" + ",".join(f.file_id for f in uploaded)
-        if st.session_state.get(K_LOADED) != key:
-            st.session_state[K_LOADED] = key
+        if st.session_state.get(K_UPLOAD_SEEN) != key:
+            st.session_state[K_UPLOAD_SEEN] = key
             files = [(f.name, f.getvalue()) for f in uploaded]
             n = len(files)
             return files, f"upload: {n} file{'s' if n > 1 else ''}", "upload"

@@ -182,3 +182,14 @@ def test_storage_failure_stores_nothing(env: dict, monkeypatch: pytest.MonkeyPat
     assert not at.exception
     assert at.error and "nothing was saved" in at.error[0].value
     assert _counts(env["factory"]) == (0, 0, 0)
+
+
+def test_sample_after_upload_stays_loaded_on_rerun(env: dict) -> None:
+    at = _app(env["user"]).run()
+    at.file_uploader[0].upload("mr.dcm", data_of("MR_small.dcm"), "application/dicom").run()
+    assert _meta_table(at)["Modality"] == "MR"
+    at.button[0].click().run()  # sample: CT
+    assert _meta_table(at)["Modality"] == "CT"
+    at.selectbox(key="viewer.preset").set_value("Brain").run()  # any rerun
+    assert _meta_table(at)["Modality"] == "CT"  # the old upload is not re-ingested
+    assert _counts(env["factory"])[2] == 2  # two uploads audited, no more
