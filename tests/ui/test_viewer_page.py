@@ -193,3 +193,11 @@ def test_sample_after_upload_stays_loaded_on_rerun(env: dict) -> None:
     at.selectbox(key="viewer.preset").set_value("Brain").run()  # any rerun
     assert _meta_table(at)["Modality"] == "CT"  # the old upload is not re-ingested
     assert _counts(env["factory"])[2] == 2  # two uploads audited, no more
+
+
+def test_colour_ultrasound_shown_as_greyscale_with_visible_note(env: dict) -> None:
+    at = _app(env["user"]).run()
+    at.file_uploader[0].upload("us.dcm", data_of("US1_UNCR.dcm"), "application/dicom").run()
+    assert not at.exception and not at.error and len(at.image) == 1
+    notes = [i.value for i in at.info]
+    assert any("luminance" in n and "greyscale" in n for n in notes)
