@@ -4,5 +4,23 @@ from __future__ import annotations
 
 import streamlit as st
 
+from medgen.types import Role
+from medgen.ui import state, viewer
+
+user = state.require_user(Role.CLINICIAN)
+
 st.title("Viewer")
-st.info("Scan ingestion is being built (issue 2).")
+st.caption("Every upload is de-identified (DICOM PS3.15 Annex E) before it is shown or stored.")
+
+request = viewer.source_panel()
+if request is not None:
+    files, label, origin = request
+    viewer.open_scan(files, label, origin, user)
+
+scan = state.current_scan()
+if scan is None:
+    st.info("Upload a scan or load a sample study to start.")
+    st.stop()
+
+st.subheader(st.session_state.get(state.SCAN_LABEL, "Loaded scan"))
+viewer.scan_view(scan)
