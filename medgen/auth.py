@@ -264,6 +264,23 @@ def create_user(
     return _record(user)
 
 
+def provision_user(
+    session: Session, username: str, display_name: str, role: Role | str, password: str | None
+) -> UserInfo:
+    """Create an account without an acting administrator: for the command line and tests only.
+
+    The app never calls this (its admin page uses :func:`create_user`). Someone who can run
+    ``python -m medgen.auth`` on the server already controls the database.
+    """
+    user = _new_user(session, username, display_name, role, password)
+    info = _info(user)
+    add_audit(
+        session, AuditAction.USER_CHANGE, object_type="user", object_id=user.id,
+        detail={"change": "provision", "username": user.username, "role": user.role},
+    )
+    return info
+
+
 def set_role(session: Session, actor: UserInfo, user_id: int, role: Role | str) -> UserRecord:
     """Change a user's role (admin only); the last active administrator cannot be demoted."""
     _require_admin(actor)
@@ -499,3 +516,36 @@ def current_info(session: Session, user_id: int) -> UserInfo | None:
     if user is None or not user.is_active:
         return None
     return _info(user)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m medgen.auth create-user NAME --role admin``: recovery when no admin can sign in."""
+    import argparse
+    import getpass
+
+    from medgen.store.db import session_factory
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    parser = argparse.ArgumentParser(description="Manage MedGen Studio accounts from the server.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    create = sub.add_parser("create-user", help="create an account (asks for the password)")
+    create.add_argument("username")
+    create.add_argument("--role", default=Role.ADMIN.value, choices=[r.value for r in Role])
+    create.add_argument("--name", default="", help="full name")
+    create.add_argument("--sso-only", action="store_true", help="no password: single sign-on only")
+    args = parser.parse_args(argv)
+    password = None
+    if not args.sso_only:
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Repeat the password: "):
+            parser.exit(1, "The two passwords differ.\n")
+    try:
+        with session_factory().begin() as s:
+            info = provision_user(s, args.username, args.name, args.role, password)
+    except MedgenError as exc:
+        parser.exit(1, f"{exc}\n")
+    log.info("created %s (%s)", info.username, info.role.value)
+
+
+if __name__ == "__main__":
+    main()
