@@ -63,6 +63,6 @@ except MedgenError as exc:
 if user is None:
     pg = st.navigation([st.Page(ui_auth.login_page, title="Sign in", url_path="login")], position="hidden")
 else:
-    ui_auth.account_sidebar(user)
     pg = st.navigation(navigation_for(user.role))
+    ui_auth.account_sidebar(user)
 pg.run()
