@@ -47,6 +47,9 @@ def require_user(*roles: Role | str) -> UserInfo:
     user = current_user()
     if user is None:
         st.warning("Please sign in to use this page.")
+        # Streamlit may run a page file without app.py (the very first request after a server
+        # start goes through its legacy pages/ routing), so offer the way to the sign-in page.
+        st.markdown("[Go to the sign-in page](./)")
         st.stop()
     if roles and not user.has_role(*roles):
         ui_auth.audit_denied(user, roles)
