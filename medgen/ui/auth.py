@@ -69,10 +69,13 @@ def sign_out(reason: str = "user", notice: str | None = None) -> None:
                 auth.record_logout(s, user, reason=reason)
         except SQLAlchemyError:
             log.exception("could not record the sign-out of user %s", user.id)
+    sso = _sso_email() is not None
     for key in list(st.session_state.keys()):
         del st.session_state[key]
     if notice:
         st.session_state[NOTICE] = notice
+    if sso:  # else the identity cookie would sign the user straight back in on the next run
+        st.logout()
 
 
 def check_timeout() -> bool:
@@ -232,8 +235,5 @@ def account_sidebar(user: UserInfo) -> None:
     with st.sidebar:
         st.caption(f"Signed in as **{user.display_name}** ({user.role.value})")
         if st.button("Sign out", key="auth.sign_out", icon=":material/logout:"):
-            sso = _sso_email() is not None
-            sign_out("user", notice="You are signed out.")
-            if sso:
-                st.logout()  # also ends the identity-provider cookie; starts a new session
+            sign_out("user", notice="You are signed out.")  # also ends an SSO cookie (st.logout)
             st.rerun()

@@ -209,6 +209,11 @@ def test_sso_maps_email_to_local_account_and_refuses_unknown(factory) -> None:  
     assert not at.exception
     assert at.session_state["auth.user"].username == "dr.who@hospital.org"
     assert "Viewer" in texts(at.title)
+    # inactivity time-out also ends the SSO identity, or the cookie would sign the user back in
+    at.session_state["auth.last_activity"] = time.time() - 16 * 60
+    at.run()
+    assert "auth.user" not in at.session_state and not at.user.get("is_logged_in")
+    assert "signed out after 15 minutes" in texts(at.warning)
     stranger = app()
     stranger.secrets = secrets
     stranger.user = {"is_logged_in": True, "email": "stranger@example.org"}
