@@ -230,9 +230,22 @@ def login_page() -> None:
         _login_form()
 
 
+@st.fragment(run_every=60)
+def _idle_watch() -> None:
+    """Once a minute (no activity recorded): past the time-out, rerun the app, which signs out.
+
+    Without it an idle screen would keep showing its content until the next interaction.
+    """
+    last = st.session_state.get(ACTIVITY)
+    limit = get_settings().session_timeout_min * 60
+    if current_user() is not None and isinstance(last, int | float) and _clock() - last > limit:
+        st.rerun(scope="app")
+
+
 def account_sidebar(user: UserInfo) -> None:
-    """Who is signed in, and the sign-out button (sidebar)."""
+    """Who is signed in, the sign-out button, and the idle watch (sidebar)."""
     with st.sidebar:
+        _idle_watch()
         st.caption(f"Signed in as **{user.display_name}** ({user.role.value})")
         if st.button("Sign out", key="auth.sign_out", icon=":material/logout:"):
             sign_out("user", notice="You are signed out.")  # also ends an SSO cookie (st.logout)

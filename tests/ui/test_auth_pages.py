@@ -355,3 +355,21 @@ def test_audit_page_filters_and_export_is_audited(factory) -> None:  # type: ign
     (export,) = events(factory, AuditAction.EXPORT)
     assert export.user_id == admin.id and export.detail["rows"] == 1 and export.detail["action"] == "login_failed"
     assert not [b for b in at.button if "Delete" in b.label or "Edit" in b.label]
+
+
+def test_my_account_changes_the_own_password(factory) -> None:  # type: ignore[no-untyped-def]
+    rita = make_user(factory, Role.REVIEWER, "rita")
+    at = signed_in_app(rita)  # a reviewer's start page while review.py is not there yet
+    at.switch_page(str(ROOT / "pages" / "account.py")).run()
+    assert "My account" in texts(at.title)
+    text_input(at, "Current password").input("not my password")
+    text_input(at, "New password").input("a fresh passphrase 8")
+    text_input(at, "Repeat the new password").input("a fresh passphrase 8")
+    at = click(at, "Change password")
+    assert "current password is not correct" in texts(at.error)
+    text_input(at, "Current password").input(PW[Role.REVIEWER])
+    text_input(at, "New password").input("a fresh passphrase 8")
+    text_input(at, "Repeat the new password").input("a fresh passphrase 8")
+    at = click(at, "Change password")
+    assert "Your password was changed." in texts(at.success)
+    assert auth.sign_in(factory, "rita", "a fresh passphrase 8").id == rita.id
