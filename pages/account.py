@@ -14,7 +14,7 @@ user = require_user()
 st.title("My account")
 st.write(f"**{user.display_name}** ({user.username}), role: **{user.role.value}**")
 
-with st.form("account.password", clear_on_submit=True):
+with st.form("account.password"):
     old = st.text_input("Current password", type="password", autocomplete="current-password")
     new = st.text_input("New password", type="password", autocomplete="new-password",
                         help=f"At least {auth.MIN_PASSWORD_LENGTH} characters.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time, timedelta
 
 import streamlit as st
@@ -40,7 +41,8 @@ with db()() as s:
     events = audit.query_events(s, flt)
 
 st.write(f"{len(events)} event(s)" + (" (limit reached: narrow the filters)" if len(events) >= flt.limit else ""))
-st.dataframe([e.as_row() for e in events], hide_index=True, width="stretch")
+st.dataframe([{**e.as_row(), "detail": json.dumps(e.detail, sort_keys=True)} for e in events],
+             hide_index=True, width="stretch")
 
 if st.button("Export these events as CSV", icon=":material/download:"):
     data = audit.to_csv(events)
