@@ -6,7 +6,10 @@ Usage in any e2e test::
 
     def test_something(page, app_server):
         login(page, app_server, role="clinician")   # now on the clinician's start page (Viewer)
-        page.get_by_role("link", name="Compare").click()
+        open_page(page, "Compare")                   # click the sidebar link, same session
+
+Do not use ``page.goto(url + "/compare")`` after signing in: a page load starts a new Streamlit
+session, which is signed out.
 """
 
 from __future__ import annotations
@@ -60,3 +63,8 @@ def login(page, app_server: dict[str, str], role: Role | str = "clinician") -> N
 def signed_in(page):  # type: ignore[no-untyped-def]
     """Locator of the sidebar's sign-out button (visible only while signed in)."""
     return page.get_by_role("button", name=re.compile(r"Sign out$"))
+
+
+def open_page(page, title: str) -> None:  # type: ignore[no-untyped-def]
+    """Click the sidebar navigation link ``title`` (keeps the signed-in session)."""
+    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title).click()

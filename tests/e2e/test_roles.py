@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.e2e.helpers import E2E_PASSWORD, create_user, login, signed_in, username_for
+from tests.e2e.helpers import E2E_PASSWORD, create_user, login, open_page, signed_in, username_for
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +35,7 @@ def test_admin_sees_the_admin_pages(page, app_server) -> None:  # type: ignore[n
     login(page, app_server, role="admin")
     page.get_by_role("heading", name="Users").wait_for()
     assert page.get_by_role("link", name="Audit trail").count() == 1
-    page.get_by_role("link", name="Audit trail").click()
+    open_page(page, "Audit trail")
     page.get_by_role("heading", name="Audit trail").wait_for()
 
 
