@@ -256,3 +256,23 @@ def test_change_own_password_and_logout_audit(session_factory, admin) -> None:  
     assert auth.sign_in(session_factory, "carol", "another good one 5", now=T0, settings=CFG).id == info.id
     (logout,) = _events(session_factory, AuditAction.LOGOUT)
     assert logout.detail == {"reason": "timeout"} and logout.user_id == info.id
+
+
+def test_command_line_creates_a_recovery_admin(migrated_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from medgen.config import get_settings
+    from medgen.store.db import session_factory
+
+    monkeypatch.setenv("MEDGEN_DATABASE_URL", migrated_url)
+    get_settings.cache_clear()
+    answers = iter(["recovery passphrase 1", "recovery passphrase 1"])
+    monkeypatch.setattr("getpass.getpass", lambda _prompt="": next(answers))
+    try:
+        auth.main(["create-user", "Rescue", "--role", "admin", "--name", "Rescue Admin"])
+        info = auth.sign_in(session_factory(migrated_url), "rescue", "recovery passphrase 1", now=T0, settings=CFG)
+        assert info.role is Role.ADMIN and info.display_name == "Rescue Admin"
+        answers = iter(["short", "short"])
+        with pytest.raises(SystemExit) as exit_info:
+            auth.main(["create-user", "other", "--role", "clinician"])
+        assert exit_info.value.code == 1
+    finally:
+        get_settings.cache_clear()

@@ -373,3 +373,18 @@ def test_my_account_changes_the_own_password(factory) -> None:  # type: ignore[n
     at = click(at, "Change password")
     assert "Your password was changed." in texts(at.success)
     assert auth.sign_in(factory, "rita", "a fresh passphrase 8").id == rita.id
+
+
+def test_unmigrated_database_gives_a_clear_message(sqlite_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from medgen.ui import resources
+
+    monkeypatch.setenv("MEDGEN_DATABASE_URL", sqlite_url)  # a database without tables
+    get_settings.cache_clear()
+    resources.db.clear()
+    try:
+        at = app().run()
+        assert not at.exception
+        assert "make migrate" in texts(at.error)
+    finally:
+        get_settings.cache_clear()
+        resources.db.clear()
