@@ -1,8 +1,9 @@
 """Reading the audit trail: filtered queries and CSV export. The trail is append-only.
 
-This module has no update or delete function on purpose, and it installs an ORM guard: any session
+This module has no update or delete function on purpose, and it installs guards: any session
 that tries to flush a changed or deleted :class:`AuditEvent`, or runs an ORM ``update()`` /
-``delete()`` statement on the table, gets :class:`AuditImmutableError` and nothing is written.
+``delete()`` statement on the table, and any engine asked to send ``UPDATE``/``DELETE`` on
+``audit_events`` (even as raw SQL text), gets :class:`AuditImmutableError`; nothing is written.
 New events are added with :func:`medgen.store.repo.add_audit`.
 """
 
@@ -12,12 +13,13 @@ import csv
 import io
 import json
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from medgen.errors import StorageError
@@ -146,6 +148,18 @@ def _refuse_bulk(state: ORMExecuteState) -> None:
         raise AuditImmutableError()
 
 
+_WRITE_TO_AUDIT = re.compile(
+    r"^\s*(update\s+(only\s+)?|delete\s+from\s+(only\s+)?)[\"`\[]?audit_events\b", re.IGNORECASE
+)
+
+
+def _refuse_sql(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    """Last line: any UPDATE/DELETE on audit_events sent through SQLAlchemy, even as raw text."""
+    if _WRITE_TO_AUDIT.match(statement):
+        raise AuditImmutableError()
+
+
 if not event.contains(Session, "before_flush", _refuse_changes):
     event.listen(Session, "before_flush", _refuse_changes)
     event.listen(Session, "do_orm_execute", _refuse_bulk)
+    event.listen(Engine, "before_cursor_execute", _refuse_sql)

@@ -7,7 +7,7 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 
 from medgen.store import audit
 from medgen.store.models import AuditEvent, User
@@ -102,6 +102,11 @@ def test_audit_events_cannot_be_changed_or_deleted_through_the_orm(session_facto
         with pytest.raises(audit.AuditImmutableError):
             s.execute(delete(AuditEvent).where(AuditEvent.id > 0))
         s.rollback()
+    engine = session_factory.kw["bind"]
+    for sql in ("UPDATE audit_events SET outcome = 'tampered'", 'delete from "audit_events"',
+                "  Delete From audit_events WHERE id = 1"):
+        with engine.connect() as conn, pytest.raises(audit.AuditImmutableError):
+            conn.execute(text(sql))
     with session_factory() as s:
         outcomes = [e.outcome for e in s.scalars(select(AuditEvent))]
     assert len(outcomes) == 6 and "tampered" not in outcomes
