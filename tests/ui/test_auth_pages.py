@@ -9,13 +9,11 @@ from __future__ import annotations
 import ast
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from streamlit.runtime.scriptrunner import script_runner
 from streamlit.testing.v1 import AppTest
 
 from medgen import auth
@@ -30,25 +28,8 @@ PW = {Role.CLINICIAN: "clinic pass phrase 1", Role.REVIEWER: "review pass phrase
 
 
 @pytest.fixture
-def factory(migrated_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[sessionmaker[Session]]:
-    from medgen.store.db import session_factory
-    from medgen.ui import resources
-
-    monkeypatch.setenv("MEDGEN_DATABASE_URL", migrated_url)
-    get_settings.cache_clear()
-    resources.db.clear()
-    # AppTest resets Streamlit's legacy "pages/ folder" flag before every run, so from the second
-    # run on it would execute pages/*.py directly and skip app.py. A real server clears that flag
-    # for good when app.py first calls st.navigation; run app.py as the server does.
-    monkeypatch.setattr(script_runner, "_mpa_v1", _run_main_script)
-    yield session_factory(migrated_url)
-    get_settings.cache_clear()
-    resources.db.clear()
-
-
-def _run_main_script(main_script_path: str) -> None:
-    path = Path(main_script_path)
-    exec(compile(path.read_text(), str(path), "exec"), {"__name__": "__main__", "__file__": str(path)})  # noqa: S102
+def factory(app_db: sessionmaker[Session]) -> sessionmaker[Session]:
+    return app_db
 
 
 def make_user(factory: sessionmaker[Session], role: Role, name: str | None = None) -> UserInfo:
