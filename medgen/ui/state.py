@@ -36,13 +36,23 @@ def require_user(*roles: Role | str) -> UserInfo:
     """Return the signed-in user, or stop the page with a clear message.
 
     With ``roles``, the user must hold one of them (server-side enforcement: call this at the top
-    of every page and before every privileged action).
+    of every page and before every privileged action). A refusal is written to the audit trail
+    (ACCESS_DENIED); a user idle longer than ``session_timeout_min`` is signed out here too.
     """
+    from medgen.ui import auth as ui_auth  # late import: medgen.ui.auth imports this module
+
+    if ui_auth.check_timeout():  # also records activity for the inactivity time-out
+        st.warning(st.session_state.get(ui_auth.NOTICE, "You were signed out."))
+        st.stop()
     user = current_user()
     if user is None:
         st.warning("Please sign in to use this page.")
+        # Streamlit may run a page file without app.py (the very first request after a server
+        # start goes through its legacy pages/ routing), so offer the way to the sign-in page.
+        st.markdown("[Go to the sign-in page](./)")
         st.stop()
     if roles and not user.has_role(*roles):
+        ui_auth.audit_denied(user, roles)
         allowed = ", ".join(Role(r).value for r in roles)
         st.error(f"Your role ({user.role.value}) cannot open this page; it needs: {allowed}.")
         st.stop()

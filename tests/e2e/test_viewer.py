@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from tests.e2e.helpers import login
 from tests.imaging.conftest import path_of
 
 pytestmark = pytest.mark.e2e
 
 
 def test_upload_dicom_shows_image_and_metadata(app_server: dict[str, str], page) -> None:  # type: ignore[no-untyped-def]
-    try:
-        from tests.e2e.helpers import login  # provided by the auth branch
-    except ImportError:
-        pytest.skip("login helper not merged yet")
     login(page, app_server, role="clinician")
     page.get_by_role("heading", name="Viewer").wait_for()
     dicom = path_of("CT_small.dcm")

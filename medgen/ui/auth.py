@@ -1,0 +1,252 @@
+"""Sign-in UI: login and first-administrator forms, sign-out, inactivity time-out, optional SSO.
+
+``app.py`` calls :func:`gate` on every run; pages call ``medgen.ui.state.require_user`` which also
+applies the time-out. All account logic lives in :mod:`medgen.auth` (no streamlit there).
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import time
+from pathlib import Path
+
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from medgen import auth
+from medgen.config import get_settings
+from medgen.errors import AuthError, MedgenError, StorageError
+from medgen.store.repo import add_audit
+from medgen.types import AuditAction, Role, UserInfo
+from medgen.ui.resources import db
+from medgen.ui.state import USER, current_user
+
+log = logging.getLogger(__name__)
+
+ACTIVITY = "auth.last_activity"  # time.time() of the last run by the signed-in user
+NOTICE = "auth.notice"  # message shown on the sign-in page (signed out, timed out, ...)
+SSO_REFUSED = "auth.sso_refused"  # SSO e-mail already refused in this session (no repeat audits)
+
+
+def _clock() -> float:
+    return time.time()
+
+
+def sso_configured() -> bool:
+    """True when ``.streamlit/secrets.toml`` has an ``[auth]`` section (OIDC via st.login)."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:  # no secrets.toml at all
+        return False
+
+
+def _sso_email() -> str | None:
+    if not sso_configured() or not st.user.get("is_logged_in"):
+        return None
+    email = st.user.get("email")
+    return str(email) if email else None
+
+
+def touch() -> None:
+    st.session_state[ACTIVITY] = _clock()
+
+
+def start_session(user: UserInfo) -> None:
+    """Forget everything from before (another user's scan, forms) and sign ``user`` in."""
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+    st.session_state[USER] = user
+    touch()
+
+
+def sign_out(reason: str = "user", notice: str | None = None) -> None:
+    """Audit the sign-out, then clear the whole session (nothing of the user stays behind)."""
+    user = current_user()
+    if user is not None:
+        try:
+            with db().begin() as s:
+                auth.record_logout(s, user, reason=reason)
+        except SQLAlchemyError:
+            log.exception("could not record the sign-out of user %s", user.id)
+    sso = _sso_email() is not None
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+    if notice:
+        st.session_state[NOTICE] = notice
+    if sso:  # else the identity cookie would sign the user straight back in on the next run
+        st.logout()
+
+
+def check_timeout() -> bool:
+    """Sign out after ``session_timeout_min`` minutes without a run; else record activity.
+
+    Returns True if the user was just signed out.
+    """
+    if current_user() is None:
+        return False
+    minutes = get_settings().session_timeout_min
+    last = st.session_state.get(ACTIVITY)
+    if isinstance(last, int | float) and _clock() - last > minutes * 60:
+        sign_out(
+            "timeout",
+            notice=f"You were signed out after {minutes} minutes of inactivity. Please sign in again.",
+        )
+        return True
+    touch()
+    return False
+
+
+def audit_denied(user: UserInfo, roles: tuple[Role | str, ...]) -> None:
+    """Record that ``user`` was refused a page (its file name) that needs one of ``roles``."""
+    frame = inspect.currentframe()
+    page = ""
+    if frame is not None and frame.f_back is not None and frame.f_back.f_back is not None:
+        page = Path(frame.f_back.f_back.f_code.co_filename).name
+    try:
+        with db().begin() as s:
+            add_audit(
+                s, AuditAction.ACCESS_DENIED, user=user, object_type="page", object_id=page,
+                outcome="denied", detail={"role": user.role.value, "needs": [Role(r).value for r in roles]},
+            )
+    except SQLAlchemyError:
+        log.exception("could not record an access denial for user %s", user.id)
+
+
+def refresh_user() -> UserInfo | None:
+    """Re-read the signed-in user's role and status: a deactivated account is signed out at once."""
+    user = current_user()
+    if user is None:
+        return None
+    try:
+        with db()() as s:
+            fresh = auth.current_info(s, user.id)
+    except SQLAlchemyError as exc:
+        log.exception("could not read user %s", user.id)
+        raise StorageError() from exc
+    if fresh is None or fresh.username != user.username:
+        sign_out("deactivated", notice="Your account is no longer active. Ask an administrator.")
+        return None
+    if fresh != user:
+        st.session_state[USER] = fresh  # role changed by an administrator: applies now
+    return fresh
+
+
+def _sso_sign_in() -> None:
+    email = _sso_email()
+    if email is None or current_user() is not None or st.session_state.get(SSO_REFUSED) == email:
+        return
+    try:
+        user = auth.sign_in_sso(db(), email)
+    except AuthError as exc:
+        st.session_state[SSO_REFUSED] = email
+        st.session_state[NOTICE] = str(exc)
+        return
+    start_session(user)
+
+
+def gate() -> UserInfo | None:
+    """Run at the top of app.py: SSO mapping, time-out, fresh role. Returns the signed-in user."""
+    _sso_sign_in()
+    check_timeout()
+    return refresh_user()
+
+
+# ---------------------------------------------------------------------------- widgets
+
+
+def _first_admin_form() -> None:
+    st.subheader("Create the first administrator")
+    st.info(
+        "No account exists yet. Create the administrator account now; the administrator then "
+        "creates the accounts of clinicians and reviewers. There is no default password."
+    )
+    with st.form("first_admin.form"):
+        username = st.text_input("Administrator username", autocomplete="username")
+        display = st.text_input("Full name")
+        password = st.text_input(
+            "Password", type="password", autocomplete="new-password",
+            help=f"At least {auth.MIN_PASSWORD_LENGTH} characters; a short sentence works well.",
+        )
+        confirm = st.text_input("Repeat the password", type="password", autocomplete="new-password")
+        submitted = st.form_submit_button("Create administrator", type="primary")
+    if not submitted:
+        return
+    if password != confirm:
+        st.error("The two passwords differ; type the same password twice.")
+        return
+    try:
+        with db().begin() as s:
+            user = auth.create_first_admin(s, username, display, password)
+    except MedgenError as exc:
+        st.error(str(exc))
+        return
+    start_session(user)
+    st.rerun()
+
+
+def _login_form() -> None:
+    st.subheader("Sign in")
+    with st.form("login.form"):
+        username = st.text_input("Username", autocomplete="username")
+        password = st.text_input("Password", type="password", autocomplete="current-password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        try:
+            user = auth.sign_in(db(), username, password)
+        except AuthError as exc:
+            st.error(str(exc))
+        else:
+            start_session(user)
+            st.rerun()
+    if sso_configured():
+        st.divider()
+        if st.session_state.get(SSO_REFUSED):
+            if st.button("Sign out of single sign-on"):
+                st.logout()
+        elif st.button("Sign in with single sign-on"):
+            st.login()
+
+
+def login_page() -> None:
+    """The only page a signed-out visitor sees: first-administrator form or sign-in form."""
+    st.title("MedGen Studio")
+    notice = st.session_state.get(NOTICE)
+    if notice:
+        st.warning(notice)
+    try:
+        with db()() as s:
+            first = auth.needs_first_admin(s)
+    except SQLAlchemyError:
+        log.exception("the user table could not be read")
+        st.error(
+            "The database could not be reached or is not set up; run `make migrate` "
+            "(or check MEDGEN_DATABASE_URL) and reload."
+        )
+        st.stop()
+    if first:
+        _first_admin_form()
+    else:
+        _login_form()
+
+
+@st.fragment(run_every=60)
+def _idle_watch() -> None:
+    """Once a minute (no activity recorded): past the time-out, rerun the app, which signs out.
+
+    Without it an idle screen would keep showing its content until the next interaction.
+    """
+    last = st.session_state.get(ACTIVITY)
+    limit = get_settings().session_timeout_min * 60
+    if current_user() is not None and isinstance(last, int | float) and _clock() - last > limit:
+        st.rerun(scope="app")
+
+
+def account_sidebar(user: UserInfo) -> None:
+    """Who is signed in, the sign-out button, and the idle watch (sidebar)."""
+    with st.sidebar:
+        _idle_watch()
+        st.caption(f"Signed in as **{user.display_name}** ({user.role.value})")
+        if st.button("Sign out", key="auth.sign_out", icon=":material/logout:"):
+            sign_out("user", notice="You are signed out.")  # also ends an SSO cookie (st.logout)
+            st.rerun()
