@@ -79,7 +79,9 @@ def factory(db_url: str) -> sessionmaker[Session]:
     return make_factory(db_url)
 
 
-def make_user(factory: sessionmaker[Session], username: str, role: Role = Role.CLINICIAN) -> UserInfo:
+def make_user(
+    factory: sessionmaker[Session], username: str, role: Role = Role.CLINICIAN
+) -> UserInfo:
     with factory.begin() as s:
         row = User(username=username, display_name=username.title(), role=role.value)
         s.add(row)

@@ -21,7 +21,9 @@ PER_THREAD = 15
 def test_concurrent_rating_writes_arrive_exactly_once(factory: sessionmaker[Session]) -> None:
     users = [make_user(factory, f"rater{i}", Role.REVIEWER) for i in range(THREADS)]
     with factory.begin() as s:
-        outputs = [repo.record_output(s, OutputKind.REPORT, model_id="lm") for _ in range(PER_THREAD)]
+        outputs = [
+            repo.record_output(s, OutputKind.REPORT, model_id="lm") for _ in range(PER_THREAD)
+        ]
     barrier = threading.Barrier(THREADS)
     errors: list[BaseException] = []
 
@@ -30,8 +32,9 @@ def test_concurrent_rating_writes_arrive_exactly_once(factory: sessionmaker[Sess
             barrier.wait(timeout=30)
             for i, out in enumerate(outputs):
                 # every thread rates every output, and re-rates every third one (a revision)
-                feedback.submit_rating(factory, users[t], out, 1 + (t + i) % 5, {"accuracy": 3},
-                                       f"t{t}-o{i}")
+                feedback.submit_rating(
+                    factory, users[t], out, 1 + (t + i) % 5, {"accuracy": 3}, f"t{t}-o{i}"
+                )
                 if i % 3 == 0:
                     feedback.submit_rating(factory, users[t], out, 5, None, f"t{t}-o{i}-rev")
         except BaseException as exc:  # noqa: BLE001 - reported by the main thread
@@ -54,7 +57,9 @@ def test_concurrent_rating_writes_arrive_exactly_once(factory: sessionmaker[Sess
         # each (user, output) pair has consecutive revisions 1..n and one audit event per write
         pairs = Counter((r.user_id, r.output_id, r.revision) for r in s.scalars(select(Rating)))
         assert all(n == 1 for n in pairs.values())
-        assert len(s.scalars(select(AuditEvent).where(AuditEvent.action == "rate")).all()) == len(comments)
+        assert len(s.scalars(select(AuditEvent).where(AuditEvent.action == "rate")).all()) == len(
+            comments
+        )
         latest = s.scalars(select(Rating).where(Rating.id.in_(feedback.latest_rating_ids()))).all()
         assert len(latest) == THREADS * PER_THREAD
         assert all(r.overall == 5 for r in latest if r.comment.endswith("-rev"))

@@ -27,7 +27,10 @@ def test_matches_reference_dynamic_programme(a: list[str], b: list[str]) -> None
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.integers(0, 3), min_size=60, max_size=200), st.lists(st.integers(0, 3), max_size=200))
+@given(
+    st.lists(st.integers(0, 3), min_size=60, max_size=200),
+    st.lists(st.integers(0, 3), max_size=200),
+)
 def test_long_sequences_beyond_one_machine_word(a: list[int], b: list[int]) -> None:
     assert levenshtein(a, b) == reference(a, b)  # type: ignore[arg-type]
 

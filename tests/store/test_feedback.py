@@ -17,10 +17,14 @@ def _output(factory: sessionmaker[Session], kind: OutputKind, **kw: object) -> i
 
 def test_criteria_cover_every_kind() -> None:
     assert [c.key for c in feedback.criteria_for("enhancement")] == [
-        "noise_reduction", "detail_preserved", "artefacts_introduced",
+        "noise_reduction",
+        "detail_preserved",
+        "artefacts_introduced",
     ]
     assert [c.key for c in feedback.criteria_for(OutputKind.REPORT)] == [
-        "accuracy", "completeness", "wording",
+        "accuracy",
+        "completeness",
+        "wording",
     ]
     assert [c.key for c in feedback.criteria_for("education")] == ["accuracy", "clarity", "tone"]
 
@@ -33,7 +37,11 @@ def test_add_and_revise_keeps_history_latest_counts(
         first = feedback.add_rating(s, alice, out, 2, {"noise_reduction": 2}, " too smooth ")
     with factory.begin() as s:
         second = feedback.add_rating(
-            s, alice, out, 4, {"noise_reduction": 4, "detail_preserved": 5, "artefacts_introduced": None}
+            s,
+            alice,
+            out,
+            4,
+            {"noise_reduction": 4, "detail_preserved": 5, "artefacts_introduced": None},
         )
         feedback.add_rating(s, bob, out, 5)
     assert (first.revision, second.revision) == (1, 2)
@@ -66,7 +74,11 @@ def test_add_and_revise_keeps_history_latest_counts(
     ],
 )
 def test_invalid_ratings_are_refused_and_nothing_stored(
-    factory: sessionmaker[Session], alice: UserInfo, overall: int, scores: dict[str, int], match: str
+    factory: sessionmaker[Session],
+    alice: UserInfo,
+    overall: int,
+    scores: dict[str, int],
+    match: str,
 ) -> None:
     out = _output(factory, OutputKind.REPORT, draft_text="x")
     with pytest.raises(InvalidInputError, match=match), factory.begin() as s:

@@ -28,7 +28,9 @@ def test_up_down_on_sqlite_and_postgresql(empty_url: str) -> None:
     try:
         with engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-            assert diff == [], f"migrations and ORM models disagree on {engine.dialect.name}: {diff}"
+            assert diff == [], (
+                f"migrations and ORM models disagree on {engine.dialect.name}: {diff}"
+            )
         tables = set(inspect(engine).get_table_names())
         assert {"ratings", "rating_scores", "text_edit_stats", "generated_outputs"} <= tables
         indexes = {ix["name"] for ix in inspect(engine).get_indexes("generated_outputs")}
@@ -36,7 +38,11 @@ def test_up_down_on_sqlite_and_postgresql(empty_url: str) -> None:
         migrate.downgrade(empty_url, "0001")
         engine.dispose()
         tables = set(inspect(engine).get_table_names())
-        assert "generated_outputs" in tables and not tables & {"ratings", "rating_scores", "text_edit_stats"}
+        assert "generated_outputs" in tables and not tables & {
+            "ratings",
+            "rating_scores",
+            "text_edit_stats",
+        }
         migrate.upgrade(empty_url)  # and back up again
         migrate.downgrade(empty_url, "base")
         engine.dispose()
