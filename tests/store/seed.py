@@ -120,3 +120,21 @@ def seed_review_data(factory: sessionmaker[Session]) -> Seeded:
     )
     feedback.submit_rating(factory, rev, education, 4, {"clarity": 5, "tone": 4})
     return Seeded(clin, rev, enh_v1, enh_v2, report, education)
+
+
+def point_app_at(monkeypatch, url: str) -> None:  # type: ignore[no-untyped-def]
+    """Make the Streamlit app (medgen.ui.resources.db) use ``url`` for this test only."""
+    from medgen.config import get_settings
+    from medgen.ui import resources
+
+    monkeypatch.setenv("MEDGEN_DATABASE_URL", url)
+    get_settings.cache_clear()
+    resources.db.clear()
+
+
+def reset_app_database() -> None:
+    from medgen.config import get_settings
+    from medgen.ui import resources
+
+    get_settings.cache_clear()
+    resources.db.clear()
