@@ -17,6 +17,9 @@ pages = {
     "Scans": [
         st.Page("pages/viewer.py", title="Viewer", icon=":material/image_search:", default=True),
     ],
+    "Quality": [
+        st.Page("pages/review.py", title="Quality review", icon=":material/insights:"),
+    ],
 }
 
 pg = st.navigation(pages)

@@ -18,12 +18,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from medgen.errors import InvalidInputError
+from medgen.errors import InvalidInputError, StorageError
+from medgen.store import repo
 from medgen.store.feedback import CRITERIA, latest_rating_ids, refresh_edit_stats
 from medgen.store.models import GeneratedOutput, Rating, RatingScore, TextEditStat, User
-from medgen.types import OutputKind
+from medgen.types import AuditAction, OutputKind, UserInfo
 
 log = logging.getLogger(__name__)
 
@@ -499,3 +501,56 @@ def load_dashboard(session: Session, flt: ReviewFilter, *, lowest_limit: int = 2
         outputs=outputs,
         lowest=lowest_rated(session, flt, lowest_limit),
     )
+
+
+# --------------------------------------------------------------------------- units of work
+
+
+def _storage(what: str, exc: SQLAlchemyError) -> StorageError:
+    log.exception("quality review: %s failed", what)
+    return StorageError(f"The database could not be read ({what}); please try again.")
+
+
+def options_for(factory: sessionmaker[Session]) -> FilterOptions:
+    """Values for the filter widgets; database errors -> StorageError."""
+    try:
+        with factory() as session:
+            return filter_options(session)
+    except SQLAlchemyError as exc:
+        raise _storage("loading the filters", exc) from exc
+
+
+def dashboard_for(factory: sessionmaker[Session], flt: ReviewFilter) -> Dashboard:
+    """The dashboard for ``flt`` in one transaction; database errors -> StorageError."""
+    try:
+        with factory.begin() as session:
+            return load_dashboard(session, flt)
+    except SQLAlchemyError as exc:
+        raise _storage("loading the dashboard", exc) from exc
+
+
+def detail_for(factory: sessionmaker[Session], output_id: int) -> OutputDetail:
+    try:
+        with factory() as session:
+            return output_detail(session, output_id)
+    except SQLAlchemyError as exc:
+        raise _storage("loading the output", exc) from exc
+
+
+def export_for(
+    factory: sessionmaker[Session], user: UserInfo, flt: ReviewFilter, *, history: bool = False
+) -> tuple[bytes, int]:
+    """The filtered feedback as CSV, audited (EXPORT: filter and row count) in one transaction."""
+    try:
+        with factory.begin() as session:
+            data, n = export_csv(session, flt, history=history)
+            repo.add_audit(
+                session,
+                AuditAction.EXPORT,
+                user=user,
+                object_type="feedback_csv",
+                detail={"rows": n, "history": history, "filter": flt.as_dict()},
+            )
+        return data, n
+    except SQLAlchemyError as exc:
+        raise _storage("exporting feedback", exc) from exc
