@@ -10,12 +10,16 @@ from collections import defaultdict
 
 import plotly.graph_objects as go
 
-from medgen.store.feedback import criterion_label
+from medgen.store.feedback import CRITERIA, criterion_label
 from medgen.store.review import Dashboard, OutputRow
 from medgen.types import OutputKind
 
 EMPTY_NOTE = "No data matches the filters."
-_LAYOUT = {"height": 340, "margin": {"l": 50, "r": 20, "t": 50, "b": 50}}
+_LAYOUT = {"height": 360, "margin": {"l": 50, "r": 20, "t": 50, "b": 50}}
+#: Colour per overall score, red (1) to green (5), so the stacked bars read at a glance.
+STAR_COLOURS = {1: "#d7301f", 2: "#fc8d59", 3: "#fee08b", 4: "#91cf60", 5: "#1a9850"}
+#: Criteria in the order of CRITERIA (images, then report, then patient text), without repeats.
+CRITERION_ORDER = list(dict.fromkeys(c.key for crits in CRITERIA.values() for c in crits))
 
 
 def _empty(title: str) -> go.Figure:
@@ -35,6 +39,7 @@ def rating_distribution(dash: Dashboard) -> go.Figure:
     for score in range(1, 6):
         fig.add_bar(
             name=f"{score}★",
+            marker_color=STAR_COLOURS[score],
             x=models,
             y=[dash.distribution[m].get(score, 0) for m in models],
         )
@@ -60,7 +65,12 @@ def mean_over_time(dash: Dashboard) -> go.Figure:
             hovertemplate="%{x}: %{y:.2f} (n=%{customdata})<extra>%{fullData.name}</extra>",
             mode="lines+markers",
         )
-    fig.update_layout(title=title, yaxis={"range": [0.8, 5.2], "title": "mean overall"}, **_LAYOUT)
+    fig.update_layout(
+        title=title,
+        yaxis={"range": [0.8, 5.2], "title": "mean overall"},
+        xaxis={"type": "category", "title": "day (UTC)"},
+        **_LAYOUT,
+    )
     return fig
 
 
@@ -70,7 +80,8 @@ def criteria_heatmap(dash: Dashboard) -> go.Figure:
     if not dash.criteria:
         return _empty(title)
     models = sorted({m for m, _ in dash.criteria})
-    crits = sorted({c for _, c in dash.criteria})
+    rated = {c for _, c in dash.criteria}
+    crits = [c for c in CRITERION_ORDER if c in rated] + sorted(rated - set(CRITERION_ORDER))
     z = [[_mean(dash, m, c) for c in crits] for m in models]
     text = [[_cell_text(dash, m, c) for c in crits] for m in models]
     fig = go.Figure(
@@ -86,7 +97,7 @@ def criteria_heatmap(dash: Dashboard) -> go.Figure:
             hovertemplate="%{y}<br>%{x}: %{z:.2f}<extra></extra>",
         )
     )
-    fig.update_layout(title=title, **_LAYOUT)
+    fig.update_layout(title=title, **{**_LAYOUT, "height": 140 + 60 * len(models)})
     return fig
 
 

@@ -31,11 +31,12 @@ c2.metric("Ratings (latest per user)", dash.n_ratings)
 c3.metric("Mean overall", "–" if dash.mean_overall is None else f"{dash.mean_overall:.2f} / 5")
 
 figs = reviewcharts.all_figures(dash)
-for left, right in (("distribution", "over_time"), ("criteria", "edit_distance"),
-                    ("flag_rate", "latency")):  # fmt: skip
+st.plotly_chart(figs["criteria"], key="review.fig.criteria")
+for left, right in (("distribution", "over_time"), ("edit_distance", "flag_rate")):
     col_l, col_r = st.columns(2)
     col_l.plotly_chart(figs[left], key=f"review.fig.{left}")
     col_r.plotly_chart(figs[right], key=f"review.fig.{right}")
+st.plotly_chart(figs["latency"], key="review.fig.latency")
 
 st.subheader("Lowest-rated outputs")
 if dash.lowest:

@@ -55,8 +55,8 @@ def show_detail(detail: OutputDetail) -> None:
         if detail.kind == OutputKind.ENHANCEMENT:
             if detail.preview_before and detail.preview_after:
                 left, right = st.columns(2)
-                left.image(detail.preview_before, caption="Before", width="stretch")
-                right.image(detail.preview_after, caption="After (enhanced)", width="stretch")
+                left.image(detail.preview_before, caption="Before", width=360)
+                right.image(detail.preview_after, caption="After (enhanced)", width=360)
             else:
                 st.caption("No preview images were stored for this run.")
             if detail.metrics:

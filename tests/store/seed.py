@@ -43,14 +43,16 @@ def user(s: Session, username: str, role: Role) -> UserInfo:
     return UserInfo(id=row.id, username=username, display_name=row.display_name, role=role)
 
 
-def seed_review_data(factory: sessionmaker[Session]) -> Seeded:
+def seed_review_data(factory: sessionmaker[Session], tag: str = "") -> Seeded:
+    """Seed users, four outputs and six ratings; ``tag`` makes names unique in a shared database."""
+    gan = f"ct-denoise{tag}"
     with factory.begin() as s:
-        clin = user(s, "dr_clin", Role.CLINICIAN)
-        rev = user(s, "dr_review", Role.REVIEWER)
+        clin = user(s, f"dr_clin{tag}", Role.CLINICIAN)
+        rev = user(s, f"dr_review{tag}", Role.REVIEWER)
         enh_v1 = repo.record_output(
             s,
             OutputKind.ENHANCEMENT,
-            model_id="ct-denoise",
+            model_id=gan,
             model_version=GAN_V1,
             device="cpu",
             latency_ms=120.0,
@@ -61,7 +63,7 @@ def seed_review_data(factory: sessionmaker[Session]) -> Seeded:
         enh_v2 = repo.record_output(
             s,
             OutputKind.ENHANCEMENT,
-            model_id="ct-denoise",
+            model_id=gan,
             model_version=GAN_V2,
             device="cuda",
             latency_ms=15.0,
