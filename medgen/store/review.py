@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -44,7 +44,7 @@ class ReviewFilter:
     start: date | None = None  # first UTC day included
     end: date | None = None  # last UTC day included
     kinds: tuple[OutputKind, ...] = ()
-    model_versions: tuple[str, ...] = ()  # generated_outputs.model_version values
+    models: tuple[tuple[str, str], ...] = ()  # (model_id, model_version) pairs
     user_ids: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
@@ -58,7 +58,7 @@ class ReviewFilter:
             "start": self.start.isoformat() if self.start else None,
             "end": self.end.isoformat() if self.end else None,
             "kinds": [k.value for k in self.kinds],
-            "model_versions": list(self.model_versions),
+            "models": [list(m) for m in self.models],
             "user_ids": list(self.user_ids),
         }
 
@@ -80,8 +80,15 @@ def _output_conds(flt: ReviewFilter) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if flt.kinds:
         conds.append(GeneratedOutput.kind.in_([k.value for k in flt.kinds]))
-    if flt.model_versions:
-        conds.append(GeneratedOutput.model_version.in_(list(flt.model_versions)))
+    if flt.models:
+        conds.append(
+            or_(
+                *(
+                    and_(GeneratedOutput.model_version == ver, GeneratedOutput.model_id == mid)
+                    for mid, ver in flt.models
+                )
+            )
+        )
     return conds
 
 
@@ -106,7 +113,7 @@ def _aware(ts: datetime) -> datetime:
 class FilterOptions:
     """Values the filter widgets offer."""
 
-    model_versions: list[tuple[str, str]]  # (model_version, label)
+    models: list[tuple[tuple[str, str], str]]  # ((model_id, model_version), label)
     users: list[tuple[int, str]]  # (user id, username) of raters and creators
     first_day: date | None
     last_day: date | None
@@ -118,9 +125,6 @@ def filter_options(session: Session) -> FilterOptions:
         .distinct()
         .order_by(GeneratedOutput.model_id, GeneratedOutput.model_version)
     ).all()
-    seen: dict[str, str] = {}
-    for mid, ver in models:
-        seen.setdefault(ver, model_label(mid, ver))
     raters = select(Rating.user_id).distinct()
     creators = select(GeneratedOutput.created_by).where(GeneratedOutput.created_by.is_not(None))
     users = session.execute(
@@ -132,7 +136,7 @@ def filter_options(session: Session) -> FilterOptions:
         select(func.min(GeneratedOutput.created_at), func.max(GeneratedOutput.created_at))
     ).one()
     return FilterOptions(
-        model_versions=sorted(seen.items(), key=lambda kv: kv[1]),
+        models=[((mid, ver), model_label(mid, ver)) for mid, ver in models],
         users=[(int(i), str(n)) for i, n in users],
         first_day=_aware(lo).date() if lo else None,
         last_day=_aware(hi).date() if hi else None,

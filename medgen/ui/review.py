@@ -27,9 +27,12 @@ def filters_from_widgets(options: FilterOptions) -> ReviewFilter:
     kinds = c_kind.multiselect(
         "Kind", list(OutputKind), format_func=lambda k: k.value, key="review.kinds"
     )
-    labels = dict(options.model_versions)
-    versions = c_model.multiselect(
-        "Model version", list(labels), format_func=lambda v: labels.get(v, v), key="review.models"
+    labels = dict(options.models)
+    models = c_model.multiselect(
+        "Model version",
+        list(labels),
+        format_func=lambda m: labels.get(m, m[0]),
+        key="review.models",
     )
     names = dict(options.users)
     user_ids = c_user.multiselect(
@@ -39,7 +42,7 @@ def filters_from_widgets(options: FilterOptions) -> ReviewFilter:
         start=start,
         end=end,
         kinds=tuple(kinds),
-        model_versions=tuple(versions),
+        models=tuple(models),
         user_ids=tuple(user_ids),
     )
 

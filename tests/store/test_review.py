@@ -47,7 +47,7 @@ def test_filters(factory: sessionmaker[Session], seeded) -> None:  # type: ignor
     with factory.begin() as s:
         by_kind = review.load_dashboard(s, F(kinds=(OutputKind.REPORT, "education")))  # type: ignore[arg-type]
         assert set(by_kind.distribution) == {LM} and by_kind.n_outputs == 2
-        by_model = review.load_dashboard(s, F(model_versions=(GAN_V2,)))
+        by_model = review.load_dashboard(s, F(models=(("ct-denoise", GAN_V2),)))
         assert by_model.distribution == {V2: {5: 1}} and by_model.n_outputs == 1
         by_rater = review.load_dashboard(s, F(user_ids=(seeded.reviewer.id,)))
         assert by_rater.n_ratings == 3
@@ -59,7 +59,7 @@ def test_filters(factory: sessionmaker[Session], seeded) -> None:  # type: ignor
         today = datetime.now(UTC).date()
         assert review.load_dashboard(s, F(start=today, end=today)).n_ratings == 5
         opts = review.filter_options(s)
-        assert {v for v, _ in opts.model_versions} == {GAN_V1, GAN_V2, LM}
+        assert [label for _, label in opts.models] == [V1, V2, LM]
         assert [n for _, n in opts.users] == ["dr_clin", "dr_review"]
         assert opts.first_day == today
     with pytest.raises(InvalidInputError, match="start date"):
@@ -102,7 +102,7 @@ def test_figures_show_the_seeded_numbers(factory: sessionmaker[Session], seeded)
     with factory.begin() as s:
         dash = review.load_dashboard(s, review.ReviewFilter())
         empty = review.load_dashboard(
-            s, review.ReviewFilter(kinds=(OutputKind.EDUCATION,), model_versions=(GAN_V1,))
+            s, review.ReviewFilter(kinds=(OutputKind.EDUCATION,), models=(("ct-denoise", GAN_V1),))
         )
     figs = reviewcharts.all_figures(dash)
     dist = figs["distribution"]

@@ -80,7 +80,7 @@ def test_reviewer_sees_seeded_outputs_and_filters(seeded) -> None:  # type: igno
 
     at.multiselect(key="review.kinds").set_value([OutputKind.ENHANCEMENT]).run()
     assert _metrics(at)["Outputs"] == "2" and _metrics(at)["Ratings (latest per user)"] == "3"
-    at.multiselect(key="review.models").set_value([GAN_V2]).run()
+    at.multiselect(key="review.models").set_value([("ct-denoise", GAN_V2)]).run()
     assert _metrics(at)["Ratings (latest per user)"] == "1"
     assert _metrics(at)["Mean overall"] == "5.00 / 5"
 
