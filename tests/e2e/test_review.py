@@ -41,7 +41,8 @@ def check_quality_review(page: Any, data: Seeded, tag: str, download_dir: Path) 
     assert page.locator(".js-plotly-plot").filter(has_text=label).count() >= 2
     # lowest-rated table + drill-down: the seeded output, its image pair and both comments
     pick = page.get_by_test_id("stSelectbox").filter(has_text="Open an output")
-    assert f"#{data.enh_v1} · enhancement" in pick.inner_text()
+    shown = pick.get_by_role("combobox").input_value()
+    assert shown.startswith(f"#{data.enh_v1} · enhancement · {label}"), shown
     page.get_by_text("too smooth").wait_for()
     page.get_by_text("streaks at the skull base").wait_for()
     assert page.get_by_test_id("stImage").count() == 2
