@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup dev migrate system-deps lint bench-ingest clean
+.PHONY: run test setup dev migrate system-deps lint bench-ingest bench-feedback clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ lint: dev
 
 bench-ingest: setup
 	$(PY) -m bench.ingest
+
+# Feedback store on SQLite and a throwaway PostgreSQL (edit distance, dashboard, CSV timings).
+bench-feedback: setup
+	.ci/with_postgres.sh bash -c '$(PY) -m bench.feedback --postgres "$$MEDGEN_TEST_POSTGRES_URL"'
 
 clean:
 	rm -rf $(VENV) .pytest_cache
