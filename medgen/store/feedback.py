@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import random
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -24,6 +27,7 @@ from medgen.store.models import GeneratedOutput, Rating, RatingScore, TextEditSt
 from medgen.types import AuditAction, OutputKind, UserInfo
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MIN_SCORE, MAX_SCORE = 1, 5
 MAX_COMMENT_CHARS = 2000
@@ -420,6 +424,36 @@ def list_outputs(
 # --------------------------------------------------------------------------- unit of work
 
 
+def run_in_transaction(
+    factory: sessionmaker[Session], work: Callable[[Session], T], *, attempts: int = 8
+) -> T:
+    """Run ``work(session)`` in one transaction, retrying when a concurrent writer won a race.
+
+    A unique-key conflict (two windows revising the same rating at once, two dashboards caching
+    the same edit distance) rolls back and runs ``work`` again on fresh data. Other database
+    errors, and the last conflict, propagate as SQLAlchemyError; medgen errors propagate as is.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with factory.begin() as session:
+                return work(session)
+        except IntegrityError:
+            if attempt == attempts:
+                raise
+            log.info("write conflict (attempt %d of %d); retrying", attempt, attempts)
+            time.sleep(random.uniform(0, 0.02 * attempt))  # noqa: S311 - jitter, not crypto
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def edit_stat_for(factory: sessionmaker[Session], output_id: int) -> tuple[int, int, int] | None:
+    """:func:`edit_stat` in its own transaction; database errors -> StorageError."""
+    try:
+        return run_in_transaction(factory, lambda s: edit_stat(s, output_id))
+    except SQLAlchemyError as exc:
+        log.exception("edit distance of output %s could not be computed", output_id)
+        raise StorageError("The edit distance could not be computed; please try again.") from exc
+
+
 def submit_rating(
     factory: sessionmaker[Session],
     user: UserInfo,
@@ -432,26 +466,23 @@ def submit_rating(
 
     Raises :class:`InvalidInputError` for a bad rating and :class:`StorageError` (nothing saved)
     when the database cannot be written; the caller keeps the user's inputs for a retry.
+    A concurrent revision of the same rating is retried (it becomes the next revision).
     """
-    try:
-        with factory.begin() as session:
-            fb = add_rating(session, user, output_id, overall, scores, comment)
-            repo.add_audit(
-                session,
-                AuditAction.RATE,
-                user=user,
-                object_type="generated_output",
-                object_id=output_id,
-                detail={"rating_id": fb.id, "revision": fb.revision, "overall": fb.overall},
-            )
-            refresh_edit_stats(session, [output_id])
+
+    def work(session: Session) -> Feedback:
+        fb = add_rating(session, user, output_id, overall, scores, comment)
+        repo.add_audit(
+            session,
+            AuditAction.RATE,
+            user=user,
+            object_type="generated_output",
+            object_id=output_id,
+            detail={"rating_id": fb.id, "revision": fb.revision, "overall": fb.overall},
+        )
         return fb
-    except IntegrityError as exc:
-        log.warning("rating of output %s by user %s conflicted: %s", output_id, user.id, exc)
-        raise StorageError(
-            "Your rating was not saved because it conflicted with another change "
-            "(for example a second window). Please press Save again."
-        ) from exc
+
+    try:
+        return run_in_transaction(factory, work)
     except SQLAlchemyError as exc:
         log.exception("rating of output %s by user %s could not be stored", output_id, user.id)
         raise StorageError(

@@ -23,7 +23,12 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from medgen.errors import InvalidInputError, StorageError
 from medgen.store import repo
-from medgen.store.feedback import CRITERIA, latest_rating_ids, refresh_edit_stats
+from medgen.store.feedback import (
+    CRITERIA,
+    latest_rating_ids,
+    refresh_edit_stats,
+    run_in_transaction,
+)
 from medgen.store.models import GeneratedOutput, Rating, RatingScore, TextEditStat, User
 from medgen.types import AuditAction, OutputKind, UserInfo
 
@@ -527,8 +532,7 @@ def options_for(factory: sessionmaker[Session]) -> FilterOptions:
 def dashboard_for(factory: sessionmaker[Session], flt: ReviewFilter) -> Dashboard:
     """The dashboard for ``flt`` in one transaction; database errors -> StorageError."""
     try:
-        with factory.begin() as session:
-            return load_dashboard(session, flt)
+        return run_in_transaction(factory, lambda session: load_dashboard(session, flt))
     except SQLAlchemyError as exc:
         raise _storage("loading the dashboard", exc) from exc
 

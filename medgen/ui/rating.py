@@ -54,10 +54,9 @@ def _prefill(output_id: int, kind: OutputKind, user: UserInfo) -> feedback.Feedb
 
 def _edit_distance_caption(output_id: int) -> None:
     try:
-        with db().begin() as session:
-            stat = feedback.edit_stat(session, output_id)
-    except SQLAlchemyError:
-        log.exception("could not compute the edit distance of output %s", output_id)
+        stat = feedback.edit_stat_for(db(), output_id)
+    except MedgenError as exc:
+        st.caption(f":warning: {exc}")
         return
     if stat is not None:
         dist, n_draft, n_final = stat

@@ -63,3 +63,40 @@ def test_concurrent_rating_writes_arrive_exactly_once(factory: sessionmaker[Sess
         latest = s.scalars(select(Rating).where(Rating.id.in_(feedback.latest_rating_ids()))).all()
         assert len(latest) == THREADS * PER_THREAD
         assert all(r.overall == 5 for r in latest if r.comment.endswith("-rev"))
+
+
+def test_concurrent_revisions_of_one_rating_get_consecutive_numbers(
+    factory: sessionmaker[Session],
+) -> None:
+    """Several windows of one user revising one signed report at once, while dashboards load."""
+    from medgen.store import review
+    from medgen.store.models import GeneratedOutput, TextEditStat
+
+    solo = make_user(factory, "solo")
+    with factory.begin() as s:
+        out = repo.record_output(s, OutputKind.REPORT, model_id="lm", draft_text="a b c")
+        s.get(GeneratedOutput, out).final_text = "a b d"  # type: ignore[union-attr]
+    n_threads, per_thread = 4, 5
+    barrier = threading.Barrier(n_threads)
+    errors: list[BaseException] = []
+
+    def worker(t: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            for i in range(per_thread):
+                feedback.submit_rating(factory, solo, out, 1 + i % 5, None, f"t{t}-{i}")
+                review.dashboard_for(factory, review.ReviewFilter())  # caches the edit distance
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in range(n_threads)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=120)
+    assert not errors, errors
+    with factory() as s:
+        rows = s.scalars(select(Rating).where(Rating.output_id == out)).all()
+        assert sorted(r.revision for r in rows) == list(range(1, n_threads * per_thread + 1))
+        assert len({r.comment for r in rows}) == n_threads * per_thread
+        assert s.get(TextEditStat, out).edit_distance == 1  # type: ignore[union-attr]
