@@ -8,6 +8,7 @@ from medgen import reviewcharts
 from medgen.errors import MedgenError
 from medgen.store import review
 from medgen.types import OutputKind, Role
+from medgen.ui.rating import rating_panel
 from medgen.ui.resources import db
 from medgen.ui.review import filters_from_widgets, show_detail
 from medgen.ui.state import require_user
@@ -67,7 +68,9 @@ if dash.lowest:
         key="review.pick",
     )
     try:
-        show_detail(review.detail_for(db(), pick))
+        detail = review.detail_for(db(), pick)
+        show_detail(detail)
+        rating_panel(detail.output_id, detail.kind)  # reviewers rate from the drill-down too
     except MedgenError as exc:
         st.error(str(exc))
 else:

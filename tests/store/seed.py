@@ -45,7 +45,7 @@ def user(s: Session, username: str, role: Role) -> UserInfo:
 
 def seed_review_data(factory: sessionmaker[Session], tag: str = "") -> Seeded:
     """Seed users, four outputs and six ratings; ``tag`` makes names unique in a shared database."""
-    gan = f"ct-denoise{tag}"
+    gan, lm = f"ct-denoise{tag}", f"{LM}{tag}"
     with factory.begin() as s:
         clin = user(s, f"dr_clin{tag}", Role.CLINICIAN)
         rev = user(s, f"dr_review{tag}", Role.REVIEWER)
@@ -74,8 +74,8 @@ def seed_review_data(factory: sessionmaker[Session], tag: str = "") -> Seeded:
         report = repo.record_output(
             s,
             OutputKind.REPORT,
-            model_id=LM,
-            model_version=LM,
+            model_id=lm,
+            model_version=lm,
             device="cpu",
             latency_ms=900.0,
             flags=[{"kind": "number", "text": "7 mm"}],
@@ -88,8 +88,8 @@ def seed_review_data(factory: sessionmaker[Session], tag: str = "") -> Seeded:
         education = repo.record_output(
             s,
             OutputKind.EDUCATION,
-            model_id=LM,
-            model_version=LM,
+            model_id=lm,
+            model_version=lm,
             device="cpu",
             draft_text="Your scan shows a small spot in the lung.",
             user=clin,

@@ -78,6 +78,14 @@ def test_reviewer_sees_seeded_outputs_and_filters(seeded) -> None:  # type: igno
     assert any("kind: number, text: 7 mm" in t for t in texts)
     assert any("3 word edits" in c.value for c in at.caption)
 
+    # the reviewer rates the report from the drill-down: counted at the next full rerun
+    at.feedback[0].set_value(0)  # 1 star
+    at.form_submit_button[0].click().run()
+    assert "revision 2" in at.success[0].value  # dr_review had rated it 3 before
+    at.multiselect(key="review.kinds").set_value([OutputKind.REPORT]).run()
+    assert _metrics(at)["Ratings (latest per user)"] == "1"  # dr_review's revision counts once
+    assert _metrics(at)["Mean overall"] == "1.00 / 5"
+
     at.multiselect(key="review.kinds").set_value([OutputKind.ENHANCEMENT]).run()
     assert _metrics(at)["Outputs"] == "2" and _metrics(at)["Ratings (latest per user)"] == "3"
     at.multiselect(key="review.models").set_value([("ct-denoise", GAN_V2)]).run()
