@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import streamlit as st
 
@@ -16,9 +16,10 @@ def filters_from_widgets(options: FilterOptions) -> ReviewFilter:
     start: date | None = None
     end: date | None = None
     if options.first_day and options.last_day:
+        today = datetime.now(UTC).date()  # so outputs made later today are included
         picked = c_date.date_input(
             "Date range (UTC)",
-            value=(options.first_day, options.last_day),
+            value=(options.first_day, max(options.last_day, today)),
             key="review.dates",
         )
         days = list(picked) if isinstance(picked, (tuple, list)) else [picked]
