@@ -239,6 +239,28 @@ def validate_rating(
     return clean
 
 
+# Things a rating comment must not contain (only de-identified data is stored): long digit runs
+# (record numbers, phone numbers), full calendar dates, e-mail addresses.
+_IDENTIFIER_PATTERNS = (
+    (re.compile(r"(?:\d[ -]?){5,}\d"), "a long number (record or phone number?)"),
+    (
+        re.compile(r"\b(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})\b"),
+        "a date",
+    ),
+    (re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"), "an e-mail address"),
+)
+
+
+def check_comment_deidentified(comment: str) -> None:
+    """Refuse comments that look like they carry patient identifiers (clear, actionable message)."""
+    for pattern, what in _IDENTIFIER_PATTERNS:
+        if pattern.search(comment):
+            raise InvalidInputError(
+                f"The comment seems to contain {what}. Comments are stored for quality review and "
+                "must not identify a patient; please remove it and save again."
+            )
+
+
 def _to_feedback(row: Rating, username: str) -> Feedback:
     return Feedback(
         id=row.id,
@@ -271,6 +293,7 @@ def add_rating(
         raise InvalidInputError(f"Output {output_id} does not exist; it cannot be rated.")
     clean = validate_rating(kind, overall, scores)
     comment = (comment or "").strip()
+    check_comment_deidentified(comment)
     if len(comment) > MAX_COMMENT_CHARS:
         raise InvalidInputError(
             f"The comment is too long (at most {MAX_COMMENT_CHARS} characters)."

@@ -144,3 +144,28 @@ def test_edit_stats_follow_the_final_text(factory: sessionmaker[Session], alice:
         assert feedback.refresh_edit_stats(s) == 1
         assert feedback.edit_stat(s, out) == (1, 3, 2)
         assert feedback.edit_stat(s, enh) is None
+
+
+@pytest.mark.parametrize(
+    ("comment", "ok"),
+    [
+        ("7 mm nodule missed; wording fine", True),
+        ("scores 2-3 in 2026 were better", True),
+        ("patient MRN 12345678", False),
+        ("call 020 7946 0958", False),
+        ("born 12/03/1961", False),
+        ("exam 2026-11-25 looked off", False),
+        ("ask jane.doe@example.org", False),
+    ],
+)
+def test_comments_with_identifiers_are_refused(
+    factory: sessionmaker[Session], alice: UserInfo, comment: str, ok: bool
+) -> None:
+    out = _output(factory, OutputKind.REPORT)
+    if ok:
+        feedback.submit_rating(factory, alice, out, 3, None, comment)
+        return
+    with pytest.raises(InvalidInputError, match="must not identify a patient"):
+        feedback.submit_rating(factory, alice, out, 3, None, comment)
+    with factory() as s:
+        assert s.scalar(select(func.count(Rating.id))) == 0

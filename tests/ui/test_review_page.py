@@ -138,3 +138,15 @@ def test_empty_database_shows_empty_charts(
     finally:
         monkeypatch.undo()
         reset_app_database()
+
+
+def test_date_range_filters_everything(seeded) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    _, data = seeded
+    at = _page(data.reviewer)
+    tomorrow = datetime.now(UTC).date() + timedelta(days=1)
+    at.date_input(key="review.dates").set_value((tomorrow, tomorrow + timedelta(days=2))).run()
+    assert not at.exception
+    assert _metrics(at)["Outputs"] == "0" and _metrics(at)["Ratings (latest per user)"] == "0"
+    assert any("No rated outputs match" in c.value for c in at.caption)
