@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup dev migrate system-deps lint bench-ingest clean
+.PHONY: run test setup dev migrate system-deps lint bench-ingest bench-feedback clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,14 +39,20 @@ system-deps:
 run: migrate
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
 
+# The store tests also run on a real PostgreSQL: .ci/with_postgres.sh installs Debian postgresql
+# if missing, starts a throwaway cluster on 127.0.0.1, runs pytest, and always stops it.
 test: dev system-deps migrate
-	$(PY) -m pytest
+	.ci/with_postgres.sh $(PY) -m pytest
 
 lint: dev
 	$(VENV)/bin/ruff check .
 
 bench-ingest: setup
 	$(PY) -m bench.ingest
+
+# Feedback store on SQLite and a throwaway PostgreSQL (edit distance, dashboard, CSV timings).
+bench-feedback: setup
+	.ci/with_postgres.sh bash -c '$(PY) -m bench.feedback --postgres "$$MEDGEN_TEST_POSTGRES_URL"'
 
 clean:
 	rm -rf $(VENV) .pytest_cache

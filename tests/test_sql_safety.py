@@ -35,11 +35,17 @@ def _literal_text(node: ast.AST) -> str:
     return " ".join(c.value for c in ast.walk(node) if isinstance(c, ast.Constant) and isinstance(c.value, str))
 
 
+def _is_streamlit_call(node: ast.Call) -> bool:
+    """``st.text(...)`` and friends display text; they are not SQL."""
+    func = node.func
+    return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "st"
+
+
 def unsafe_sql(source: str) -> list[str]:
     """Lines of ``source`` that build SQL text from values instead of binding parameters."""
     found = []
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Call) and node.args:
+        if isinstance(node, ast.Call) and node.args and not _is_streamlit_call(node):
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
             if name in SQL_CALLS and _is_built_string(node.args[0]):
                 found.append(f"line {node.lineno}: {name}() with a built string")

@@ -11,14 +11,17 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -139,3 +142,76 @@ class GeneratedOutput(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     signed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# --- Feedback (issue 5): ratings with per-criterion scores and full revision history. ---------
+
+
+class Rating(Base):
+    """One revision of one user's rating of one generated output (append-only history).
+
+    A user revising their rating adds a row with ``revision + 1``; the highest revision of each
+    ``(output_id, user_id)`` pair is the one that counts. Rows are never updated or deleted.
+    """
+
+    __tablename__ = "ratings"
+    __table_args__ = (
+        UniqueConstraint("output_id", "user_id", "revision", name="uq_ratings_output_user_revision"),
+        CheckConstraint("overall BETWEEN 1 AND 5", name="overall_range"),
+        CheckConstraint("revision >= 1", name="revision_positive"),
+        Index("ix_ratings_user_id_output_id", "user_id", "output_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    output_id: Mapped[int] = mapped_column(
+        ForeignKey("generated_outputs.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    overall: Mapped[int] = mapped_column(Integer)  # 1 (poor) .. 5 (excellent)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+    scores: Mapped[list[RatingScore]] = relationship(
+        back_populates="rating", cascade="all, delete-orphan", order_by="RatingScore.criterion"
+    )
+
+
+class RatingScore(Base):
+    """The score (1-5, 5 best) one rating revision gives one criterion of its output kind."""
+
+    __tablename__ = "rating_scores"
+    __table_args__ = (
+        UniqueConstraint("rating_id", "criterion", name="uq_rating_scores_rating_criterion"),
+        CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rating_id: Mapped[int] = mapped_column(ForeignKey("ratings.id", ondelete="CASCADE"))
+    criterion: Mapped[str] = mapped_column(String(32), index=True)
+    score: Mapped[int] = mapped_column(Integer)
+
+    rating: Mapped[Rating] = relationship(back_populates="scores")
+
+
+class TextEditStat(Base):
+    """Word-level edit distance between an output's draft and its final (signed) text.
+
+    Derived data, recomputed when ``text_hash`` (sha256 of draft + final) no longer matches.
+    """
+
+    __tablename__ = "text_edit_stats"
+
+    output_id: Mapped[int] = mapped_column(
+        ForeignKey("generated_outputs.id", ondelete="CASCADE"), primary_key=True
+    )
+    draft_words: Mapped[int] = mapped_column(Integer)
+    final_words: Mapped[int] = mapped_column(Integer)
+    edit_distance: Mapped[int] = mapped_column(Integer)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# The quality-review dashboard filters outputs by model version and by kind within a date range.
+Index("ix_generated_outputs_model_version", GeneratedOutput.model_version)
+Index("ix_generated_outputs_kind_created_at", GeneratedOutput.kind, GeneratedOutput.created_at)
