@@ -1,0 +1,44 @@
+"""Fixtures for the enhancement tests: a real CT slice and a tiny built data set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="session")
+def ct_small() -> tuple[np.ndarray, float]:
+    """pydicom's CT_small.dcm (128 x 128, real CT) in HU and its pixel spacing (mm)."""
+    from pydicom.data import get_testdata_file
+
+    from medgen.enhance.data import read_dicom_hu
+
+    hu, px = read_dicom_hu(get_testdata_file("CT_small.dcm", download=False))
+    return np.maximum(hu[0], -1024.0), px
+
+
+@pytest.fixture(scope="session")
+def tiny_data(tmp_path_factory: pytest.TempPathFactory, ct_small: tuple[np.ndarray, float]) -> Path:
+    """A built data folder: CT_small halves as train (left 64 columns) and val (right), 64 x 64."""
+    from medgen.enhance.data import SourceInfo, Volume, build
+
+    hu, px = ct_small
+    crop = hu[32:96]
+    train = Volume(
+        SourceInfo("tiny-train", "CT_small.dcm left", "MIT", "unknown", "train"),
+        crop[None, :, :64].copy(),
+        px,
+    )
+    val = Volume(
+        SourceInfo("tiny-val", "CT_small.dcm right", "MIT", "unknown", "val"),
+        crop[None, :, 64:].copy(),
+        px,
+    )
+    out = tmp_path_factory.mktemp("ldct")
+    build(out, seed=0, volumes=[train, val])
+    return out
