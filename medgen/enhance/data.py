@@ -33,7 +33,7 @@ HU_MIN = -1024.0
 MIN_BODY_FRACTION = 0.12
 
 #: Training dose levels (a wider noise range than the benchmark's 25 % and 10 %).
-TRAIN_DOSES: tuple[float, ...] = (0.5, 0.25, 0.10, 0.05)
+TRAIN_DOSES: tuple[float, ...] = (0.5, 0.25, 0.10, 0.05, 0.02)
 #: Validation / test dose levels (the benchmark's).
 EVAL_DOSES: tuple[float, ...] = (0.25, 0.10)
 
@@ -195,6 +195,7 @@ def build(
     scanner: ScannerModel | None = None,
     invesalius: Path = INVESALIUS_CRANIUM,
     volumes: list[Volume] | None = None,
+    only: tuple[str, ...] = (),
 ) -> dict:
     """Simulate every usable slice of every source and write ``out/<name>.npz`` + manifest."""
     out.mkdir(parents=True, exist_ok=True)
@@ -300,12 +301,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--invesalius", type=Path, default=INVESALIUS_CRANIUM)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument(
+        "--only", nargs="*", default=[], help="rebuild only these volumes (names in SPLIT)"
+    )
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     import torch
 
     torch.set_num_threads(args.threads)
-    build(args.out, seed=args.seed, invesalius=args.invesalius)
+    build(args.out, seed=args.seed, invesalius=args.invesalius, only=tuple(args.only))
 
 
 if __name__ == "__main__":
