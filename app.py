@@ -16,6 +16,7 @@ st.set_page_config(page_title="MedGen Studio", page_icon=":material/radiology:",
 pages = {
     "Scans": [
         st.Page("pages/viewer.py", title="Viewer", icon=":material/image_search:", default=True),
+        st.Page("pages/compare.py", title="Compare", icon=":material/compare:"),
     ],
 }
 
