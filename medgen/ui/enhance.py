@@ -11,7 +11,7 @@ import streamlit as st
 
 from medgen.enhance import view
 from medgen.enhance.cards import list_models, load_card
-from medgen.enhance.infer import EnhanceResult, Enhancer
+from medgen.enhance.infer import Enhancer, EnhanceResult
 from medgen.errors import ModelError
 from medgen.imaging.export import export_dicom, png_bytes, png_zip
 from medgen.imaging.scan import Scan
