@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup dev migrate system-deps lint bench-ingest clean
+.PHONY: run test setup dev migrate system-deps lint bench-ingest clean ldct-data ldct-train bench-enhance
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,20 @@ lint: dev
 
 bench-ingest: setup
 	$(PY) -m bench.ingest
+
+# Low-dose CT enhancement (issue 3): training pairs, training runs, benchmark.
+ldct-data: setup
+	@test -f /usr/share/doc/invesalius-examples/examples/Cranium.inv3 || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq invesalius-examples >/dev/null)
+	$(PY) -m medgen.enhance.data --out data/ldct
+
+ldct-train: ldct-data
+	$(PY) -m medgen.enhance.train --config medgen/enhance/configs/ldct-l1-v1.json
+	$(PY) -c "import shutil; shutil.copy('runs/ldct-l1-v1/last.pt', 'runs/ldct-l1-v1/init-for-gan.pt')"
+	$(PY) -m medgen.enhance.train --config medgen/enhance/configs/ldct-gan-v1.json
+
+bench-enhance: dev
+	$(PY) -m bench.enhance
 
 clean:
 	rm -rf $(VENV) .pytest_cache
