@@ -190,10 +190,10 @@ def render_compare(run: CompareRun, center: float, width: float) -> None:
     st.markdown("**ROI statistics** (rectangle in pixels)")
     c1, c2, c3, c4 = st.columns(4)
     h, w = before.shape
-    top = c1.number_input("Top", 0, h - 1, h // 2 - 16, key="compare.roi_top")
-    left = c2.number_input("Left", 0, w - 1, w // 2 - 16, key="compare.roi_left")
-    rh = c3.number_input("Height", 1, h, 32, key="compare.roi_h")
-    rw = c4.number_input("Width", 1, w, 32, key="compare.roi_w")
+    top = c1.number_input("Top", 0, h - 1, max(0, h // 2 - 16), key="compare.roi_top")
+    left = c2.number_input("Left", 0, w - 1, max(0, w // 2 - 16), key="compare.roi_left")
+    rh = c3.number_input("Height", 1, h, min(32, h), key="compare.roi_h")
+    rw = c4.number_input("Width", 1, w, min(32, w), key="compare.roi_w")
     s0, s1 = view.roi_stats(before, top, left, rh, rw), view.roi_stats(after, top, left, rh, rw)
     st.table(
         {
