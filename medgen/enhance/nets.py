@@ -11,6 +11,9 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
+#: Scale (HU) of the residual (candidate - low dose) the discriminator sees: noise-level
+#: differences of a few HU must be visible to it, not lost next to a 1000 HU image range.
+RESIDUAL_SCALE_HU = 50.0
 #: Internal intensity scaling: x = (HU - HU_OFFSET) / HU_SCALE (air -> 0, water -> 1).
 HU_OFFSET = -1000.0
 HU_SCALE = 1000.0
@@ -142,8 +145,10 @@ class DiscriminatorArgs:
 class PatchDiscriminator(nn.Module):
     """Conditional PatchGAN (pix2pix): scores overlapping patches of (low dose, candidate) pairs.
 
-    Input: two HU tensors (batch, 1, H, W); output: (batch, 1, H / 2**layers, W / 2**layers)
-    real/fake scores (no sigmoid: used with the least-squares GAN loss).
+    Input: two HU tensors (batch, 1, H, W); the network sees the normalised low-dose image and the
+    residual ``(candidate - low) / RESIDUAL_SCALE_HU`` (the removed noise, on a scale where its
+    texture matters). Output: (batch, 1, H / 2**layers, W / 2**layers) real/fake scores (no
+    sigmoid: used with the least-squares GAN loss).
     """
 
     def __init__(self, base_channels: int = 32, layers: int = 3) -> None:
@@ -174,5 +179,5 @@ class PatchDiscriminator(nn.Module):
             raise ValueError(
                 f"low and candidate shapes differ: {tuple(low_hu.shape)} vs {tuple(candidate_hu.shape)}"
             )
-        x = torch.cat([hu_to_net(low_hu), hu_to_net(candidate_hu)], dim=1)
+        x = torch.cat([hu_to_net(low_hu), (candidate_hu - low_hu) / RESIDUAL_SCALE_HU], dim=1)
         return self.net(x)
