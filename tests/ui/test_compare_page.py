@@ -107,3 +107,17 @@ def test_mr_image_is_refused_with_a_clear_message(clinician):
     assert not at.exception
     assert any("this image is MR" in e.value for e in at.error)
     assert "compare.result" not in at.session_state
+
+
+@pytest.mark.skipif(not list_models(), reason="no shipped weights yet")
+def test_whole_series_runs_every_slice(clinician):
+    scan = scan_from_pydicom(["CT_small.dcm", "CT_small.dcm", "CT_small.dcm"])
+    at = _app(clinician, scan).run()
+    at.radio(key="compare.scope").set_value("Whole series").run()
+    at.button(key="compare.run").click().run()
+    assert not at.exception, at.exception
+    run = at.session_state["compare.result"]
+    assert run.result.pixels.shape == (3, 128, 128) and run.slices == (0, 1, 2)
+    assert at.slider(key="compare.k").max == 3
+    name = at.session_state["compare.downloads"][2]
+    assert name.endswith(".zip")
