@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import platform
 import sys
 import time
@@ -158,6 +159,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     torch.set_num_threads(args.threads)
+    load_at_start = [round(x, 2) for x in os.getloadavg()]  # the machine is shared: timings are noisy
     doses = tuple(args.doses)
 
     if args.data is not None:
@@ -227,7 +229,8 @@ def main(argv: list[str] | None = None) -> dict:
             str(d): round(float(np.mean([c.noise_sd for c in cases if abs(c.dose - d) < 1e-6])), 1)
             for d in doses
         },
-        "machine": f"{platform.machine()} {platform.processor() or ''} torch threads {args.threads}, device {device}",
+        "machine": f"{platform.machine()} {platform.processor() or ''} {os.cpu_count()} CPUs, torch threads {args.threads}, device {device}",
+        "load_average_at_start": load_at_start,
         "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
         "rows": rows,
     }
