@@ -49,7 +49,9 @@ bench-ingest: setup
 	$(PY) -m bench.ingest
 
 # Low-dose CT enhancement (issue 3): training pairs, training runs, benchmark.
-ldct-data: setup
+ldct-data: data/ldct/manifest.json
+
+data/ldct/manifest.json: | $(VENV)/.runtime
 	@test -f /usr/share/doc/invesalius-examples/examples/Cranium.inv3 || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq invesalius-examples >/dev/null)
 	$(PY) -m medgen.enhance.data --out data/ldct
@@ -61,7 +63,7 @@ ldct-train: ldct-data
 	$(PY) -c "import shutil; shutil.copy('runs/ldct-l1-v1/last.pt', 'runs/ldct-l1-v1/init-for-gan.pt')"
 	$(PY) -m medgen.enhance.train --config medgen/enhance/configs/ldct-gan-v1.json
 
-bench-enhance: dev
+bench-enhance: dev ldct-data
 	$(PY) -m bench.enhance
 
 clean:
