@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup dev migrate system-deps lint bench-ingest bench-feedback clean
+.PHONY: run test setup dev migrate system-deps lint bench-ingest bench-feedback clean ldct-data ldct-train bench-enhance
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,24 @@ bench-ingest: setup
 # Feedback store on SQLite and a throwaway PostgreSQL (edit distance, dashboard, CSV timings).
 bench-feedback: setup
 	.ci/with_postgres.sh bash -c '$(PY) -m bench.feedback --postgres "$$MEDGEN_TEST_POSTGRES_URL"'
+
+# Low-dose CT enhancement (issue 3): training pairs, training runs, benchmark.
+ldct-data: data/ldct/manifest.json
+
+data/ldct/manifest.json: | $(VENV)/.runtime
+	@test -f /usr/share/doc/invesalius-examples/examples/Cranium.inv3 || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq invesalius-examples >/dev/null)
+	$(PY) -m medgen.enhance.data --out data/ldct
+
+# (The shipped GAN was warm-started from the L1 checkpoint after 16 of 20 epochs, copied while the
+# L1 run went on, to save wall time; this target warm-starts from the final L1 checkpoint.)
+ldct-train: ldct-data
+	$(PY) -m medgen.enhance.train --config medgen/enhance/configs/ldct-l1-v1.json
+	$(PY) -c "import shutil; shutil.copy('runs/ldct-l1-v1/last.pt', 'runs/ldct-l1-v1/init-for-gan.pt')"
+	$(PY) -m medgen.enhance.train --config medgen/enhance/configs/ldct-gan-v1.json
+
+bench-enhance: dev ldct-data
+	$(PY) -m bench.enhance
 
 clean:
 	rm -rf $(VENV) .pytest_cache

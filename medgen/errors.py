@@ -22,7 +22,9 @@ class MedgenError(Exception):
 class InvalidInputError(MedgenError):
     """An uploaded file cannot be read as a scan."""
 
-    default_message = "This file could not be read as a scan. Upload a DICOM, PNG, JPEG or TIFF image."
+    default_message = (
+        "This file could not be read as a scan. Upload a DICOM, PNG, JPEG or TIFF image."
+    )
 
 
 class UnsupportedFileError(InvalidInputError):
@@ -32,7 +34,9 @@ class UnsupportedFileError(InvalidInputError):
 class NoPixelDataError(InvalidInputError):
     """A valid DICOM object without an image (SR, SEG, presentation state, ...)."""
 
-    default_message = "This DICOM file holds no image (it may be a report or a segmentation object)."
+    default_message = (
+        "This DICOM file holds no image (it may be a report or a segmentation object)."
+    )
 
 
 class UnsupportedTransferSyntaxError(InvalidInputError):
@@ -80,4 +84,6 @@ class AuthError(MedgenError):
 class PermissionDeniedError(AuthError):
     """The signed-in user's role does not allow the action."""
 
-    default_message = "Your role does not allow this action. Ask an administrator if you need access."
+    default_message = (
+        "Your role does not allow this action. Ask an administrator if you need access."
+    )

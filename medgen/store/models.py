@@ -139,7 +139,9 @@ class GeneratedOutput(Base):
     study_id: Mapped[int | None] = mapped_column(ForeignKey("studies.id"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("generated_outputs.id"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
     signed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

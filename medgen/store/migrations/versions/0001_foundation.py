@@ -43,7 +43,9 @@ def upgrade() -> None:
         sa.Column("description", sa.String(128), nullable=False),
         sa.Column("created_at", TZ, nullable=False),
         sa.Column("created_by", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(["created_by"], ["users.id"], name=op.f("fk_studies_created_by_users")),
+        sa.ForeignKeyConstraint(
+            ["created_by"], ["users.id"], name=op.f("fk_studies_created_by_users")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_studies")),
         sa.UniqueConstraint("study_uid", name=op.f("uq_studies_study_uid")),
     )
@@ -60,7 +62,10 @@ def upgrade() -> None:
         sa.Column("meta", sa.JSON(), nullable=False),
         sa.Column("created_at", TZ, nullable=False),
         sa.ForeignKeyConstraint(
-            ["study_id"], ["studies.id"], name=op.f("fk_images_study_id_studies"), ondelete="CASCADE"
+            ["study_id"],
+            ["studies.id"],
+            name=op.f("fk_images_study_id_studies"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_images")),
     )
@@ -77,7 +82,9 @@ def upgrade() -> None:
         sa.Column("object_id", sa.String(64), nullable=False),
         sa.Column("outcome", sa.String(16), nullable=False),
         sa.Column("detail", sa.JSON(), nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_audit_events_user_id_users")),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_audit_events_user_id_users")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_events")),
     )
     op.create_index(op.f("ix_audit_events_at"), "audit_events", ["at"])

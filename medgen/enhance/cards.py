@@ -1,0 +1,191 @@
+"""Model cards and shipped weights: ``weights/<model_id>.safetensors`` + ``weights/<model_id>.json``.
+
+The card records what the model is for (modality, body regions), how it was made (architecture
+args, data sources and licences, split, dose levels, training config and time) and how well it
+does (held-out metrics written by bench/enhance.py), plus the sha256 of the weights file that the
+loader checks.
+
+CLI::
+
+    python -m medgen.enhance.cards export --checkpoint runs/ldct-l1/best.pt --model-id ldct-l1-v1 \\
+        --title "..." --data data/ldct
+    python -m medgen.enhance.cards metrics --bench bench/results/enhance.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from medgen.config import get_settings
+from medgen.errors import ModelError, ModelIntegrityError
+
+log = logging.getLogger(__name__)
+
+#: Keys every card must have (the loader refuses a card without them).
+REQUIRED_KEYS = ("model_id", "architecture", "modality", "sha256", "weights_file")
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def weights_dir() -> Path:
+    return get_settings().weights_dir
+
+
+def card_path(model_id: str, root: Path | None = None) -> Path:
+    return (root or weights_dir()) / f"{model_id}.json"
+
+
+def list_models(root: Path | None = None) -> list[str]:
+    """Model ids with a card and a weights file in ``root`` (default: Settings.weights_dir)."""
+    base = root or weights_dir()
+    ids = []
+    for p in sorted(base.glob("*.json")):
+        try:
+            card = json.loads(p.read_text())
+        except (OSError, json.JSONDecodeError):
+            log.warning("unreadable model card %s", p)
+            continue
+        if (
+            isinstance(card, dict)
+            and card.get("task") == "ldct-denoising"
+            and (base / str(card.get("weights_file"))).is_file()
+        ):
+            ids.append(p.stem)
+    # The GAN first (the default), then the rest alphabetically.
+    return sorted(ids, key=lambda m: (0 if "gan" in m else 1, m))
+
+
+def load_card(model_id: str, root: Path | None = None) -> dict[str, Any]:
+    """Read and validate a model card (ModelError with an actionable message if missing/broken)."""
+    if not model_id or "/" in model_id or "\\" in model_id or model_id.startswith("."):
+        raise ModelError(f"'{model_id}' is not a valid model name.")
+    path = card_path(model_id, root)
+    if not path.is_file():
+        raise ModelError(
+            f"Model '{model_id}' is not installed (no model card {path.name} in the weights folder)."
+        )
+    try:
+        card = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise ModelError(f"The model card of '{model_id}' is not valid JSON ({exc.msg}).") from exc
+    missing = [k for k in REQUIRED_KEYS if k not in card]
+    if missing:
+        raise ModelError(f"The model card of '{model_id}' lacks {', '.join(missing)}.")
+    return card
+
+
+def load_state(
+    model_id: str, root: Path | None = None
+) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
+    """Card + state dict of a shipped model, after checking the sha256 of the weights file."""
+    base = root or weights_dir()
+    card = load_card(model_id, base)
+    wpath = base / card["weights_file"]
+    if not wpath.is_file():
+        raise ModelError(
+            f"The weights of '{model_id}' ({wpath.name}) are missing from the weights folder."
+        )
+    digest = sha256_file(wpath)
+    if digest != card["sha256"]:
+        raise ModelIntegrityError(
+            f"The weights of '{model_id}' do not match their model card (sha256 {digest[:12]}... "
+            f"instead of {card['sha256'][:12]}...). The file may be corrupt or replaced; reinstall it."
+        )
+    return card, load_file(str(wpath))
+
+
+def export(
+    checkpoint: Path,
+    model_id: str,
+    card_fields: dict[str, Any],
+    root: Path | None = None,
+) -> dict[str, Any]:
+    """Write the generator of a training checkpoint as safetensors + card (sha256 filled in)."""
+    base = root or weights_dir()
+    base.mkdir(parents=True, exist_ok=True)
+    ck = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    state = {k: v.contiguous() for k, v in ck["model"].items()}
+    wfile = f"{model_id}.safetensors"
+    save_file(state, str(base / wfile), metadata={"model_id": model_id})
+    old = card_path(model_id, base)
+    previous = json.loads(old.read_text()) if old.is_file() else {}
+    card: dict[str, Any] = {
+        "model_id": model_id,
+        "task": "ldct-denoising",
+        "weights_file": wfile,
+        "sha256": sha256_file(base / wfile),
+        "size_bytes": (base / wfile).stat().st_size,
+        "architecture": {"class": "medgen.enhance.nets.Generator", "args": ck["model_args"]},
+        "training": {
+            "config": ck.get("config"),
+            "epochs_completed": int(ck.get("epoch", -1)) + 1,
+            "training_time_s": round(float(ck.get("elapsed_s", 0.0)), 1),
+            "validation_at_export": ck.get("val"),
+        },
+    }
+    merged = {**previous, **card_fields, **card}
+    if "metrics" in previous:
+        merged["metrics"] = previous["metrics"]
+    old.write_text(json.dumps(merged, indent=2) + "\n")
+    log.info("exported %s (%s)", model_id, merged["sha256"][:12])
+    return merged
+
+
+def write_metrics(bench_json: Path, root: Path | None = None) -> list[str]:
+    """Copy each model's held-out metrics from a benchmark result into its card."""
+    base = root or weights_dir()
+    bench = json.loads(Path(bench_json).read_text())
+    updated = []
+    for model_id in list_models(base):
+        rows = [r for r in bench["rows"] if r.get("model_id") == model_id]
+        if not rows:
+            continue
+        path = card_path(model_id, base)
+        card = json.loads(path.read_text())
+        card["metrics"] = {
+            "source": f"bench/enhance.py ({bench['command']})",
+            "window": bench["window"],
+            "test_set": bench["test_set"],
+            "baseline_rows": [r for r in bench["rows"] if r.get("model_id") is None],
+            "rows": rows,
+        }
+        path.write_text(json.dumps(card, indent=2) + "\n")
+        updated.append(model_id)
+    return updated
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="Export shipped weights and model cards.")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    ex = sub.add_parser("export")
+    ex.add_argument("--checkpoint", type=Path, required=True)
+    ex.add_argument("--model-id", required=True)
+    ex.add_argument(
+        "--fields", type=Path, required=True, help="JSON with the descriptive card fields"
+    )
+    me = sub.add_parser("metrics")
+    me.add_argument("--bench", type=Path, default=Path("bench/results/enhance.json"))
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    if args.cmd == "export":
+        export(args.checkpoint, args.model_id, json.loads(args.fields.read_text()))
+    else:
+        log.info("updated %s", write_metrics(args.bench))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,30 @@
+"""End to end in real Chromium: sign in, load a sample CT in the Viewer, enhance it on Compare."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.e2e.helpers import login, open_page
+
+pytestmark = pytest.mark.e2e
+
+
+def test_enhance_sample_ct_and_compare(app_server, page):  # type: ignore[no-untyped-def]
+    login(page, app_server, role="clinician")
+    page.get_by_role("button", name="Load a sample study").click()
+    page.locator('[data-testid="stImage"] img').first.wait_for(state="visible", timeout=60_000)
+    open_page(page, "Compare")
+    page.get_by_text("never instead of", exact=False).first.wait_for()
+    page.get_by_role("button", name="Enhance", exact=True).click()
+    page.get_by_text(re.compile(r"ms per slice")).first.wait_for(timeout=180_000)
+    for text in ("Original", "Enhanced", "Removed noise", "Line profile", "ROI statistics"):
+        assert page.get_by_text(text, exact=False).count() > 0, text
+    assert page.get_by_role("button", name=re.compile("Download enhanced DICOM")).count() == 1
+    assert page.get_by_role("button", name=re.compile("Download enhanced PNG")).count() == 1
+    # both images of the side-by-side view are real 512x512 renderings
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stImage\"] img')]"
+        ".filter(i => i.complete && i.naturalWidth >= 512).length >= 2"
+    )

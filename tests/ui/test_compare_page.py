@@ -1,0 +1,123 @@
+"""AppTest of pages/compare.py with a real pydicom CT and the shipped weights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from medgen.config import get_settings
+from medgen.enhance.cards import list_models
+from medgen.types import Role, UserInfo
+from tests.enhance.conftest import scan_from_pydicom
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "compare.py")
+
+
+@pytest.fixture(scope="module")
+def clinician() -> UserInfo:
+    """A migrated app database (the one the page uses) with one clinician row."""
+    from medgen.store import migrate
+    from medgen.store.db import session_factory
+    from medgen.store.models import User
+
+    url = get_settings().database_url
+    migrate.upgrade(url)
+    with session_factory(url).begin() as s:
+        user = s.scalar(select(User).where(User.username == "dr_compare"))
+        if user is None:
+            user = User(username="dr_compare", display_name="Dr Compare", role=Role.CLINICIAN.value)
+            s.add(user)
+            s.flush()
+        uid = user.id
+    return UserInfo(id=uid, username="dr_compare", display_name="Dr Compare", role=Role.CLINICIAN)
+
+
+def _app(user: UserInfo | None, scan=None) -> AppTest:  # type: ignore[no-untyped-def]
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    if user is not None:
+        at.session_state["auth.user"] = user
+    if scan is not None:
+        at.session_state["scan"] = scan
+    return at
+
+
+def test_requires_sign_in():
+    at = _app(None).run()
+    assert any("sign in" in w.value.lower() for w in at.warning)
+    assert not at.button
+
+
+def test_reviewer_role_is_refused(clinician):
+    reviewer = UserInfo(id=clinician.id, username="r", display_name="R", role=Role.REVIEWER)
+    at = _app(reviewer).run()
+    assert any("clinician" in e.value for e in at.error)
+
+
+def test_without_scan_points_to_the_viewer(clinician):
+    at = _app(clinician).run()
+    assert not at.exception
+    assert any("Viewer" in i.value for i in at.info)
+    assert any("never instead of" in w.value for w in at.warning)
+
+
+@pytest.mark.skipif(not list_models(), reason="no shipped weights yet")
+def test_enhance_records_output_and_audit(clinician):
+    from medgen.store.db import session_factory
+    from medgen.store.models import AuditEvent, GeneratedOutput
+
+    scan = scan_from_pydicom(["CT_small.dcm"])
+    at = _app(clinician, scan).run()
+    assert not at.exception
+    at.button(key="compare.run").click().run()
+    assert not at.exception, at.exception
+    run = at.session_state["compare.result"]
+    assert run.result.pixels.shape == scan.pixels.shape
+    assert run.result.model_id in list_models()
+    assert any("ms per slice" in c.value for c in at.caption)
+    assert len(at.table) == 1  # ROI statistics
+    with session_factory(get_settings().database_url).begin() as s:
+        row = s.get(GeneratedOutput, run.output_id)
+        assert row is not None and row.kind == "enhancement"
+        assert row.model_version == run.result.model_version and len(row.model_version) == 64
+        assert row.input_hash == scan.content_hash and row.created_by == clinician.id
+        assert row.preview_before and row.preview_after
+        audit = s.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "enhance", AuditEvent.object_id == str(run.output_id)
+            )
+        ).all()
+        assert len(audit) == 1
+    # a rerun (moving the split slider) does not recompute or record again
+    at.slider(key="compare.split").set_value(30).run()
+    assert at.session_state["compare.result"].output_id == run.output_id
+
+
+@pytest.mark.skipif(not list_models(), reason="no shipped weights yet")
+def test_mr_image_is_refused_with_a_clear_message(clinician):
+    from dataclasses import replace
+
+    from medgen.types import Modality
+
+    scan = replace(scan_from_pydicom(["CT_small.dcm"]), modality=Modality.MR, is_hu=False)
+    at = _app(clinician, scan).run()
+    at.button(key="compare.run").click().run()
+    assert not at.exception
+    assert any("this image is MR" in e.value for e in at.error)
+    assert "compare.result" not in at.session_state
+
+
+@pytest.mark.skipif(not list_models(), reason="no shipped weights yet")
+def test_whole_series_runs_every_slice(clinician):
+    scan = scan_from_pydicom(["CT_small.dcm", "CT_small.dcm", "CT_small.dcm"])
+    at = _app(clinician, scan).run()
+    at.radio(key="compare.scope").set_value("Whole series").run()
+    at.button(key="compare.run").click().run()
+    assert not at.exception, at.exception
+    run = at.session_state["compare.result"]
+    assert run.result.pixels.shape == (3, 128, 128) and run.slices == (0, 1, 2)
+    assert at.slider(key="compare.k").max == 3
+    name = at.session_state["compare.downloads"][2]
+    assert name.endswith(".zip")
