@@ -19,10 +19,11 @@ def test_enhance_sample_ct_and_compare(app_server, page):  # type: ignore[no-unt
     page.get_by_text("never instead of", exact=False).first.wait_for()
     page.get_by_role("button", name="Enhance", exact=True).click()
     page.get_by_text(re.compile(r"ms per slice")).first.wait_for(timeout=180_000)
+    # the page is still rendering below the timing line: wait for each part, do not count early
+    page.get_by_role("button", name=re.compile("Download enhanced DICOM")).wait_for()
+    page.get_by_role("button", name=re.compile("Download enhanced PNG")).wait_for()
     for text in ("Original", "Enhanced", "Removed noise", "Line profile", "ROI statistics"):
-        assert page.get_by_text(text, exact=False).count() > 0, text
-    assert page.get_by_role("button", name=re.compile("Download enhanced DICOM")).count() == 1
-    assert page.get_by_role("button", name=re.compile("Download enhanced PNG")).count() == 1
+        page.get_by_text(text, exact=False).first.wait_for()
     # both images of the side-by-side view are real 512x512 renderings
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stImage\"] img')]"
