@@ -17,6 +17,10 @@ pages = {
     "Scans": [
         st.Page("pages/viewer.py", title="Viewer", icon=":material/image_search:", default=True),
     ],
+    "Reports": [
+        st.Page("pages/report.py", title="Report", icon=":material/description:"),
+        st.Page("pages/education.py", title="Patient text", icon=":material/translate:"),
+    ],
 }
 
 pg = st.navigation(pages)

@@ -198,7 +198,7 @@ _UNIT_RE = (
 )
 _NUM = r"\d+(?:\.\d+)?"
 _NUMBER_RE = re.compile(
-    rf"(?<![\w.])({_NUM})(?:\s*(?:-|to|x|×|by|到|至|或)\s*({_NUM}))?(?:\s*-?\s*({_UNIT_RE})(?![a-z]))?"
+    rf"(?<![A-Za-z0-9_.])({_NUM})(?:\s*(?:-|to|x|×|by|到|至|或)\s*({_NUM}))?(?:\s*-?\s*({_UNIT_RE})(?![a-z]))?"
 )
 _WORD_NUMBERS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -341,8 +341,22 @@ def _mentions(text: str) -> tuple[str, list[_Mention]]:
     return low, out
 
 
+_DATE_RE = re.compile(r"(?<!\d)(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})(?!\d)")
+_DIMENSION = {"mm": "length", "cm": "length", "month": "time", "year": "time", "week": "time",
+              "day": "time"}
+
+
+def _dates(low: str) -> Iterator[tuple[int, int, str]]:
+    for m in _DATE_RE.finditer(low):
+        yield m.start(), m.end(), m.group()
+
+
 def _numbers(low: str) -> Iterator[tuple[int, int, float, str | None]]:
-    """(start, end, value, unit) for every number; a range yields both ends with the unit."""
+    """(start, end, value, unit) for every number; a range yields both ends with the unit.
+
+    Dates are masked out (they are checked as whole strings by :func:`check`).
+    """
+    low = _DATE_RE.sub(lambda m: " " * len(m.group()), low)
     for m in _NUMBER_RE.finditer(low):
         unit = _UNITS.get(m.group(3)) if m.group(3) else None
         yield m.start(1), m.end(1), float(m.group(1)), unit
@@ -412,6 +426,7 @@ class SourceFacts:
     """What the source supports, extracted once (reuse it to check many texts)."""
 
     numbers: frozenset[tuple[float, str | None]]
+    dates: frozenset[str]
     sizes_mm: frozenset[float]
     concepts: frozenset[tuple[str, bool]]
     locations: frozenset[str]
@@ -430,7 +445,8 @@ class SourceFacts:
             for loc in _locations_near(low, s0, s1, mentions):
                 sides.add((side, loc))
                 sides.add((side, _LOC_FAMILY.get(loc, loc)))
-        return cls(frozenset(nums), frozenset(sizes), frozenset(concepts), frozenset(locs),
+        dates = frozenset(d for _, _, d in _dates(low))
+        return cls(frozenset(nums), dates, frozenset(sizes), frozenset(concepts), frozenset(locs),
                    frozenset(sides))
 
 
@@ -455,10 +471,16 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
         mm = _to_mm(value, unit)
         if mm is not None and any(abs(mm - x) < 1e-6 for x in facts.sizes_mm):
             continue
-        if value in src_values:
+        dim = _DIMENSION.get(unit, unit)
+        if any(v == value and u is not None and _DIMENSION.get(u, u) == dim
+               for v, u in facts.numbers):
             add("unit", s, e, f"{shown}: the findings give {text[s:e]} with another unit")
         else:
             add("number", s, e, f"{shown} is not in the findings")
+
+    for s, e, date in _dates(low):
+        if date not in facts.dates:
+            add("number", s, e, f"the date {text[s:e]} is not in the findings")
 
     for m in mentions:
         span = text[m.start:m.end]
