@@ -84,7 +84,8 @@ _EN_TERMS: list[tuple[str, str, str]] = [
     (r"consolidat(?:ion|ions|ed)", "consolidation", FINDING), (r"atelecta(?:sis|tic)", "atelectasis", FINDING),
     (r"emphysema(?:tous)?", "emphysema", FINDING), (r"fibros(?:is|ing)|fibrotic", "fibrosis", FINDING),
     (r"bronchiectasis", "bronchiectasis", FINDING),
-    (r"lymphadenopathy|(?:enlarged|suspicious) lymph nodes?", "lymphadenopathy", FINDING),
+    (r"lymphadenopathy|(?:enlarged|suspicious|pathologic(?:al)?)(?: \w+)? (?:lymph )?nodes",
+     "lymphadenopathy", FINDING),
     (r"cysts?|cystic", "cyst", FINDING), (r"calcifi(?:ed|cation|cations)", "calcified", FINDING),
     (r"granulomas?|granulomatous", "granuloma", FINDING), (r"hamartomas?", "hamartoma", FINDING),
     (r"pneumonia|pneumonitis", "pneumonia", FINDING), (r"infect(?:ion|ions|ious|ed)", "infection", FINDING),
@@ -104,7 +105,7 @@ _EN_TERMS: list[tuple[str, str, str]] = [
     (r"solid", "solid", FINDING), (r"spiculat(?:ed|ion)", "spiculated", FINDING),
     (r"cavitat(?:ion|ing|ed|ory)|cavitary", "cavitation", FINDING), (r"lobulated", "lobulated", FINDING),
     (r"stable|stability", "stable", FINDING), (r"unchanged", "unchanged", FINDING),
-    (r"interval", "interval", FINDING), (r"enlarg(?:ed|ing|ement)|grow(?:ing|n|th)", "growth", FINDING),
+    (r"interval", "interval", FINDING), (r"enlarging|grow(?:ing|n|th)", "growth", FINDING),
     (r"increas(?:ed|ing) in size", "growth", FINDING), (r"decreas(?:ed|ing) in size|shrunk|shrinking", "shrinking", FINDING),
     (r"new (?:nodules?|lesions?|opacit(?:y|ies)|masse?s?|findings?)", "new finding", FINDING),
     (r"resolv(?:ed|ing)|resolution", "resolved", FINDING), (r"improv(?:ed|ing|ement)", "improved", FINDING),
@@ -165,7 +166,7 @@ _NOT_SIDE_BEFORE = re.compile(r"\b(?:all|is|was|be|been|are|were)\s+$")
 _LATERALITY_ZH = re.compile(r"(左|右|双侧|两侧|双肺)")
 
 _NEG_CUES_EN = re.compile(
-    r"\b(?:no|not|without|negative for|absence of|absent|free of|nor|neither|never|none|"
+    r"\b(?:no|not|without|negative for|absence of|absent|free of|clear of|nor|neither|never|none|"
     r"rule[sd]? out|exclude[sd]?)\b"
 )
 _POST_NEG_EN = re.compile(
@@ -284,7 +285,9 @@ def _term_matches(low: str) -> list[tuple[int, int, str, str]]:
     found.sort(key=lambda t: (-(t[1] - t[0]), t[0]))
     taken: list[tuple[int, int, str, str]] = []
     for t in found:
-        if all(t[1] <= o[0] or t[0] >= o[1] for o in taken):
+        # overlaps are resolved within a category: "pleural effusion" is both the finding
+        # "effusion" and the location "pleura"
+        if all(t[1] <= o[0] or t[0] >= o[1] for o in taken if o[3] == t[3]):
             taken.append(t)
     return sorted(taken)
 
@@ -342,6 +345,8 @@ def _mentions(text: str) -> tuple[str, list[_Mention]]:
 
 
 _DATE_RE = re.compile(r"(?<!\d)(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})(?!\d)")
+# List numbers ("IMPRESSION: 1. ...", "2) ...") at the start of a line or after a sentence.
+_ENUMERATOR_RE = re.compile(r"((?:^|\n|[.:;]\s)\s*)(\d{1,2}[.)])(?=\s)")
 _DIMENSION = {"mm": "length", "cm": "length", "month": "time", "year": "time", "week": "time",
               "day": "time"}
 
@@ -357,6 +362,7 @@ def _numbers(low: str) -> Iterator[tuple[int, int, float, str | None]]:
     Dates are masked out (they are checked as whole strings by :func:`check`).
     """
     low = _DATE_RE.sub(lambda m: " " * len(m.group()), low)
+    low = _ENUMERATOR_RE.sub(lambda m: m.group(1) + " " * len(m.group(2)), low)
     for m in _NUMBER_RE.finditer(low):
         unit = _UNITS.get(m.group(3)) if m.group(3) else None
         yield m.start(1), m.end(1), float(m.group(1)), unit
