@@ -106,9 +106,8 @@ def sign_report(session: Session, output_id: int, final_text: str, user: UserInf
     empty text, a text without the five sections, or a report that is already signed.
     """
     if user is None or not user.has_role(Role.CLINICIAN):
-        if user is not None:
-            repo.add_audit(session, AuditAction.SIGN, user=user, object_type="report",
-                           object_id=output_id, outcome="denied")
+        # (an audit row written here would be rolled back with the caller's transaction;
+        # denials are audited by medgen.ui.state.require_user)
         raise PermissionDeniedError("Only a signed-in clinician can sign a report.")
     row = session.get(GeneratedOutput, output_id)
     if row is None or row.kind != OutputKind.REPORT.value:
