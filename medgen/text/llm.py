@@ -365,6 +365,8 @@ def load_model(name: str | None = None, device: str | None = None,
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    if settings.lm_threads > 0 and dev == "cpu":
+        torch.set_num_threads(settings.lm_threads)
     if src.hf_dir is not None:
         folder, sha = src.hf_dir, _folder_digest(src.hf_dir)
     else:

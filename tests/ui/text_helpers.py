@@ -18,8 +18,11 @@ def make_env(monkeypatch: pytest.MonkeyPatch, url: str, lm: str = "smollm2-135m"
     monkeypatch.setenv("MEDGEN_DATABASE_URL", url)
     monkeypatch.setenv("MEDGEN_LM", lm)
     monkeypatch.setenv("MEDGEN_DEVICE", "cpu")
+    monkeypatch.setenv("MEDGEN_LM_THREADS", "1")
     get_settings.cache_clear()
-    os.environ.setdefault("OMP_NUM_THREADS", "2")
+    from medgen.ui.resources import db
+
+    db.clear()  # st.cache_resource outlives one AppTest: bind to this test's database
 
 
 def make_user(url: str, role: Role = Role.CLINICIAN, username: str = "dr.test") -> UserInfo:
