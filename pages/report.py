@@ -69,21 +69,20 @@ if draft is None:
 out_id = ss["report.output_id"]
 st.subheader(f"Draft #{out_id}: DRAFT (preliminary, not signed)")
 st.caption(f"Model: {draft.model_version}; {draft.latency_ms / 1000:.1f} s")
-if draft.flags:
-    st.warning(f"The guard flagged {len(draft.flags)} statement(s) not supported by your "
-               "findings (highlighted). Use the template draft, or correct the text before signing.")
-    ui.show_flag_list(draft.flags)
-    if st.button("Use the template draft", key="report.use_template"):
-        ss["report.edit"] = draft.template_text
-        st.rerun()
-elif draft.from_model:
-    st.success("The guard found no unsupported number, side, location, negation or diagnosis.")
+ui.guard_summary(draft.flags, draft.from_model)
+if draft.flags and st.button("Use the template draft", key="report.use_template"):
+    ss["report.edit"] = draft.template_text
+    st.rerun()
 ui.show_text(draft.text, draft.flags)
 rating_panel(out_id, OutputKind.REPORT)
 
 signed = ss.get("report.signed")
 st.text_area("Edit the report before signing", key="report.edit", height=260,
              disabled=signed is not None)
+if signed is None and st.button("Check my edits with the guard", key="report.check"):
+    edit_flags = ui.check_report(draft.template_text, ss["report.edit"])
+    ui.guard_summary(edit_flags, True)
+    ui.show_text(ss["report.edit"], edit_flags)
 if signed is None and st.button("Sign report", type="primary", key="report.sign"):
     try:
         with db().begin() as s:

@@ -192,3 +192,21 @@ def export_buttons(report: Any, user: Any) -> None:
                        f"report-{report.id}-{status}.fhir.json", "application/fhir+json",
                        key=f"report.fhir.{report.id}.{status}",
                        on_click=_audit_export, args=(report.id, "fhir"))
+
+
+def guard_summary(flags: list[Flag] | tuple[Flag, ...], checked: bool,
+                  source: str = "your findings") -> None:
+    """A warning listing the flags, or a success line when a model text passed."""
+    if flags:
+        st.warning(f"The guard flagged {len(flags)} statement(s) not supported by {source} "
+                   "(highlighted below). Use the template draft, or correct the text.")
+        show_flag_list(flags)
+    elif checked:
+        st.success("The guard found no unsupported number, side, location, negation or diagnosis.")
+
+
+def check_report(template: str, text: str) -> list[Flag]:
+    from medgen.text.guard import check
+    from medgen.text.report import structure_flags
+
+    return structure_flags(text) + check(template, text)

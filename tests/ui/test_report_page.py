@@ -53,6 +53,11 @@ def test_draft_stream_sign_end_to_end(migrated_url, monkeypatch) -> None:
         assert row.kind == "report" and row.status == "preliminary"
         assert row.model_version.startswith("smollm2-135m@") and row.draft_text == draft.text
         assert row.flags == draft.flag_dicts() and row.latency_ms > 0
+    # an edit that flips the side is caught by the guard before signing
+    at.text_area(key="report.edit").input(draft.template_text.replace("right upper", "left upper"))
+    at.button(key="report.check").click().run()
+    assert any("guard flagged" in w.value for w in at.warning)
+    assert any('medgen-flag' in h.proto.body and ">left</mark>" in h.proto.body for h in at.html)
     # the clinician replaces the model text by the template draft, edits, and signs
     at.text_area(key="report.edit").input(draft.template_text.replace("Chronic cough", "Cough"))
     at.button(key="report.sign").click().run()
