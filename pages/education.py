@@ -17,15 +17,13 @@ from medgen.text.llm import StreamStats
 from medgen.types import OutputKind, Role
 from medgen.ui import text as ui
 from medgen.ui.rating import rating_panel
-from medgen.ui.resources import db
 from medgen.ui.state import require_user
 
 user = require_user(Role.CLINICIAN)
 st.title("Patient education")
 ss = st.session_state
 try:
-    with db().begin() as s:
-        reports = sign.list_reports(s, status=sign.FINAL)
+    reports = ui.in_transaction(lambda s: sign.list_reports(s, status=sign.FINAL))
 except MedgenError as exc:
     st.error(str(exc))
     st.stop()
@@ -69,10 +67,8 @@ if st.button("Write patient text", type="primary", key="education.go"):
                                       attempt, stats, params)
             if result.readability.meets_target:
                 break
-        with db().begin() as s:
-            ss["education.output_id"] = sign.record_education(s, result, user=user,
-                                                               parent_id=report.id,
-                                                               device=lm.device)
+        ss["education.output_id"] = ui.in_transaction(lambda s: sign.record_education(
+            s, result, user=user, parent_id=report.id, device=lm.device))
         ss["education.result"] = result
     except MedgenError as exc:
         st.error(str(exc))

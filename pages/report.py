@@ -13,7 +13,6 @@ from medgen.text.report import finish_report, rewrite_stream, template_report
 from medgen.types import OutputKind, Role
 from medgen.ui import text as ui
 from medgen.ui.rating import rating_panel
-from medgen.ui.resources import db
 from medgen.ui.state import SCAN_IMAGE_ID, require_user
 
 user = require_user(Role.CLINICIAN)
@@ -49,12 +48,14 @@ if st.button("Draft report", type="primary", key="report.go"):
                 except MedgenError as exc:
                     st.error(str(exc))
     draft = finish_report(findings, template, text, lm, stats, params)
+    image_id = ss.get(SCAN_IMAGE_ID)
+
+    def _record(s):  # type: ignore[no-untyped-def]
+        study_id = repo.study_id_for_image(s, image_id) if image_id else None
+        return sign.record_report(s, draft, user=user, study_id=study_id,
+                                  input_hash=findings.digest(), device=lm.device if lm else "")
     try:
-        image_id = ss.get(SCAN_IMAGE_ID)
-        with db().begin() as s:
-            study_id = repo.study_id_for_image(s, image_id) if image_id else None
-            out_id = sign.record_report(s, draft, user=user, study_id=study_id,
-                                        input_hash=findings.digest(), device=lm.device if lm else "")
+        out_id = ui.in_transaction(_record)
     except MedgenError as exc:
         st.error(str(exc))
         st.stop()
@@ -81,18 +82,17 @@ st.text_area("Edit the report before signing", key="report.edit", height=260,
              disabled=signed is not None)
 if signed is None and st.button("Check my edits with the guard", key="report.check"):
     edit_flags = ui.check_report(draft.template_text, ss["report.edit"])
-    ui.guard_summary(edit_flags, True)
+    ui.guard_summary(edit_flags, True, source="the template draft (your findings)")
     ui.show_text(ss["report.edit"], edit_flags)
 if signed is None and st.button("Sign report", type="primary", key="report.sign"):
     try:
-        with db().begin() as s:
-            signed = sign.sign_report(s, out_id, ss["report.edit"], require_user(Role.CLINICIAN))
+        signed = ui.in_transaction(lambda s: sign.sign_report(
+            s, out_id, ss["report.edit"], require_user(Role.CLINICIAN)))
         ss["report.signed"] = signed
     except MedgenError as exc:
         st.error(str(exc))
 if signed is None:
-    with db().begin() as s:
-        current = sign.get_report(s, out_id)
+    current = ui.in_transaction(lambda s: sign.get_report(s, out_id))
 else:
     current = signed
     st.success(f"Signed by {signed.signed_by} at {signed.signed_at:%Y-%m-%d %H:%M} UTC (final).")

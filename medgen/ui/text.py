@@ -210,3 +210,20 @@ def check_report(template: str, text: str) -> list[Flag]:
     from medgen.text.report import structure_flags
 
     return structure_flags(text) + check(template, text)
+
+
+def in_transaction(fn: Any) -> Any:
+    """Run ``fn(session)`` in one transaction; a database failure becomes a StorageError."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from medgen.errors import StorageError
+    from medgen.ui.resources import db
+
+    try:
+        with db().begin() as s:
+            return fn(s)
+    except SQLAlchemyError as exc:
+        import logging
+
+        logging.getLogger(__name__).exception("database error")
+        raise StorageError() from exc
