@@ -128,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--models", nargs="*", default=["smollm2-135m", "qwen2.5-coder-1.5b"])
     ap.add_argument("--guard-only", action="store_true")
     ap.add_argument("--max-new-tokens", type=int, default=512)
+    ap.add_argument("--tag", default="", help="suffix for the result files (e.g. threads1)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -137,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
 
     out: dict[str, object] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": "python -m bench.text " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "MEDGEN_LM_THREADS": os.environ.get("MEDGEN_LM_THREADS", "0 (torch default)"),
         "machine": f"{platform.machine()} {os.cpu_count()} CPUs, {platform.python_version()}",
         "torch_threads": None,
     }
@@ -169,9 +172,11 @@ def main(argv: list[str] | None = None) -> int:
             print({k: v for k, v in row.items() if k != "text"})
     out["models"] = models
     RESULTS.mkdir(parents=True, exist_ok=True)
-    name = "text" if not args.guard_only else "text_guard"
+    name = ("text" if not args.guard_only else "text_guard") + (f"_{args.tag}" if args.tag else "")
     (RESULTS / f"{name}.json").write_text(json.dumps(out, indent=2, ensure_ascii=False))
-    lines = [f"Measured {out['date']} on {out['machine']}, torch threads {out['torch_threads']}.",
+    lines = [f"Measured {out['date']} on {out['machine']}; `{out['command']}` with "
+             f"MEDGEN_LM_THREADS={out['MEDGEN_LM_THREADS']} (process default torch threads "
+             f"{out['torch_threads']}).",
              "", "| model | cold load s | warm load s | peak RSS MB | first token s | tokens/s "
              "| new tokens | full draft s | guard flags | load avg before/after |",
              "|---|---|---|---|---|---|---|---|---|---|"]

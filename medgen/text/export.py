@@ -88,7 +88,7 @@ def report_pdf(text: str, *, title: str = "Radiology report", status: str = "pre
     pdf.ln(3)
     pdf.set_font(family, size=11)
     for para in text.split("\n"):
-        pdf.multi_cell(0, 6, para if para.strip() else " ", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, para if para.strip() else " ", new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.ln(1)
     pdf.ln(4)
     pdf.set_font(family, size=8)

@@ -154,6 +154,19 @@ def structure_flags(text: str) -> list[Flag]:
     return flags
 
 
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", " ", s).strip().lower()
+
+
+def recommendation_flags(recs: tuple[Recommendation, ...], text: str) -> list[Flag]:
+    """A flag for each rule-based recommendation that the text does not contain word for word."""
+    body = _norm(text)
+    return [Flag("recommendation", 0, 0, r.text,
+                 "the rule-based recommendation is missing or reworded; it must be copied "
+                 f"word for word: {r.text}")
+            for r in recs if _norm(r.text).rstrip(".") not in body]
+
+
 def section(text: str, name: str) -> str:
     """The body of one section of a report ("" when absent)."""
     m = re.search(rf"(?:^|\n)\s*{name}\s*:\s*(.*?)(?=\n\s*(?:{'|'.join(SECTIONS)})\s*:|\Z)",
@@ -185,7 +198,7 @@ def finish_report(findings: Findings, template: str, model_text: str | None,
     if lm is None or not text:
         return ReportDraft(template, template, (), TEMPLATE_MODEL_ID, TEMPLATE_MODEL_ID, latency,
                            recs, False, bool(stats and stats.stopped), p, metrics)
-    flags = tuple(structure_flags(text) + check(template, text))
+    flags = tuple(structure_flags(text) + check(template, text) + recommendation_flags(recs, text))
     return ReportDraft(text, template, flags, lm.name, lm.version, latency, recs, True,
                        bool(stats and stats.stopped), p, metrics)
 

@@ -93,3 +93,11 @@ def test_draft_report_with_the_small_model() -> None:
     assert d.params["findings"]["findings"][0]["location"] == "upper lobe"
     # whatever the model wrote, each flag points at a real span of its text
     assert all(d.text[f.start:f.end] == f.span for f in d.flags if f.kind != "structure")
+
+
+def test_reworded_recommendation_is_flagged() -> None:
+    t = template_report(F)
+    bad = t.replace("Consider CT at 3 months, PET/CT, or tissue sampling",
+                    "CT at 3 months is suggested")
+    flags = finish_report(F, t, bad, _LM()).flags
+    assert [f.kind for f in flags] == ["recommendation"]

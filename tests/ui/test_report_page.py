@@ -136,3 +136,22 @@ class _FakeLM:
     name = "fake"
     version = "fake@0"
     device = "cpu"
+
+
+def test_form_is_prefilled_from_the_loaded_scan(migrated_url, monkeypatch) -> None:
+    import numpy as np
+
+    from medgen.imaging.scan import Scan
+    from medgen.types import Modality
+
+    make_env(monkeypatch, migrated_url)
+    scan = Scan(pixels=np.zeros((4, 4), np.float32), modality=Modality.MR, pixel_spacing=None,
+                slice_spacing=None, is_hu=False, content_hash="0" * 64,
+                meta={"Modality": "MR", "BodyPartExamined": "HEAD", "ContrastBolusAgent": "Gd"})
+    at = app("pages/report.py")
+    at.session_state["auth.user"] = make_user(migrated_url)
+    at.session_state["scan"] = scan
+    at.run()
+    assert at.text_input(key="report.modality").value == "MR"
+    assert at.text_input(key="report.body_part").value == "head"
+    assert at.text_input(key="report.contrast").value == "with IV contrast"
