@@ -73,6 +73,8 @@ if st.button("Write patient text", type="primary", key="education.go"):
     except MedgenError as exc:
         st.error(str(exc))
 
+if ss.get("education.stop"):
+    st.info("Generation stopped: nothing was recorded. Choose the settings and write again.")
 result = ss.get("education.result")
 if result is None:
     st.stop()

@@ -11,10 +11,17 @@ import re
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from medgen.text.findings import NODULE_DESCRIPTORS, Descriptor, Finding, Findings, Laterality
+from medgen.text.findings import (
+    NODULE_DESCRIPTORS,
+    Descriptor,
+    Finding,
+    Findings,
+    Laterality,
+    findings_from_meta,
+)
 from medgen.text.fleischner import Recommendation, fleischner_recommendation
 from medgen.text.guard import Flag, check
 from medgen.text.llm import GenerationParams, LanguageModel, StreamStats
@@ -211,12 +218,9 @@ def draft_report(findings: Findings, meta: Mapping[str, str] | None = None,
     ``meta`` (de-identified scan metadata) fills exam fields the form left empty.
     """
     if meta:
-        from medgen.text.findings import findings_from_meta
-
         base = findings_from_meta(meta)
-        findings = Findings(**{**findings.to_dict(), **{
-            k: getattr(base, k) for k in ("modality", "body_part") if not getattr(findings, k)}}
-            | {"findings": findings.findings, "negatives": findings.negatives})
+        findings = replace(findings, modality=findings.modality or base.modality,
+                           body_part=findings.body_part or base.body_part)
     template = template_report(findings)
     if lm is None:
         return finish_report(findings, template, None, None)

@@ -92,7 +92,7 @@ def test_draft_report_with_the_small_model() -> None:
     assert d.metrics["new_tokens"] <= 40 and d.latency_ms > 0
     assert d.params["findings"]["findings"][0]["location"] == "upper lobe"
     # whatever the model wrote, each flag points at a real span of its text
-    assert all(d.text[f.start:f.end] == f.span for f in d.flags if f.kind != "structure")
+    assert all(d.text[f.start:f.end] == f.span for f in d.flags if f.end > f.start)
 
 
 def test_reworded_recommendation_is_flagged() -> None:
@@ -101,3 +101,9 @@ def test_reworded_recommendation_is_flagged() -> None:
                     "CT at 3 months is suggested")
     flags = finish_report(F, t, bad, _LM()).flags
     assert [f.kind for f in flags] == ["recommendation"]
+
+
+def test_meta_fills_exam_fields_left_empty() -> None:
+    f = Findings(modality="", body_part="", findings=F.findings)
+    d = draft_report(f, meta={"Modality": "CT", "BodyPartExamined": "CHEST"})
+    assert d.text.startswith("EXAMINATION: CT chest without contrast.")
