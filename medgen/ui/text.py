@@ -25,7 +25,13 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~=$:&])")
 
 @st.cache_resource(show_spinner="Loading the language model (the first start converts it: about a minute)...")
 def _cached_lm(name: str, device: str) -> LanguageModel:
-    return load_model(name, device)
+    from medgen.text.prompts import education_messages, report_messages
+
+    lm = load_model(name, device)
+    lm.warm(report_messages(""))  # system-prompt KV caches: a faster first token later
+    for lang in ("en", "zh"):
+        lm.warm(education_messages("", lang, 6))
+    return lm
 
 
 def language_model() -> LanguageModel:

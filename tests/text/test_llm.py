@@ -92,3 +92,16 @@ def test_closing_the_stream_stops_the_thread(lm) -> None:  # type: ignore[no-unt
     gen.close()  # what a Streamlit rerun does to st.write_stream's generator
     assert stop.is_set()
     assert not any(t.name.startswith("lm-") and t.is_alive() for t in threading.enumerate())
+
+
+@pytest.mark.slow
+def test_system_prompt_cache_is_built_once_and_reused(lm) -> None:  # type: ignore[no-untyped-def]
+    msgs = [{"role": "system", "content": "You rewrite text. Keep every fact. Be brief and clear."},
+            {"role": "user", "content": "Rewrite: No pleural effusion."}]
+    lm.warm(msgs)
+    (ids, _cache), = [v for k, v in lm._prefixes.items() if k == msgs[0]["content"]]
+    full = lm.prompt_ids(msgs)["input_ids"][0].tolist()
+    assert 8 <= len(ids) < len(full) and full[:len(ids)] == ids
+    a = lm.generate(msgs, GenerationParams(max_new_tokens=10))
+    b = lm.generate(msgs, GenerationParams(max_new_tokens=10))
+    assert a and a == b  # the cached prefix is copied, never mutated by a generation
