@@ -217,9 +217,9 @@ class LanguageModel:
                 return None
             with torch.no_grad():
                 out = self.model(input_ids=torch.tensor([full[:n]], device=self.device),
-                                 past_key_values=DynamicCache(config=self.model.config),
+                                 cache=DynamicCache(config=self.model.config),
                                  use_cache=True)
-            entry = (full[:n], out.past_key_values)
+            entry = (full[:n], getattr(out, "cache", None) or out.past_key_values)
             self._prefixes[key] = entry
         ids, cache = entry
         if full[:len(ids)] != ids or len(full) <= len(ids):
@@ -284,7 +284,7 @@ class LanguageModel:
             try:
                 prefix = self._cached_prefix(messages, inputs["input_ids"])
                 if prefix is not None:
-                    gen_kwargs["past_key_values"] = prefix
+                    gen_kwargs["cache"] = prefix
                 with torch.no_grad():
                     out = self.model.generate(**gen_kwargs)
                 counted.append(int(out.shape[-1]) - stats.prompt_tokens)
