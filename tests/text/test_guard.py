@@ -85,3 +85,22 @@ def test_negation_scope_ends_at_a_new_clause() -> None:
     assert check(src, "No effusion but a 5 mm nodule in the right upper lobe.") == []
     flags = check(src, "No pleural effusion or nodule.")
     assert [f.kind for f in flags] == ["negation"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The remainder of the chest is unremarkable.",
+        "The nodule is indeterminate.",
+        "Incidental hepatic steatosis.",
+        "A small amount of free fluid in the pelvis.",
+    ],
+)
+def test_unsupported_global_claims_are_flagged(text: str) -> None:
+    assert check(SOURCE, text), text
+
+
+def test_negated_term_from_the_source_passes_in_other_words() -> None:
+    src = "No hydronephrosis. No free fluid."
+    assert check(src, "There is no hydronephrosis and no ascites.") == []
+    assert [f.kind for f in check(src, "Mild hydronephrosis.")] == ["negation"]
