@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 REPORT_SYSTEM = (
-    "You are a radiology report editor. Rewrite the draft report you are given into fluent, "
-    "concise radiology prose. Rules: keep the five section headings EXAMINATION, TECHNIQUE, "
-    "COMPARISON, FINDINGS, IMPRESSION exactly, each followed by a colon. Use only the facts in "
-    "the draft: never add, remove or change a number, unit, side (left/right), location, "
-    "finding, negative finding or diagnosis. Copy the recommendation sentence in the "
-    "IMPRESSION word for word. Do not add advice, opinions or examples. Output only the report."
+    "You are a radiology report editor. Rewrite the FINDINGS and IMPRESSION sections you are "
+    "given into fluent, concise radiology prose. Rules: keep the two headings FINDINGS and "
+    "IMPRESSION exactly, each followed by a colon. Use only the facts given: never add, remove "
+    "or change a number, unit, side (left/right), location, finding, negative finding or "
+    "diagnosis. Copy the recommendation sentence word for word. Output only the two sections."
 )
 
 
-def report_messages(template_text: str) -> list[dict[str, str]]:
+def report_messages(body: str) -> list[dict[str, str]]:
+    """Messages asking for a rewrite of the FINDINGS + IMPRESSION part of a template draft."""
     return [
         {"role": "system", "content": REPORT_SYSTEM},
-        {"role": "user", "content": f"Draft report:\n\n{template_text}\n\nRewritten report:"},
+        {"role": "user", "content": f"{body}\n\nRewritten sections:"},
     ]
 
 

@@ -107,3 +107,17 @@ def test_meta_fills_exam_fields_left_empty() -> None:
     f = Findings(modality="", body_part="", findings=F.findings)
     d = draft_report(f, meta={"Modality": "CT", "BodyPartExamined": "CHEST"})
     assert d.text.startswith("EXAMINATION: CT chest without contrast.")
+
+
+def test_only_findings_and_impression_are_reworded() -> None:
+    from medgen.text.report import split_template
+
+    t = template_report(F)
+    head, body = split_template(t)
+    assert head.splitlines()[0].startswith("EXAMINATION:") and head.splitlines()[-1].startswith(
+        "COMPARISON:")
+    assert body.startswith("FINDINGS:") and "IMPRESSION:" in body
+    model = "Sure! Here you go:\n```\n**FINDINGS:** " + section(t, "FINDINGS") + " **IMPRESSION:** " + \
+        section(t, "IMPRESSION") + "\n```"
+    d = finish_report(F, t, head + "\n" + model, _LM())
+    assert d.text == t and d.flags == ()
