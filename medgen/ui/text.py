@@ -107,7 +107,8 @@ def _init(key: str, value: Any) -> None:
 def findings_form(p: str, defaults: Findings) -> Findings:
     """The structured findings form; values live in session_state under ``p.*`` (never lost).
 
-    Raises ValueError (with the field named) for an invalid entry.
+    Every widget is drawn on every run (a widget skipped in a run loses its state), then
+    ValueError is raised (naming the field) for an invalid entry.
     """
     for name in ("modality", "body_part", "contrast", "indication", "comparison", "enhancement"):
         _init(f"{p}.{name}", getattr(defaults, name))
@@ -119,7 +120,7 @@ def findings_form(p: str, defaults: Findings) -> Findings:
     st.text_input("Clinical indication", key=f"{p}.indication")
     st.text_input("Comparison (empty: none)", key=f"{p}.comparison")
     n = int(st.number_input("Number of findings", 0, 8, key=f"{p}.n"))
-    items = []
+    items, errors = [], []
     for i in range(n):
         k = f"{p}.f{i}"
         _init(f"{k}.kind", "nodule")
@@ -134,8 +135,9 @@ def findings_form(p: str, defaults: Findings) -> Findings:
         cols[6].number_input("Solid part", 0.0, 500.0, step=0.5, key=f"{k}.solid")
         ss = st.session_state
         loc = str(ss.get(f"{k}.loc", "")).strip()
-        if not loc:
-            raise ValueError(f"Finding {i + 1}: enter its location (for example 'upper lobe').")
+        if not loc:  # every widget is still drawn (none is dropped from session_state)
+            errors.append(f"Finding {i + 1}: enter its location (for example 'upper lobe').")
+            continue
         size = float(ss.get(f"{k}.size") or 0.0)
         solid = float(ss.get(f"{k}.solid") or 0.0)
         items.append(Finding(
@@ -150,6 +152,8 @@ def findings_form(p: str, defaults: Findings) -> Findings:
     c1.text_input("Enhancement run used (if any)", key=f"{p}.enhancement")
     c2.checkbox("High risk for lung cancer (Fleischner risk category)", key=f"{p}.high_risk")
     ss = st.session_state
+    if errors:
+        raise ValueError(" ".join(errors))
     return Findings(
         modality=str(ss[f"{p}.modality"]).strip() or "CT",
         body_part=str(ss[f"{p}.body_part"]).strip() or "chest",
