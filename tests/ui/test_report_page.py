@@ -155,3 +155,17 @@ def test_form_is_prefilled_from_the_loaded_scan(migrated_url, monkeypatch) -> No
     assert at.text_input(key="report.modality").value == "MR"
     assert at.text_input(key="report.body_part").value == "head"
     assert at.text_input(key="report.contrast").value == "with IV contrast"
+
+
+def test_values_typed_during_a_validation_error_are_kept(migrated_url, monkeypatch) -> None:
+    make_env(monkeypatch, migrated_url)
+    at = app("pages/report.py")
+    at.session_state["auth.user"] = make_user(migrated_url)
+    at.run()
+    assert any("location" in e.value for e in at.error)
+    at.text_area(key="report.negatives").input("No ascites").run()  # still missing a location
+    assert any("location" in e.value for e in at.error)
+    at.text_input(key="report.f0.loc").input("liver").run()
+    at.toggle(key="report.use_model").set_value(False)
+    at.button(key="report.go").click().run()
+    assert "No ascites." in at.session_state["report.draft"].template_text
