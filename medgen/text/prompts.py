@@ -1,0 +1,49 @@
+"""Prompts for the language model. The model only rewords; it is given every fact it may use."""
+
+from __future__ import annotations
+
+REPORT_SYSTEM = (
+    "You are a radiology report editor. Rewrite the FINDINGS and IMPRESSION sections you are "
+    "given into fluent, concise radiology prose. Rules: keep the two headings FINDINGS and "
+    "IMPRESSION exactly, each followed by a colon. Use only the facts given: never add, remove "
+    "or change a number, unit, side (left/right), location, finding, negative finding or "
+    "diagnosis. Copy the recommendation sentence word for word. Output only the two sections."
+)
+
+
+def report_messages(body: str) -> list[dict[str, str]]:
+    """Messages asking for a rewrite of the FINDINGS + IMPRESSION part of a template draft."""
+    return [
+        {"role": "system", "content": REPORT_SYSTEM},
+        {"role": "user", "content": f"{body}\n\nRewritten sections:"},
+    ]
+
+
+_EDU_SYSTEM_EN = (
+    "You explain radiology results to patients in plain, kind English. Write at a grade {grade} "
+    "reading level: short sentences, common words, no medical jargon. Use only the facts in the "
+    "report impression you are given: do not add any number, size, side (left/right), body "
+    "part, finding or diagnosis that is not in it, and do not guess what it means. Do not give "
+    "advice about what happens next (that is added separately). Write 3 to 6 short sentences."
+)
+_EDU_STRICT_EN = (
+    " Your last version was too hard to read. Use sentences of at most 12 words and words of "
+    "one or two syllables where you can."
+)
+_EDU_SYSTEM_ZH = (
+    "你用简单、亲切的简体中文向病人解释影像检查结果。要写得像给小学{grade}年级学生读的一样："
+    "句子短，用常用字，不用医学术语。只能使用所给报告结论中的事实：不要添加报告中没有的数字、"
+    "大小、左右、部位、发现或诊断，也不要猜测。不要写下一步怎么做（会另外加上）。写3到6个短句。"
+)
+_EDU_STRICT_ZH = "你上一次写得太难懂了。每句话不超过15个字，只用最常用的字。"
+
+
+def education_messages(impression: str, language: str, grade: int, strict: bool = False
+                       ) -> list[dict[str, str]]:
+    if language == "zh":
+        system = _EDU_SYSTEM_ZH.format(grade=grade) + (_EDU_STRICT_ZH if strict else "")
+        user = f"报告结论（英文）：\n{impression}\n\n请用简体中文向病人解释："
+    else:
+        system = _EDU_SYSTEM_EN.format(grade=grade) + (_EDU_STRICT_EN if strict else "")
+        user = f"Report impression:\n{impression}\n\nPlain-language explanation for the patient:"
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]

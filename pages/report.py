@@ -1,0 +1,99 @@
+"""Draft report: structured findings -> template -> streamed LM rewrite -> guard -> edit, sign, export."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from medgen.errors import MedgenError
+from medgen.store import repo
+from medgen.text import sign
+from medgen.text.findings import findings_from_meta
+from medgen.text.llm import StreamStats
+from medgen.text.report import finish_report, rewrite_stream, template_report
+from medgen.types import OutputKind, Role
+from medgen.ui import text as ui
+from medgen.ui.rating import rating_panel
+from medgen.ui.state import SCAN_IMAGE_ID, require_user
+
+user = require_user(Role.CLINICIAN)
+st.title("Draft report")
+st.caption("Facts come only from this form; follow-up comes from rules (Fleischner 2017); "
+           "the language model only rewords, and a guard flags anything it adds.")
+ss = st.session_state
+
+try:
+    findings = ui.findings_form("report", findings_from_meta(ui.scan_meta()))
+except ValueError as exc:
+    st.error(str(exc))
+    st.stop()
+params = ui.generation_params("report", 512)
+use_model = st.toggle("Reword with the language model", value=True, key="report.use_model")
+
+if st.button("Draft report", type="primary", key="report.go"):
+    template = template_report(findings)
+    text, stats, lm = None, StreamStats(), None
+    if use_model:
+        try:
+            lm = ui.language_model()
+        except MedgenError as exc:
+            st.error(f"{exc} The template draft is shown instead.")
+        if lm is not None:
+            st.button("Stop", key="report.stop")  # a click reruns the page: generation stops
+            stop, sink = ui.new_stop_event("report.stop_event"), []
+            with st.container(border=True):
+                try:
+                    st.write_stream(ui.inert_stream(
+                        rewrite_stream(template, lm, params, stop, stats), sink))
+                    text = "".join(sink)
+                except MedgenError as exc:
+                    st.error(str(exc))
+    draft = finish_report(findings, template, text, lm, stats, params)
+    image_id = ss.get(SCAN_IMAGE_ID)
+
+    def _record(s):  # type: ignore[no-untyped-def]
+        study_id = repo.study_id_for_image(s, image_id) if image_id else None
+        return sign.record_report(s, draft, user=user, study_id=study_id,
+                                  input_hash=findings.digest(), device=lm.device if lm else "")
+    try:
+        out_id = ui.in_transaction(_record)
+    except MedgenError as exc:
+        st.error(str(exc))
+        st.stop()
+    ss["report.draft"], ss["report.output_id"] = draft, out_id
+    ss["report.edit"], ss["report.signed"] = draft.text, None
+
+if ss.get("report.stop"):
+    st.info("Generation stopped: nothing was recorded. Your findings are kept; draft again when ready.")
+draft = ss.get("report.draft")
+if draft is None:
+    st.stop()
+out_id = ss["report.output_id"]
+st.subheader(f"Draft #{out_id}: DRAFT (preliminary, not signed)")
+st.caption(f"Model: {draft.model_version}; {draft.latency_ms / 1000:.1f} s")
+ui.guard_summary(draft.flags, draft.from_model)
+if draft.flags and st.button("Use the template draft", key="report.use_template"):
+    ss["report.edit"] = draft.template_text
+    st.rerun()
+ui.show_text(draft.text, draft.flags)
+rating_panel(out_id, OutputKind.REPORT)
+
+signed = ss.get("report.signed")
+st.text_area("Edit the report before signing", key="report.edit", height=260,
+             disabled=signed is not None)
+if signed is None and st.button("Check my edits with the guard", key="report.check"):
+    edit_flags = ui.check_report(draft.template_text, ss["report.edit"])
+    ui.guard_summary(edit_flags, True, source="the template draft (your findings)")
+    ui.show_text(ss["report.edit"], edit_flags)
+if signed is None and st.button("Sign report", type="primary", key="report.sign"):
+    try:
+        signed = ui.in_transaction(lambda s: sign.sign_report(
+            s, out_id, ss["report.edit"], require_user(Role.CLINICIAN)))
+        ss["report.signed"] = signed
+    except MedgenError as exc:
+        st.error(str(exc))
+if signed is None:
+    current = ui.in_transaction(lambda s: sign.get_report(s, out_id))
+else:
+    current = signed
+    st.success(f"Signed by {signed.signed_by} at {signed.signed_at:%Y-%m-%d %H:%M} UTC (final).")
+ui.export_buttons(current, user)

@@ -1,0 +1,92 @@
+"""In Chromium: fill the findings form, watch the draft stream, see guard flags on a planted
+error, edit and sign, export PDF and FHIR JSON, generate patient text in English and Chinese."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from medgen.text.findings import Finding, Findings
+from medgen.text.report import template_report
+from tests.e2e.helpers import login, open_page, wait_idle
+
+os.environ.setdefault("MEDGEN_LM", "smollm2-135m")  # read by the app_server fixture
+os.environ.setdefault("MEDGEN_LM_THREADS", "1")
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+def _field(page, label: str):  # type: ignore[no-untyped-def]
+    return page.get_by_label(label, exact=True).first
+
+
+def test_report_and_patient_text_flow(page, app_server) -> None:  # type: ignore[no-untyped-def]
+    login(page, app_server, role="clinician")
+    open_page(page, "Draft report")
+    page.get_by_role("heading", name="Draft report").wait_for()
+    _field(page, "Location").fill("upper lobe")
+    _field(page, "Location").press("Enter")
+    wait_idle(page)
+    _field(page, "Size").fill("7")
+    _field(page, "Size").press("Enter")
+    wait_idle(page)
+    page.get_by_text("Generation settings").click()
+    _field(page, "Max new tokens").fill("48")
+    _field(page, "Max new tokens").press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Draft report").click()
+    # streaming shows a Stop button while the model writes, then the recorded draft
+    page.get_by_text(re.compile(r"Draft #\d+: DRAFT")).wait_for(timeout=300_000)
+
+    # plant an error in the editable text: the guard highlights it
+    assert page.get_by_label("Edit the report before signing").input_value().strip()
+    # the template the form describes (the clinician's facts, computed independently here)
+    template = template_report(Findings(
+        findings=(Finding(location="upper lobe", size=7.0, descriptor="solid"),),
+        negatives=("No pleural effusion", "No pneumothorax")))
+    use_template = page.get_by_role("button", name="Use the template draft")
+    wait_idle(page)
+    if use_template.count():  # the model's wording was flagged: start from the template
+        use_template.click()
+        expect(page.get_by_label("Edit the report before signing")).to_have_value(
+            template, timeout=30_000)
+    editor = page.get_by_label("Edit the report before signing")
+    editor.fill(template.replace("upper lobe", "lower lobe", 1).replace("7 mm", "9 mm", 1))
+    editor.press("Control+Enter")
+    page.get_by_role("button", name="Check my edits with the guard").click()
+    page.get_by_text(re.compile("not supported by the template draft")).wait_for()
+    assert page.locator("mark.medgen-flag", has_text="lower lobe").count() == 1
+    assert page.locator("mark.medgen-flag", has_text=re.compile(r"^9$")).count() == 1
+
+    # correct it and sign
+    editor = page.get_by_label("Edit the report before signing")
+    editor.fill(template)
+    editor.press("Control+Enter")
+    page.get_by_role("button", name="Sign report").click()
+    page.get_by_text(re.compile(r"Signed by .* \(final\)")).wait_for()
+
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Download PDF (final)").click()
+    assert open(dl.value.path(), "rb").read(5) == b"%PDF-"
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Download FHIR DiagnosticReport JSON (final)").click()
+    fhir = json.loads(open(dl.value.path(), encoding="utf-8").read())
+    assert fhir["resourceType"] == "DiagnosticReport" and fhir["status"] == "final"
+
+    # patient text in English, then Chinese, with the readability measure shown
+    open_page(page, "Patient education")
+    page.get_by_role("heading", name="Patient education").wait_for()
+    page.get_by_text("Generation settings").click()
+    _field(page, "Max new tokens").fill("40")
+    _field(page, "Max new tokens").press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Write patient text").click()
+    page.get_by_text(re.compile("Readability: Flesch-Kincaid grade")).wait_for(timeout=300_000)
+    page.get_by_text("简体中文").click()
+    page.get_by_role("button", name="Write patient text").click()
+    page.get_by_text(re.compile("Readability: .*characters per sentence")).wait_for(timeout=300_000)
+    assert page.get_by_text(re.compile("请和您的医生谈谈这些结果")).count() >= 1
