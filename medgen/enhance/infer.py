@@ -32,10 +32,11 @@ log = logging.getLogger(__name__)
 ProgressFn = Callable[[int, int], None]
 
 #: Plausible HU range of a CT image; values far outside mean the pixels are not HU.
-#: Values below this are air outside the body or the scanner's padding outside the reconstruction
-#: field of view (-3024 and -2048 are common): the network sees them as air and they are returned
-#: unchanged.
-AIR_HU = -1024.0
+#: Values at or below this are the scanner's padding outside the reconstruction field of view
+#: (-3024 and -2048 are common; air is -1000 HU and noisy air stays far above -2000): the network
+#: sees them as air and they are returned unchanged.
+PADDING_HU = -2000.0
+AIR_HU = -1000.0
 #: Largest value accepted as HU (extended-scale CT with metal reaches a few 10 000 HU).
 MAX_HU = 40000.0
 
@@ -184,7 +185,7 @@ class Enhancer:
                 "(no rescale slope/intercept, or a screenshot/PNG export)."
             )
         lo, hi = float(np.nanmin(pixels)), float(np.nanmax(pixels))
-        inside = pixels[pixels >= AIR_HU]
+        inside = pixels[pixels > PADDING_HU]
         if (
             hi > MAX_HU
             or inside.size < 0.05 * pixels.size
@@ -231,8 +232,8 @@ class Enhancer:
         for s in range(0, total, self.batch_size):
             tb = time.perf_counter()
             chunk = vol[s : s + self.batch_size]
-            padding = chunk < AIR_HU  # outside the field of view: kept as it is
-            enhanced = self._run_batch(np.maximum(chunk, AIR_HU))
+            padding = chunk <= PADDING_HU  # outside the field of view: kept as it is
+            enhanced = self._run_batch(np.where(padding, AIR_HU, chunk))
             out[s : s + len(chunk)] = np.where(padding, chunk, enhanced)
             per += [(time.perf_counter() - tb) * 1000.0 / len(chunk)] * len(chunk)
             if progress:
