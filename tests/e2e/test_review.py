@@ -14,6 +14,7 @@ import pytest
 from medgen.store.db import session_factory
 from medgen.store.review import model_label
 from medgen.types import Role
+from tests.e2e.helpers import wait_idle
 from tests.store.seed import GAN_V1, Seeded, seed_review_data
 
 pytestmark = pytest.mark.e2e
@@ -100,10 +101,12 @@ def rate_each_kind_in_drill_down(page: Any, data: Seeded, tag: str) -> None:
         pick.get_by_role("combobox").click()
         pick.get_by_role("combobox").fill(f"#{output_id} ·")
         page.get_by_role("option", name=re.compile(rf"^#{output_id} ·")).click()
+        wait_idle(page)  # the drill-down of the chosen output has replaced the previous one
         # the stars of this output's panel (keyed widgets carry a st-key-<key> class)
         page.locator(f".st-key-rating-{output_id}-overall").get_by_label(
             f"{stars} out of 5 stars"
         ).click()
+        wait_idle(page)
         page.get_by_test_id("stForm").get_by_role("button", name="Save rating").click()
         page.get_by_test_id("stAlertContentSuccess").filter(has_text=f"{stars}/5").wait_for()
     page.get_by_text("Include earlier revisions").click()  # any widget outside the panel reruns all
