@@ -71,9 +71,9 @@ out_id = ss["report.output_id"]
 st.subheader(f"Draft #{out_id}: DRAFT (preliminary, not signed)")
 st.caption(f"Model: {draft.model_version}; {draft.latency_ms / 1000:.1f} s")
 ui.guard_summary(draft.flags, draft.from_model)
-if draft.flags and st.button("Use the template draft", key="report.use_template"):
-    ss["report.edit"] = draft.template_text
-    st.rerun()
+if draft.flags:  # a callback sets the editor's value before the next run (widget-state safe)
+    st.button("Use the template draft", key="report.use_template",
+              on_click=lambda: ss.__setitem__("report.edit", draft.template_text))
 ui.show_text(draft.text, draft.flags)
 rating_panel(out_id, OutputKind.REPORT)
 
