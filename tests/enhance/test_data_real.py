@@ -92,9 +92,7 @@ def test_split_by_patient_with_a_two_region_test_split(real_dir: Path) -> None:
     assert vols["pyradiomics-lung1"].info.split == "test"
     test = [v for v in vols.values() if v.info.split == "test"]
     regions = {v.info.region for v in test}
-    usable = sum(
-        sum(body_fraction(s) >= MIN_BODY_FRACTION for s in v.hu) for v in test
-    )
+    usable = sum(sum(body_fraction(s) >= MIN_BODY_FRACTION for s in v.hu) for v in test)
     assert len(regions - {"unknown"}) >= 2
     assert usable >= 20
     # the real-noise series is a test set only: never in the simulated-pair split
