@@ -107,3 +107,17 @@ def test_rois_avoid_structure_and_stay_in_soft_tissue():
     assert rn.find_uniform_rois(np.full((128, 128), -1000.0), PX) == []
     with pytest.raises(ValueError, match="no uniform ROI"):
         rn.noise_stats(np.zeros((64, 64)), [], PX)
+
+
+def test_bench_strength_blend_scales_the_removed_noise():
+    from bench.enhance import blend
+
+    rng = np.random.default_rng(7)
+    clean = phantom(sigma_px=1.0)
+    noisy = clean + rng.normal(0, 40, clean.shape).astype(np.float32)
+    np.testing.assert_array_equal(blend(noisy, clean, 0.0), noisy)
+    np.testing.assert_allclose(blend(noisy, clean, 1.0), clean, atol=1e-3)
+    half = blend(noisy, clean, 0.5)
+    assert np.std(half - clean) == pytest.approx(20, rel=0.05)
+    with pytest.raises(ValueError, match="strength"):
+        blend(noisy, clean, 1.5)
