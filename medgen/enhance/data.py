@@ -373,18 +373,20 @@ def build(
     volumes: list[Volume] | None = None,
     only: tuple[str, ...] = (),
     real_dir: Path = REAL_DIR,
+    train_doses: tuple[float, ...] = TRAIN_DOSES,
+    eval_doses: tuple[float, ...] = EVAL_DOSES,
 ) -> dict:
     """Simulate every usable slice of every source and write ``out/<name>.npz`` + manifest.
 
     With ``only``, just those volumes are (re)built and the other entries of an existing
-    manifest are kept.
+    manifest are kept. The dose levels can be narrowed for quick experiments.
     """
     out.mkdir(parents=True, exist_ok=True)
     sc = scanner or ScannerModel()
     manifest: dict = {
         "scanner": asdict(sc),
-        "train_doses": TRAIN_DOSES,
-        "eval_doses": EVAL_DOSES,
+        "train_doses": train_doses,
+        "eval_doses": eval_doses,
         "volumes": [],
         "real_noise_test": asdict(REAL_NOISE_TEST),
         "excluded_sources": list(EXCLUDED_SOURCES),
@@ -395,7 +397,7 @@ def build(
     for vol in volumes if volumes is not None else load_volumes(invesalius, real_dir):
         if only and vol.info.name not in only:
             continue
-        doses = TRAIN_DOSES if vol.info.split == "train" else EVAL_DOSES
+        doses = train_doses if vol.info.split == "train" else eval_doses
         keep = [i for i in range(vol.hu.shape[0]) if body_fraction(vol.hu[i]) >= MIN_BODY_FRACTION]
         t0 = time.perf_counter()
         full = vol.hu[keep]
