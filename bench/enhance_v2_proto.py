@@ -13,7 +13,8 @@ PSNR, SSIM, texture ratio (high-pass SD out / full dose in soft tissue) and, in 
 on the full-dose target, noise SD and NPS mean frequency of the output relative to the target
 (1.0 = full-dose noise texture). For information only (never used to choose anything): the
 real-noise test series (every ``--real-step``-th slice) at 100 % strength: SD reduction, NPS
-mean-frequency ratio and edge ratio vs the input. Writes bench/results/enhance_v2_proto.{json,md}.
+mean-frequency ratio and edge ratio vs the input. Writes bench/results/enhance_v2_proto.{json,md}
+and a 2x zoom of the middle real slice per checkpoint (window 400/40).
 """
 
 from __future__ import annotations
@@ -95,6 +96,9 @@ def main(argv: list[str] | None = None) -> dict:
     real = real[:: args.real_step]
     regions = realnoise.find_regions(real, px)
     rows = []
+    z = real.shape[0] // 2
+    n = real.shape[1]
+    tiles = [("input", real[z])]
     for spec in args.checkpoints:
         name, path = spec.split("=", 1)
         enh = Enhancer.from_generator(load_gen(Path(path)), {"model_id": name}, device="cpu")
@@ -111,7 +115,9 @@ def main(argv: list[str] | None = None) -> dict:
                 sd_r.append(b.sd_hu / a.sd_hu)
                 f_r.append(b.nps_mean_freq / a.nps_mean_freq)
         t0 = time.perf_counter()
-        cmp = realnoise.compare(real, enh.run(real).pixels, px, regions)
+        enhanced = enh.run(real).pixels
+        tiles.append((name, enhanced[z]))
+        cmp = realnoise.compare(real, enhanced, px, regions)
         row = {
             "name": name,
             "checkpoint": path,
@@ -150,6 +156,10 @@ def main(argv: list[str] | None = None) -> dict:
             f"| {100 * r['real_sd_reduction']:.0f}% | {r['real_nps_ratio']:.2f} | {r['real_edge_ratio']:.2f} |"
         )
     table = "\n".join(lines)
+    from bench.enhance import save_side_by_side
+
+    crop = (slice(n * 3 // 8, n * 5 // 8), slice(n * 3 // 8 - 20, n * 5 // 8 - 20))
+    save_side_by_side(args.out.with_name(args.out.stem + "_zoom.png"), [tiles], crop)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     args.out.with_suffix(".md").write_text(table + "\n")
