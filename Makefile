@@ -50,8 +50,10 @@ run: migrate
 
 # The store tests also run on a real PostgreSQL: .ci/with_postgres.sh installs Debian postgresql
 # if missing, starts a throwaway cluster on 127.0.0.1, runs pytest, and always stops it.
+# The PACS tests run against a real Orthanc: .ci/with_orthanc.sh does the same with Debian orthanc
+# + orthanc-dicomweb (random ports, basic auth, seeded with real test DICOM).
 test: dev system-deps migrate
-	.ci/with_postgres.sh $(PY) -m pytest
+	.ci/with_postgres.sh .ci/with_orthanc.sh $(PY) -m pytest
 
 lint: dev
 	$(VENV)/bin/ruff check .
