@@ -130,7 +130,9 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--orthanc", required=True, help="Orthanc base URL (REST API root)")
     ap.add_argument("--user", required=True)
-    ap.add_argument("--password-env", required=True, help="environment variable holding the password")
+    ap.add_argument(
+        "--password-env", required=True, help="environment variable holding the password"
+    )
     args = ap.parse_args(argv)
     n = upload(args.orthanc, args.user, os.environ[args.password_env])
     sys.stdout.write(
