@@ -84,42 +84,42 @@ class DicomwebSettings:
 
     @classmethod
     def from_env(cls, secrets_file: Path | None = None) -> DicomwebSettings:
-        """Environment variables, each falling back to the ``[dicomweb]`` table of secrets.toml.
-
-        secrets.toml keys: ``url``, ``user``, ``password``, ``token``, ``timeout_s``.
+        """From the environment when ``MEDGEN_DICOMWEB_URL`` is set, else from the ``[dicomweb]``
+        table of ``.streamlit/secrets.toml`` (keys ``url``, ``user``, ``password``, ``token``,
+        ``timeout_s``). The two are never mixed, so credentials always come with their URL.
         """
-        path = SECRETS_FILE if secrets_file is None else secrets_file
-        table: dict[str, object] = {}
-        if path.is_file():
-            try:
-                with path.open("rb") as f:
-                    loaded = tomllib.load(f).get("dicomweb", {})
-            except tomllib.TOMLDecodeError as exc:
-                raise ValueError(f"{path} is not valid TOML: {exc}") from exc
-            if not isinstance(loaded, dict):
-                raise ValueError(f"{path}: [dicomweb] must be a table")
-            table = loaded
-
-        def pick(key: str) -> str:
-            env = os.environ.get(f"MEDGEN_DICOMWEB_{key.upper()}", "").strip()
-            return env or str(table.get(key, "") or "").strip()
-
-        url = pick("url")
         if os.environ.get("MEDGEN_DICOMWEB_URL", "").strip():
-            source = "environment"
-        else:
-            source = str(path) if url else ""
-        raw_timeout = table.get("timeout_s", 30.0)
-        if not isinstance(raw_timeout, int | float) or isinstance(raw_timeout, bool):
+            return cls(
+                url=os.environ["MEDGEN_DICOMWEB_URL"].strip().rstrip("/"),
+                user=os.environ.get("MEDGEN_DICOMWEB_USER", "").strip(),
+                password=os.environ.get("MEDGEN_DICOMWEB_PASSWORD", ""),
+                token=os.environ.get("MEDGEN_DICOMWEB_TOKEN", "").strip(),
+                timeout_s=_env_float("MEDGEN_DICOMWEB_TIMEOUT_S", 30.0),
+                source="environment",
+            )
+        path = SECRETS_FILE if secrets_file is None else secrets_file
+        if not path.is_file():
+            return cls()
+        try:
+            with path.open("rb") as f:
+                table = tomllib.load(f).get("dicomweb", {})
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"{path} is not valid TOML: {exc}") from exc
+        if not isinstance(table, dict):
+            raise ValueError(f"{path}: [dicomweb] must be a table")
+        url = str(table.get("url", "") or "").strip().rstrip("/")
+        if not url:
+            return cls()
+        timeout = table.get("timeout_s", 30.0)
+        if not isinstance(timeout, int | float) or isinstance(timeout, bool):
             raise ValueError(f"{path}: [dicomweb] timeout_s must be a number of seconds")
-        timeout = _env_float("MEDGEN_DICOMWEB_TIMEOUT_S", float(raw_timeout))
         return cls(
-            url=url.rstrip("/"),
-            user=pick("user"),
-            password=pick("password"),
-            token=pick("token"),
-            timeout_s=timeout,
-            source=source,
+            url=url,
+            user=str(table.get("user", "") or "").strip(),
+            password=str(table.get("password", "") or ""),
+            token=str(table.get("token", "") or "").strip(),
+            timeout_s=float(timeout),
+            source=str(path),
         )
 
 
