@@ -195,8 +195,12 @@ class PacsClient:
 
     # -- error handling -------------------------------------------------------------------
 
-    def _call(self, action: str, fn: Callable[[], T]) -> T:
-        """Run one request; map every transport/HTTP failure to a PacsError about ``action``."""
+    def _call(self, action: str, fn: Callable[[], T], *, root_request: bool = False) -> T:
+        """Run one request; map every transport/HTTP failure to a PacsError about ``action``.
+
+        ``root_request``: the request is on ``/studies`` itself, so a 404 means that the
+        configured address is not a DICOMweb root (not a missing study).
+        """
         t0 = time.perf_counter()
         try:
             result = fn()
@@ -209,6 +213,13 @@ class PacsClient:
         except requests.exceptions.HTTPError as exc:
             status = exc.response.status_code if exc.response is not None else None
             log.warning("PACS %s: HTTP %s", action, status)
+            if status == 404 and root_request:
+                raise PacsNotConfiguredError(
+                    f"The server at {self.host} answered, but has no DICOMweb service at the "
+                    "configured address (HTTP 404). Ask an administrator to check "
+                    "MEDGEN_DICOMWEB_URL (it usually ends in /dicom-web).",
+                    status=404,
+                ) from exc
             raise self._http_error(action, status) from exc
         except requests.exceptions.ConnectionError as exc:
             log.warning("PACS %s: connection failed (%s)", action, type(exc).__name__)
@@ -269,6 +280,7 @@ class PacsClient:
         self._call(
             "checking the connection",
             lambda: self._client.search_for_studies(limit=1, fields=["StudyInstanceUID"]),
+            root_request=True,
         )
         return PacsStatus(self.host, self.settings.auth, (time.perf_counter() - t0) * 1000)
 
@@ -321,6 +333,7 @@ class PacsClient:
             lambda: self._client.search_for_studies(
                 search_filters=filters, fields=list(STUDY_FIELDS), limit=limit
             ),
+            root_request=True,
         )
         studies = [self._study(pydicom.Dataset.from_json(item)) for item in found]
         log.info("PACS search: %d criteria, %d studies", len(filters), len(studies))

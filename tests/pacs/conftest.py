@@ -9,9 +9,11 @@ tests that need it are skipped, except under ``make test`` / CI (``MEDGEN_REQUIR
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -70,51 +72,99 @@ def silent_port() -> Iterator[int]:
         yield int(s.getsockname()[1])
 
 
-class _TruncatingProxy(BaseHTTPRequestHandler):
-    """Forwards GETs to the real Orthanc; drops the last instance of WADO-RS series answers
-    (a PACS that loses an instance on the way: the QIDO count stays right)."""
+class _Proxy(BaseHTTPRequestHandler):
+    """A loopback HTTP front of the real Orthanc, standing in for the gateways and faults of a
+    hospital network. ``token``: clients must send ``Authorization: Bearer <token>`` (an auth
+    gateway; upstream it uses Orthanc's basic credentials). ``truncate``: drop the last instance
+    of multipart (WADO-RS) answers (a PACS that loses an instance on the way; the QIDO count
+    stays right)."""
 
     upstream = ""
+    upstream_auth: tuple[str, str] = ("", "")
+    token = ""
+    truncate = False
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server API)
-        headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-        r = requests.get(self.upstream + self.path, headers=headers, timeout=60)
-        body = r.content
-        ctype = r.headers.get("Content-Type", "")
-        if "multipart/related" in ctype and "boundary=" in ctype:
+    def _forward(self, method: str) -> None:
+        headers = {
+            k: v for k, v in self.headers.items() if k.lower() not in ("host", "authorization")
+        }
+        auth = self.headers.get("Authorization", "")
+        if self.token:
+            if auth != f"Bearer {self.token}":
+                self._reply(401, "text/plain", b"bad token")
+                return
+            upstream_auth: tuple[str, str] | None = self.upstream_auth
+        else:
+            headers["Authorization"] = auth
+            upstream_auth = None
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        r = requests.request(
+            method,
+            self.upstream + self.path,
+            headers=headers,
+            data=body or None,
+            auth=upstream_auth,
+            timeout=60,
+        )
+        content = r.content
+        ctype = r.headers.get("Content-Type", "application/octet-stream")
+        if self.truncate and "multipart/related" in ctype and "boundary=" in ctype:
             boundary = ctype.split("boundary=", 1)[1].split(";")[0].strip('"').encode()
             delim = b"--" + boundary
-            pieces = body.split(delim)  # ["", part1, part2, ..., "--\r\n"]
+            pieces = content.split(delim)  # ["", part1, part2, ..., "--\r\n"]
             if len(pieces) > 3:
-                body = delim.join(pieces[:-2] + pieces[-1:])
-        self.send_response(r.status_code)
-        self.send_header("Content-Type", ctype or "application/octet-stream")
+                content = delim.join(pieces[:-2] + pieces[-1:])
+        self._reply(r.status_code, ctype, content)
+
+    def _reply(self, status: int, ctype: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server API)
+        self._forward("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._forward("POST")
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
 
 
-@pytest.fixture
-def truncating_pacs(pacs_settings: DicomwebSettings) -> Iterator[DicomwebSettings]:
-    """Settings pointing at a loopback proxy in front of the test Orthanc that drops one
-    instance of every series retrieval."""
-    root = pacs_settings.url.split("/dicom-web")[0]
-    handler = type("Handler", (_TruncatingProxy,), {"upstream": root})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+@contextmanager
+def proxy(settings: DicomwebSettings, *, token: str = "", truncate: bool = False) -> Iterator[str]:
+    """Run a :class:`_Proxy` in front of the test Orthanc; yields its DICOMweb URL."""
+    root = settings.url.split("/dicom-web")[0]
+    attrs = {
+        "upstream": root,
+        "upstream_auth": (settings.user, settings.password),
+        "token": token,
+        "truncate": truncate,
+    }
+    server = ThreadingHTTPServer(("127.0.0.1", 0), type("Handler", (_Proxy,), attrs))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        port = server.server_address[1]
-        yield DicomwebSettings(
-            url=f"http://127.0.0.1:{port}/dicom-web",
-            user=pacs_settings.user,
-            password=pacs_settings.password,
-            timeout_s=60.0,
-        )
+        yield f"http://127.0.0.1:{server.server_address[1]}/dicom-web"
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def truncating_pacs(pacs_settings: DicomwebSettings) -> Iterator[DicomwebSettings]:
+    """Settings pointing at a proxy in front of the test Orthanc that drops one instance of
+    every series retrieval."""
+    with proxy(pacs_settings, truncate=True) as url:
+        yield DicomwebSettings(url=url, user=pacs_settings.user, password=pacs_settings.password)
+
+
+@pytest.fixture
+def bearer_gateway(pacs_settings: DicomwebSettings) -> Iterator[tuple[str, str]]:
+    """(DICOMweb URL, token) of a bearer-token gateway in front of the test Orthanc."""
+    token = secrets.token_hex(16)
+    with proxy(pacs_settings, token=token) as url:
+        yield url, token

@@ -170,6 +170,32 @@ def test_wrong_password_is_an_auth_error(pacs_settings: DicomwebSettings) -> Non
         anonymous.retrieve_series(seed.SERIES_STUDY_UID, seed.SERIES_UID)
 
 
+def test_bearer_token(bearer_gateway: tuple[str, str]) -> None:
+    url, token = bearer_gateway
+    client = PacsClient(DicomwebSettings(url=url, token=token))
+    assert client.check_connection().auth == "bearer"
+    assert _uids(client.search_studies(patient_id="1CT1")) == {CT_SMALL.StudyInstanceUID}
+    wrong = PacsClient(DicomwebSettings(url=url, token="not-the-token"))
+    with pytest.raises(PacsAuthError, match="HTTP 401"):
+        wrong.search_studies(patient_id="1CT1")
+
+
+def test_wrong_dicomweb_root(pacs_settings: DicomwebSettings) -> None:
+    root = pacs_settings.url.split("/dicom-web")[0]
+    client = PacsClient(
+        DicomwebSettings(
+            url=f"{root}/no-dicom-web", user=pacs_settings.user, password=pacs_settings.password
+        )
+    )
+    with pytest.raises(PacsNotConfiguredError, match="no DICOMweb service") as info:
+        client.check_connection()
+    assert info.value.status == 404
+    with pytest.raises(PacsNotConfiguredError, match="no DICOMweb service"):
+        client.search_studies(modality="CT")
+    with pytest.raises(PacsNotFoundError, match="no such study or series"):
+        client.list_series(str(CT_SMALL.StudyInstanceUID))
+
+
 def test_unreachable_server(closed_port: int) -> None:
     client = PacsClient(DicomwebSettings(url=f"http://127.0.0.1:{closed_port}/dicom-web"))
     with pytest.raises(PacsUnreachableError, match="could not be reached while searching") as info:
