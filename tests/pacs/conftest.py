@@ -77,14 +77,18 @@ class _Proxy(BaseHTTPRequestHandler):
     hospital network. ``token``: clients must send ``Authorization: Bearer <token>`` (an auth
     gateway; upstream it uses Orthanc's basic credentials). ``truncate``: drop the last instance
     of multipart (WADO-RS) answers (a PACS that loses an instance on the way; the QIDO count
-    stays right)."""
+    stays right). ``busy``: answer every request with 503 (an overloaded PACS)."""
 
     upstream = ""
     upstream_auth: tuple[str, str] = ("", "")
     token = ""
     truncate = False
+    busy = False
 
     def _forward(self, method: str) -> None:
+        if self.busy:
+            self._reply(503, "text/plain", b"busy")
+            return
         headers = {
             k: v for k, v in self.headers.items() if k.lower() not in ("host", "authorization")
         }
@@ -134,7 +138,9 @@ class _Proxy(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def proxy(settings: DicomwebSettings, *, token: str = "", truncate: bool = False) -> Iterator[str]:
+def proxy(
+    settings: DicomwebSettings, *, token: str = "", truncate: bool = False, busy: bool = False
+) -> Iterator[str]:
     """Run a :class:`_Proxy` in front of the test Orthanc; yields its DICOMweb URL."""
     root = settings.url.split("/dicom-web")[0]
     attrs = {
@@ -142,6 +148,7 @@ def proxy(settings: DicomwebSettings, *, token: str = "", truncate: bool = False
         "upstream_auth": (settings.user, settings.password),
         "token": token,
         "truncate": truncate,
+        "busy": busy,
     }
     server = ThreadingHTTPServer(("127.0.0.1", 0), type("Handler", (_Proxy,), attrs))
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -13,6 +13,7 @@ from medgen.config import DicomwebSettings
 from medgen.pacs import (
     PacsAuthError,
     PacsClient,
+    PacsError,
     PacsNotConfiguredError,
     PacsNotFoundError,
     PacsQueryError,
@@ -21,6 +22,7 @@ from medgen.pacs import (
     PartialRetrievalError,
 )
 from tests.pacs import seed
+from tests.pacs.conftest import proxy
 
 CT_SMALL = seed.single("CT_small.dcm")
 MR_SMALL = seed.single("MR_small.dcm")
@@ -194,6 +196,14 @@ def test_wrong_dicomweb_root(pacs_settings: DicomwebSettings) -> None:
         client.search_studies(modality="CT")
     with pytest.raises(PacsNotFoundError, match="no such study or series"):
         client.list_series(str(CT_SMALL.StudyInstanceUID))
+
+
+def test_busy_pacs_is_retried_then_reported(pacs_settings: DicomwebSettings) -> None:
+    with proxy(pacs_settings, busy=True) as url:
+        client = PacsClient(DicomwebSettings(url=url), retries=2)
+        with pytest.raises(PacsError, match=r"busy \(HTTP 503\).*even after retrying") as info:
+            client.search_studies(modality="CT")
+    assert info.value.status == 503
 
 
 def test_unreachable_server(closed_port: int) -> None:
