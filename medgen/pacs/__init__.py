@@ -7,7 +7,10 @@ Usage::
     studies = pacs.search_studies(patient_id="1CT1", modality="CT")
     series = pacs.list_series(studies[0].study_uid)
     datasets = pacs.retrieve_series(series[0].study_uid, series[0].series_uid)
-    result = pacs.store_instances(derived_datasets)   # all stored, or PartialStoreError
+    header = SourceHeader.from_datasets(datasets)     # session memory only, before de-identification
+    scan = medgen.imaging.load_scans(upload_files(datasets))  # the upload path (de-identifies)
+    ...                                               # derived series built from the scan
+    result = pacs.store_instances(reidentify(derived, header))  # all stored, or PartialStoreError
 
 Identifiers in :class:`StudySummary` are for display only: never store, log or audit them.
 """
@@ -27,6 +30,7 @@ from medgen.pacs.errors import (
     PartialStoreError,
 )
 from medgen.pacs.models import PacsStatus, SeriesSummary, StoreResult, StudySummary
+from medgen.pacs.reident import SourceHeader, SourceInstance, reidentify, upload_files
 
 __all__ = [
     "PacsAuthError",
@@ -41,7 +45,11 @@ __all__ = [
     "PartialRetrievalError",
     "PartialStoreError",
     "SeriesSummary",
+    "SourceHeader",
+    "SourceInstance",
     "StoreResult",
     "StudySummary",
     "connect",
+    "reidentify",
+    "upload_files",
 ]
