@@ -12,12 +12,11 @@ from __future__ import annotations
 import logging
 
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
-from medgen.errors import MedgenError
+from medgen.errors import MedgenError, StorageError
 from medgen.store import feedback
 from medgen.types import OutputKind, UserInfo
-from medgen.ui.resources import db
+from medgen.ui.resources import db, transact
 from medgen.ui.state import current_user
 
 log = logging.getLogger(__name__)
@@ -36,9 +35,8 @@ def _prefill(output_id: int, kind: OutputKind, user: UserInfo) -> feedback.Feedb
     if st.session_state.get(loaded_key) == user.id:
         return st.session_state.get(f"{p}.latest")
     try:
-        with db()() as session:
-            latest = feedback.get_latest_rating(session, user.id, output_id)
-    except SQLAlchemyError:
+        latest = transact(feedback.get_latest_rating, user.id, output_id)
+    except StorageError:
         log.exception("could not load the rating of output %s", output_id)
         st.caption(":warning: Your earlier rating could not be loaded; you can still rate.")
         return None
@@ -54,7 +52,7 @@ def _prefill(output_id: int, kind: OutputKind, user: UserInfo) -> feedback.Feedb
 
 def _edit_distance_caption(output_id: int) -> None:
     try:
-        stat = feedback.edit_stat_for(db(), output_id)
+        stat = transact(feedback.edit_stat, output_id)
     except MedgenError as exc:
         st.caption(f":warning: {exc}")
         return

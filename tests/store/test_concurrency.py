@@ -8,7 +8,7 @@ from collections import Counter
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from medgen.store import feedback, repo
+from medgen.store import feedback, repo, run
 from medgen.store.models import AuditEvent, Rating
 from medgen.types import OutputKind, Role
 
@@ -85,7 +85,7 @@ def test_concurrent_revisions_of_one_rating_get_consecutive_numbers(
             barrier.wait(timeout=30)
             for i in range(per_thread):
                 feedback.submit_rating(factory, solo, out, 1 + i % 5, None, f"t{t}-{i}")
-                review.dashboard_for(factory, review.ReviewFilter())  # caches the edit distance
+                run(factory, review.load_dashboard, review.ReviewFilter())  # caches the edit distance
         except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             errors.append(exc)
 

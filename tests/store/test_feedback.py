@@ -51,16 +51,17 @@ def test_add_and_revise_keeps_history_latest_counts(
         assert latest is not None
         assert latest.id == second.id and latest.overall == 4
         assert dict(latest.scores) == {"noise_reduction": 4, "detail_preserved": 5}
-        history = feedback.rating_history(s, alice.id, out)
+        history = s.scalars(
+            select(Rating).where(Rating.user_id == alice.id, Rating.output_id == out).order_by(Rating.revision)
+        ).all()
         assert [h.overall for h in history] == [2, 4]
-        assert dict(history[0].scores) == {"noise_reduction": 2}
-        per_output = feedback.ratings_for_output(s, out)
-        assert sorted((f.username, f.overall) for f in per_output) == [("alice", 4), ("bob", 5)]
+        assert {sc.criterion: sc.score for sc in history[0].scores} == {"noise_reduction": 2}
+        bobs = feedback.get_latest_rating(s, bob.id, out)
+        assert bobs is not None and (bobs.username, bobs.overall, bobs.revision) == ("bob", 5, 1)
         assert feedback.get_latest_rating(s, bob.id, out + 999) is None
         assert s.scalar(select(func.count(Rating.id))) == 3  # nothing overwritten
-        listed = feedback.list_outputs(s)
-        assert len(listed) == 1
-        assert listed[0].n_ratings == 2 and listed[0].mean_overall == pytest.approx(4.5)
+        latest = s.scalars(select(Rating.overall).where(Rating.id.in_(feedback.latest_rating_ids())))
+        assert sorted(latest) == [4, 5]
 
 
 @pytest.mark.parametrize(
