@@ -39,6 +39,12 @@ T = TypeVar("T")
 #: What pages and ``medgen.ui`` hold: a session factory (they never open it themselves).
 Factory = sessionmaker[Session]
 
+#: What the user reads when the database fails (a page shows ``str(StorageError)``).
+STORAGE_MESSAGE = (
+    "The database could not be read or written (it may be unreachable); nothing was saved. "
+    "Please try again, or ask an administrator if it keeps happening."
+)
+
 #: How often :func:`run` re-runs a unit of work that lost a unique-key race to a concurrent writer.
 CONFLICT_ATTEMPTS = 8
 
@@ -83,7 +89,7 @@ def session_factory(url: str | None = None) -> Factory:
 
 def _storage_error(exc: SQLAlchemyError, message: str | None) -> StorageError:
     log.error("database error: %s: %s", type(exc).__name__, str(exc).splitlines()[0][:200])
-    return StorageError(message)
+    return StorageError(message or STORAGE_MESSAGE)
 
 
 @contextmanager
@@ -91,7 +97,7 @@ def unit_of_work(factory: Factory | None = None, *, message: str | None = None) 
     """A session in one transaction: committed on exit, rolled back on any exception.
 
     SQLAlchemy errors (a failed statement, a lost or refused connection) become
-    :class:`StorageError` with ``message`` (default: nothing was saved, try again);
+    :class:`StorageError` with ``message`` (default :data:`STORAGE_MESSAGE`);
     medgen errors raised by the work pass through unchanged, after the rollback.
     """
     try:
@@ -115,13 +121,11 @@ def run(
     """
     for attempt in range(1, CONFLICT_ATTEMPTS + 1):
         try:
-            with (factory or session_factory()).begin() as session:
+            with unit_of_work(factory) as session:
                 return work(session, *args, **kwargs)
-        except IntegrityError as exc:
-            if attempt == CONFLICT_ATTEMPTS:
-                raise _storage_error(exc, None) from exc
+        except StorageError as exc:
+            if not isinstance(exc.__cause__, IntegrityError) or attempt == CONFLICT_ATTEMPTS:
+                raise
             log.info("write conflict (attempt %d of %d); retrying", attempt, CONFLICT_ATTEMPTS)
             time.sleep(random.uniform(0, 0.02 * attempt))  # noqa: S311 - jitter, not crypto
-        except SQLAlchemyError as exc:
-            raise _storage_error(exc, None) from exc
     raise AssertionError("unreachable")  # pragma: no cover

@@ -1,15 +1,14 @@
 """Ratings of generated outputs: the rating repository (revisions with history, latest counts).
 
 A user rating an output again adds a revision; the highest revision of each (output, user) pair
-is the one that counts. The criteria and the checks of a rating are in :mod:`medgen.store.criteria`
-(re-exported here); draft -> final edit distances in :mod:`medgen.store.editstats`.
-:func:`submit_rating` is the unit of work the rating panel uses (rating + RATE audit in one
-transaction, database errors turned into :class:`~medgen.errors.StorageError`).
+is the one that counts. :func:`add_rating` writes the rating and its RATE audit event; run it as
+one unit of work (``medgen.store.run(factory, feedback.add_rating, user, output_id, 4)``). The
+criteria and the checks of a rating are in :mod:`medgen.store.criteria` (re-exported here);
+draft -> final edit distances in :mod:`medgen.store.editstats`.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from medgen.errors import InvalidInputError, StorageError
+from medgen.errors import InvalidInputError
 from medgen.store import repo
 from medgen.store.criteria import (
     CRITERIA,
@@ -28,7 +27,6 @@ from medgen.store.criteria import (
     criterion_label,
     validate_rating,
 )
-from medgen.store.db import Factory, run
 from medgen.store.editstats import edit_stat, refresh_edit_stats
 from medgen.store.models import GeneratedOutput, Rating, RatingScore, User
 from medgen.types import AuditAction, ObjectType, UserInfo
@@ -36,10 +34,7 @@ from medgen.types import AuditAction, ObjectType, UserInfo
 __all__ = [
     "CRITERIA", "MAX_COMMENT_CHARS", "Criterion", "Feedback", "add_rating", "criteria_for",
     "criterion_label", "edit_stat", "get_latest_rating", "latest_rating_ids", "refresh_edit_stats",
-    "submit_rating",
 ]
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -79,7 +74,10 @@ def add_rating(
     scores: Mapping[str, int | None] | None = None,
     comment: str = "",
 ) -> Feedback:
-    """Store ``user``'s rating of an output; a repeated rating is a new revision (history kept).
+    """Store ``user``'s rating of an output and audit it (RATE); a repeated rating is a new revision.
+
+    The history is kept. Run in :func:`medgen.store.run`, a revision racing another revision of the
+    same rating is retried and becomes the next revision.
 
     Raises :class:`InvalidInputError` for an unknown output, a score outside 1-5 or a criterion
     that does not belong to the output's kind.
@@ -104,10 +102,14 @@ def add_rating(
     )
     session.add(row)
     session.flush()
+    repo.add_audit(
+        session, AuditAction.RATE, user=user, object_type=ObjectType.GENERATED_OUTPUT,
+        object_id=output_id, detail={"rating_id": row.id, "revision": row.revision, "overall": overall},
+    )
     return _to_feedback(row, user.username)
 
 
-def latest_rating_ids() -> Select[tuple[int]]:
+def latest_rating_ids() -> Select[int]:
     """Select the id of the highest revision of every (output, user) pair."""
     newest = (
         select(Rating.output_id, Rating.user_id, func.max(Rating.revision).label("rev"))
@@ -135,40 +137,3 @@ def get_latest_rating(session: Session, user_id: int, output_id: int) -> Feedbac
         return None
     username = session.scalar(select(User.username).where(User.id == user_id)) or ""
     return _to_feedback(row, username)
-
-
-def submit_rating(
-    factory: Factory | None,
-    user: UserInfo,
-    output_id: int,
-    overall: int,
-    scores: Mapping[str, int | None] | None = None,
-    comment: str = "",
-) -> Feedback:
-    """Store a rating and its RATE audit event in one transaction.
-
-    Raises :class:`InvalidInputError` for a bad rating and :class:`StorageError` (nothing saved)
-    when the database cannot be written; the caller keeps the user's inputs for a retry.
-    A concurrent revision of the same rating is retried (it becomes the next revision).
-    """
-
-    def work(session: Session) -> Feedback:
-        fb = add_rating(session, user, output_id, overall, scores, comment)
-        repo.add_audit(
-            session,
-            AuditAction.RATE,
-            user=user,
-            object_type=ObjectType.GENERATED_OUTPUT,
-            object_id=output_id,
-            detail={"rating_id": fb.id, "revision": fb.revision, "overall": fb.overall},
-        )
-        return fb
-
-    try:
-        return run(factory, work)
-    except StorageError as exc:
-        log.error("rating of output %s by user %s could not be stored", output_id, user.id)
-        raise StorageError(
-            "Your rating could not be saved because the database is unavailable. "
-            "Nothing was stored; your rating is still on screen, please try again."
-        ) from exc

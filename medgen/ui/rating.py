@@ -16,7 +16,7 @@ import streamlit as st
 from medgen.errors import MedgenError, StorageError
 from medgen.store import feedback
 from medgen.types import OutputKind, UserInfo
-from medgen.ui.resources import db, transact
+from medgen.ui.resources import transact
 from medgen.ui.state import current_user
 
 log = logging.getLogger(__name__)
@@ -102,8 +102,12 @@ def _save(output_id: int, kind: OutputKind, user: UserInfo) -> None:
     scores = {c.key: st.session_state.get(f"{p}.{c.key}") for c in feedback.criteria_for(kind)}
     comment = st.session_state.get(f"{p}.comment") or ""
     try:
-        fb = feedback.submit_rating(db(), user, output_id, int(stars) + 1, scores, comment)
-    except MedgenError as exc:  # StorageError / InvalidInputError: inputs stay on screen
+        fb = transact(feedback.add_rating, user, output_id, int(stars) + 1, scores, comment)
+    except StorageError:
+        st.error("Your rating could not be saved because the database is unavailable. "
+                 "Nothing was stored; your rating is still on screen, please try again.")
+        return
+    except MedgenError as exc:  # InvalidInputError: the inputs stay on screen for a correction
         st.error(str(exc))
         return
     st.session_state[f"{p}.latest"] = fb

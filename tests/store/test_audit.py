@@ -11,9 +11,9 @@ from sqlalchemy import create_engine, delete, select, text, update
 from sqlalchemy.orm import Session
 
 from medgen.store import audit
+from medgen.store.db import make_engine
 from medgen.store.models import AuditEvent, User
 from medgen.store.repo import add_audit
-from medgen.store.db import make_engine
 from medgen.types import AuditAction, ObjectType, Role, UserInfo
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
