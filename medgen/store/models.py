@@ -27,6 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from medgen.types import ReportStatus
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -155,7 +157,7 @@ class GeneratedOutput(Base):
     flags: Mapped[list[Any]] = mapped_column(default=list)
     draft_text: Mapped[str | None] = mapped_column(Text)
     final_text: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft|preliminary|final
+    status: Mapped[str] = mapped_column(String(16), default=ReportStatus.DRAFT.value)  # ReportStatus
     metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Small de-identified PNG previews (before/after) for drill-down in quality review.
     preview_before: Mapped[bytes | None] = mapped_column(LargeBinary)

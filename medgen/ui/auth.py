@@ -15,7 +15,7 @@ import streamlit as st
 
 from medgen import auth
 from medgen.config import get_settings
-from medgen.errors import MedgenError, StorageError
+from medgen.errors import AuthError, MedgenError, StorageError
 from medgen.store.audit import add_audit
 from medgen.types import AuditAction, AuditOutcome, ObjectType, Role, UserInfo
 from medgen.ui.resources import db, transact
@@ -129,8 +129,8 @@ def _sso_sign_in() -> None:
     if email is None or current_user() is not None or st.session_state.get(SSO_REFUSED) == email:
         return
     try:
-        user = auth.sign_in_sso(db(), email)
-    except MedgenError as exc:
+        user = auth.sign_in_sso(db(), email)  # StorageError goes to app.py's message
+    except AuthError as exc:
         st.session_state[SSO_REFUSED] = email
         st.session_state[NOTICE] = str(exc)
         return

@@ -189,7 +189,7 @@ def export_buttons(report: Any, user: Any) -> None:
     from medgen.errors import MedgenError
     from medgen.text.export import fhir_diagnostic_report, fhir_json, report_pdf
 
-    status = "final" if report.status == ReportStatus.FINAL else "preliminary"
+    status = ReportStatus.FINAL if report.status == ReportStatus.FINAL else ReportStatus.PRELIMINARY
     c1, c2 = st.columns(2)
     try:
         pdf = report_pdf(report.text, status=status, signed_by=report.signed_by,
