@@ -23,7 +23,7 @@ user = require_user(Role.CLINICIAN)
 st.title("Patient education")
 ss = st.session_state
 try:
-    reports = ui.in_transaction(lambda s: sign.list_reports(s, status=sign.FINAL))
+    reports = ui.in_transaction(sign.list_reports, status=sign.FINAL)
 except MedgenError as exc:
     st.error(str(exc))
     st.stop()
@@ -67,8 +67,8 @@ if st.button("Write patient text", type="primary", key="education.go"):
                                       attempt, stats, params)
             if result.readability.meets_target:
                 break
-        ss["education.output_id"] = ui.in_transaction(lambda s: sign.record_education(
-            s, result, user=user, parent_id=report.id, device=lm.device))
+        ss["education.output_id"] = ui.in_transaction(
+            sign.record_education, result, user=user, parent_id=report.id, device=lm.device)
         ss["education.result"] = result
     except MedgenError as exc:
         st.error(str(exc))

@@ -19,6 +19,8 @@ from medgen.config import get_settings
 from medgen.text.findings import Descriptor, Finding, Findings, Laterality, SizeUnit
 from medgen.text.guard import Flag
 from medgen.text.llm import GenerationParams, LanguageModel, load_model
+from medgen.types import ReportStatus
+from medgen.ui.resources import transact as in_transaction
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~=$:&])")
 
@@ -172,12 +174,14 @@ def scan_meta() -> Mapping[str, str] | None:
 
 
 def _audit_export(output_id: int, fmt: str) -> None:
+    from medgen.errors import MedgenError
     from medgen.text.sign import audit_export
-    from medgen.ui.resources import db
     from medgen.ui.state import current_user
 
-    with db().begin() as s:
-        audit_export(s, output_id, fmt, current_user())
+    try:
+        in_transaction(audit_export, output_id, fmt, current_user())
+    except MedgenError as exc:  # the download itself went through
+        st.toast(f"The download could not be recorded in the audit trail: {exc}")
 
 
 def export_buttons(report: Any, user: Any) -> None:
@@ -185,7 +189,7 @@ def export_buttons(report: Any, user: Any) -> None:
     from medgen.errors import MedgenError
     from medgen.text.export import fhir_diagnostic_report, fhir_json, report_pdf
 
-    status = "final" if report.status == "final" else "preliminary"
+    status = ReportStatus.FINAL if report.status == ReportStatus.FINAL else ReportStatus.PRELIMINARY
     c1, c2 = st.columns(2)
     try:
         pdf = report_pdf(report.text, status=status, signed_by=report.signed_by,
@@ -220,20 +224,3 @@ def check_report(template: str, text: str) -> list[Flag]:
     from medgen.text.report import structure_flags
 
     return structure_flags(text) + check(template, text)
-
-
-def in_transaction(fn: Any) -> Any:
-    """Run ``fn(session)`` in one transaction; a database failure becomes a StorageError."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from medgen.errors import StorageError
-    from medgen.ui.resources import db
-
-    try:
-        with db().begin() as s:
-            return fn(s)
-    except SQLAlchemyError as exc:
-        import logging
-
-        logging.getLogger(__name__).exception("database error")
-        raise StorageError() from exc

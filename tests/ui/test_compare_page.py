@@ -121,3 +121,24 @@ def test_whole_series_runs_every_slice(clinician):
     assert at.slider(key="compare.k").max == 3
     name = at.session_state["compare.downloads"][2]
     assert name.endswith(".zip")
+
+
+@pytest.mark.skipif(not list_models(), reason="no shipped weights yet")
+def test_database_failure_is_a_message_not_a_traceback(clinician, tmp_path, monkeypatch):
+    """The run cannot be recorded (a database without tables): a clear error, nothing shown as done."""
+    from medgen.ui import resources
+
+    scan = scan_from_pydicom(["CT_small.dcm"])
+    at = _app(clinician, scan).run()
+    monkeypatch.setenv("MEDGEN_DATABASE_URL", f"sqlite:///{tmp_path / 'broken.db'}")
+    get_settings.cache_clear()
+    resources.db.clear()
+    try:
+        at.button(key="compare.run").click().run()
+        assert not at.exception, at.exception
+        assert any("nothing was saved" in e.value for e in at.error)
+        assert "compare.result" not in at.session_state
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+        resources.db.clear()

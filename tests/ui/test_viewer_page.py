@@ -165,16 +165,14 @@ def test_storage_failure_stores_nothing(env: dict, monkeypatch: pytest.MonkeyPat
     from sqlalchemy.exc import OperationalError
 
     from medgen.errors import StorageError
-    from medgen.imaging import load_scan
     from medgen.ui import viewer
 
     def broken_audit(*args: object, **kwargs: object) -> None:
         raise OperationalError("INSERT", {}, Exception("disk full"))
 
     monkeypatch.setattr(viewer.repo, "add_audit", broken_audit)
-    scan = load_scan(data_of("CT_small.dcm"), "ct.dcm")
     with pytest.raises(StorageError, match="nothing was saved"):
-        viewer.store_scan(env["factory"], scan, env["user"], origin="upload", n_files=1)
+        viewer.ingest([("ct.dcm", data_of("CT_small.dcm"))], env["user"], origin="upload", factory=env["factory"])
     assert _counts(env["factory"]) == (0, 0, 0)  # the study/image rows were rolled back too
     # and the page says so instead of showing a traceback
     at = _app(env["user"]).run()
