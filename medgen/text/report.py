@@ -23,7 +23,7 @@ from medgen.text.findings import (
     findings_from_meta,
 )
 from medgen.text.fleischner import Recommendation, fleischner_recommendation
-from medgen.text.guard import Flag, check
+from medgen.text.guard import Flag, FlagKind, check
 from medgen.text.llm import GenerationParams, LanguageModel, StreamStats
 from medgen.text.prompts import report_messages
 
@@ -157,7 +157,7 @@ def structure_flags(text: str) -> list[Flag]:
     flags = []
     for name in SECTIONS:
         if not re.search(rf"(^|\n)\s*{name}\s*:", text):
-            flags.append(Flag("structure", 0, 0, name, f"the section {name} is missing"))
+            flags.append(Flag(FlagKind.STRUCTURE, 0, 0, name, f"the section {name} is missing"))
     return flags
 
 
@@ -168,7 +168,7 @@ def _norm(s: str) -> str:
 def recommendation_flags(recs: tuple[Recommendation, ...], text: str) -> list[Flag]:
     """A flag for each rule-based recommendation that the text does not contain word for word."""
     body = _norm(text)
-    return [Flag("recommendation", 0, 0, r.text,
+    return [Flag(FlagKind.RECOMMENDATION, 0, 0, r.text,
                  "the rule-based recommendation is missing or reworded; it must be copied "
                  f"word for word: {r.text}")
             for r in recs if _norm(r.text).rstrip(".") not in body]

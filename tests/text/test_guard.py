@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from medgen.text.guard import check, flagged_sentences
+from medgen.text.guard import Flag, FlagKind, check, flagged_sentences
 
 SOURCE = """EXAMINATION: CT chest without contrast. Indication: Follow-up of cough.
 TECHNIQUE: CT of the chest was performed without contrast.
@@ -69,6 +71,16 @@ def test_flag_spans_point_into_the_text() -> None:
     assert text[flag.start:flag.end] == flag.span == "right"
     assert flag.to_dict()["kind"] == "laterality"
     assert flagged_sentences(text + " No pneumothorax.", [flag]) == [text]
+
+
+def test_flag_kind_is_an_enum_stored_as_its_plain_value() -> None:
+    (flag,) = check(SOURCE, "A 1.2 cm part-solid nodule in the right lower lobe.")
+    assert flag.kind is FlagKind.LATERALITY
+    stored = json.loads(json.dumps(flag.to_dict()))
+    assert stored["kind"] == "laterality" and type(flag.to_dict()["kind"]) is str
+    assert Flag(**stored) == flag  # a stored flag reads back as the same value
+    with pytest.raises(ValueError):
+        Flag("invented-kind", 0, 0, "", "")
 
 
 def test_chinese_text_checked_against_english_source() -> None:
