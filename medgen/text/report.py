@@ -92,13 +92,13 @@ def recommendations(findings: Findings) -> tuple[Recommendation, ...]:
         n = nodules[0]
         assert n.size_mm is not None
         return (fleischner_recommendation(
-            n.size_mm, n.descriptor.value, False, findings.high_risk, n.solid_component_mm),)
+            n.size_mm, n.descriptor, False, findings.high_risk, n.solid_component_mm),)
     subsolid = [n for n in nodules if n.descriptor is not Descriptor.SOLID]
     pool = subsolid or nodules
     largest = max(pool, key=lambda n: n.size_mm or 0.0)
     assert largest.size_mm is not None
     return (fleischner_recommendation(
-        largest.size_mm, largest.descriptor.value, True, findings.high_risk,
+        largest.size_mm, largest.descriptor, True, findings.high_risk,
         largest.solid_component_mm),)
 
 
