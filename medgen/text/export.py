@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +31,9 @@ FONT_CANDIDATES = (
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
 )
 _CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+log = logging.getLogger(__name__)
 
 
 class ExportError(MedgenError):
@@ -159,7 +163,13 @@ def fhir_diagnostic_report(text: str, *, output_id: int, status: str,
         fields["resultsInterpreter"] = [{"display": signed_by}]
     if model:
         fields["extension"] = [{"url": "urn:medgen:language-model", "valueString": model}]
-    return DiagnosticReport(**fields).model_dump(mode="json")
+    resource = DiagnosticReport(**fields).model_dump(mode="json")
+    problems = validate_fhir_diagnostic_report(resource)
+    if problems:  # a bug, not a user error: say what is wrong and keep the PDF export usable
+        log.error("invalid FHIR DiagnosticReport: %s", problems)
+        raise ExportError("The FHIR export of this report is invalid (" + "; ".join(problems)
+                          + "); download the PDF instead.")
+    return resource
 
 
 def fhir_json(resource: dict[str, Any]) -> bytes:

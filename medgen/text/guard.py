@@ -411,22 +411,3 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
 
     flags.sort(key=lambda f: (f.start, f.end))
     return flags
-
-
-def flagged_sentences(text: str, flags: list[Flag]) -> list[str]:
-    """The sentences of ``text`` that contain at least one flag."""
-    out = []
-    for c0, c1 in _sentence_spans(text):
-        if any(c0 <= f.start < c1 for f in flags):
-            out.append(text[c0:c1].strip())
-    return out
-
-
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    spans, start = [], 0
-    for m in re.finditer(r"(?<!\d)[.!?。！？](?!\d)|\n", text):
-        spans.append((start, m.end()))
-        start = m.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-    return [s for s in spans if text[s[0]:s[1]].strip()]

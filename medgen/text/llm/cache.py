@@ -13,6 +13,7 @@ import json
 import logging
 import shutil
 from pathlib import Path
+from typing import Any
 
 from medgen.errors import ModelError
 from medgen.text.llm.registry import ModelSource, gguf_file
@@ -63,7 +64,7 @@ def convert_gguf(src: ModelSource, target: Path) -> str:
     log.info("converting %s (%s) to a bf16 safetensors cache at %s", src.name, gguf, target)
     try:
         tok = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-        model = AutoModelForCausalLM.from_pretrained(
+        model: Any = AutoModelForCausalLM.from_pretrained(
             gguf.parent, gguf_file=gguf.name, dtype=torch.bfloat16
         )
     except Exception as exc:

@@ -193,7 +193,8 @@ def load_transformers(src: ModelSource, device: str, cache_root: Path, threads: 
     dtype = torch.bfloat16 if on_cpu else torch.float16
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
-        model = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, local_files_only=True)
+        model: Any = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype,
+                                                          local_files_only=True)
     except Exception as exc:
         raise ModelError(
             f"The language model '{name}' could not be loaded from {folder} "
