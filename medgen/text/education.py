@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from medgen.text.fleischner import Recommendation
-from medgen.text.guard import Flag, check
+from medgen.text.guard import Flag, Flagged, check
 from medgen.text.llm import GenerationParams, LanguageModel, StreamStats
 from medgen.text.prompts import education_messages
 from medgen.text.readability import Readability, readability
@@ -34,7 +34,7 @@ DEFAULT_GRADE = 6
 
 
 @dataclass(frozen=True)
-class EducationText:
+class EducationText(Flagged):
     """Patient text: the model's explanation plus rule-based next steps and the fixed line."""
 
     body: str
@@ -56,12 +56,6 @@ class EducationText:
         return (f"{self.body}\n\n{NEXT_HEADING[self.language]}: {self.next_steps}\n\n"
                 f"{self.closing}")
 
-    @property
-    def passed(self) -> bool:
-        return not self.flags
-
-    def flag_dicts(self) -> list[dict[str, Any]]:
-        return [f.to_dict() for f in self.flags]
 
 
 def _lang(language: str) -> str:

@@ -14,8 +14,9 @@ The check is lexical and deliberately strict: it works on a controlled vocabular
 can be checked against an English report), negation scopes in the NegEx style, and
 number/unit normalisation (mm <-> cm, month/months, ranges). It cannot judge a fact it has
 no term for, and it does not bind a size to the lesion it belongs to; those limits are
-stated in the README. The vocabulary (terms, organ families, units) is data in
-:mod:`medgen.text.vocabulary`; this module holds the checker only.
+stated in the README. The vocabulary (terms, organ families, units, cue words) is data in
+:mod:`medgen.text.vocabulary` (loaded from ``guard_vocabulary.toml``); this module holds the
+checker only.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from enum import StrEnum
 from typing import Any
 
 from medgen.text.vocabulary import (
+    CUES,
     EN_TERMS,
     FINDING,
     LOC_FAMILY,
@@ -41,35 +43,17 @@ from medgen.text.vocabulary import (
 # "no change" style phrases are not negated findings: keep "unchanged"/"没有变化" as terms
 # and do not let their negation word act as a cue for following words.
 
-_LATERALITY_EN = re.compile(
-    r"\b(?:(left|right)(?:[- ]sided)?|(bilateral(?:ly)?|both(?= (?:lungs|kidneys|sides|breasts|"
-    r"adrenals|upper|lower|hila))))\b"
-)
+_LATERALITY_EN = re.compile(CUES["laterality_en"])
 # "right away", "was left untreated": not laterality.
-_NOT_SIDE_AFTER = re.compile(
-    r"\s+(?:away|now|after|before|here|there|then|time|questions?|to|care|thing|choice|"
-    r"untreated|alone|over|behind|out|for|with)\b"
-)
-_NOT_SIDE_BEFORE = re.compile(r"\b(?:all|is|was|be|been|are|were)\s+$")
-_LATERALITY_ZH = re.compile(r"(左|右|双侧|两侧|双肺)")
-
-_NEG_CUES_EN = re.compile(
-    r"\b(?:no|not|without|negative for|absence of|absent|free of|clear of|nor|neither|never|none|"
-    r"rule[sd]? out|exclude[sd]?)\b"
-)
-_POST_NEG_EN = re.compile(
-    r"^\W*(?:\w+\W+){0,3}?(?:is|are|was|were|has been|have been)\s+"
-    r"(?:not\s+(?:seen|identified|present|demonstrated|detected|visible|noted|evident)|absent)\b"
-)
-_NEG_CUES_ZH = re.compile(r"(没有|未见|未发现|并无|无|未|不是|并非|不)")
-_SCOPE_BREAK_EN = re.compile(
-    r"\b(?:but|however|although|though|except|whereas|while|which|that|apart from|other than)\b"
-)
-_VERBISH_EN = re.compile(
-    r"\b(?:is|are|was|were|there|has|have|shows?|demonstrates?|measur(?:es|ing)|seen|noted|"
-    r"identified|present|a|an|the)\b"
-)
-_FINITE_EN = re.compile(r"\b(?:is|are|was|were|has|have|had|will|should|may|can)\b")
+_NOT_SIDE_AFTER = re.compile(CUES["not_side_after"])
+_NOT_SIDE_BEFORE = re.compile(CUES["not_side_before"])
+_LATERALITY_ZH = re.compile(CUES["laterality_zh"])
+_NEG_CUES_EN = re.compile(CUES["negation_en"])
+_POST_NEG_EN = re.compile(CUES["post_negation_en"])
+_NEG_CUES_ZH = re.compile(CUES["negation_zh"])
+_SCOPE_BREAK_EN = re.compile(CUES["scope_break_en"])
+_VERBISH_EN = re.compile(CUES["verbish_en"])
+_FINITE_EN = re.compile(CUES["finite_en"])
 _CLAUSE_SPLIT = re.compile(r"[.;:!?\n。；！？：]")
 
 _NUM = r"\d+(?:\.\d+)?"
@@ -126,6 +110,21 @@ class Flag:
         d = asdict(self)
         d["kind"] = self.kind.value
         return d
+
+
+class Flagged:
+    """Mixin for a generated result that carries the guard's ``flags``."""
+
+    flags: tuple[Flag, ...]
+
+    @property
+    def passed(self) -> bool:
+        """True when the guard flagged nothing."""
+        return not self.flags
+
+    def flag_dicts(self) -> list[dict[str, Any]]:
+        """The flags as stored with the output (plain JSON values)."""
+        return [f.to_dict() for f in self.flags]
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from medgen.text.findings import (
     findings_from_meta,
 )
 from medgen.text.fleischner import Recommendation, fleischner_recommendation
-from medgen.text.guard import Flag, FlagKind, check
+from medgen.text.guard import Flag, Flagged, FlagKind, check
 from medgen.text.llm import GenerationParams, LanguageModel, StreamStats
 from medgen.text.prompts import report_messages
 
@@ -32,7 +32,7 @@ TEMPLATE_MODEL_ID = "template"
 
 
 @dataclass(frozen=True)
-class ReportDraft:
+class ReportDraft(Flagged):
     """A draft report: the text to show, the template it came from, and the guard's flags."""
 
     text: str
@@ -48,12 +48,6 @@ class ReportDraft:
     params: Mapping[str, Any] = field(default_factory=dict)
     metrics: Mapping[str, Any] = field(default_factory=dict)
 
-    @property
-    def passed(self) -> bool:
-        return not self.flags
-
-    def flag_dicts(self) -> list[dict[str, Any]]:
-        return [f.to_dict() for f in self.flags]
 
 
 def _fmt_num(x: float) -> str:

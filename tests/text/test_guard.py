@@ -115,3 +115,19 @@ def test_negated_term_from_the_source_passes_in_other_words() -> None:
     src = "No hydronephrosis. No free fluid."
     assert check(src, "There is no hydronephrosis and no ascites.") == []
     assert [f.kind for f in check(src, "Mild hydronephrosis.")] == ["negation"]
+
+
+def test_vocabulary_is_data_and_a_bad_entry_is_named(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from medgen.text import vocabulary
+
+    assert ("上叶", "upper lobe", "location") in vocabulary.ZH_TERMS
+    assert vocabulary.LOC_FAMILY["lower lobe"] == "lung" and vocabulary.UNITS["厘米"] == "cm"
+    text = vocabulary.VOCABULARY_FILE.read_text(encoding="utf-8")
+    bad = tmp_path / "vocab.toml"
+    bad.write_text(text.replace("['thyroid', 'thyroid', 'location']",
+                                "['thyroid', 'thyroid', 'organ']"), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"en_terms\[\d+\].*'organ'"):
+        vocabulary._load(bad)
+    bad.write_text(text.replace("finite_en = ", "finite = "), encoding="utf-8")
+    with pytest.raises(ValueError, match="lacks finite_en"):
+        vocabulary._load(bad)

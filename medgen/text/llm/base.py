@@ -59,13 +59,9 @@ class LanguageModel(Protocol):
     #: Seconds the load took.
     load_s: float
 
-    def stream(
-        self,
-        messages: Messages,
-        params: GenerationParams | None = None,
-        stop_event: threading.Event | None = None,
-        stats: StreamStats | None = None,
-    ) -> Iterator[str]:
+    def stream(self, messages: Messages, params: GenerationParams | None = None,
+               stop_event: threading.Event | None = None,
+               stats: StreamStats | None = None) -> Iterator[str]:
         """Yield text pieces as they are generated.
 
         Setting ``stop_event`` stops generation; closing the generator (a Streamlit rerun
@@ -74,12 +70,8 @@ class LanguageModel(Protocol):
         """
         ...
 
-    def generate(
-        self,
-        messages: Messages,
-        params: GenerationParams | None = None,
-        stats: StreamStats | None = None,
-    ) -> str:
+    def generate(self, messages: Messages, params: GenerationParams | None = None,
+                 stats: StreamStats | None = None) -> str:
         """The whole text of :meth:`stream`."""
         ...
 
