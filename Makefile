@@ -55,8 +55,10 @@ run: migrate
 test: dev system-deps migrate
 	.ci/with_postgres.sh .ci/with_orthanc.sh $(PY) -m pytest
 
+# ruff on the whole repository, mypy on medgen ([tool.mypy] in pyproject.toml).
 lint: dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 bench-ingest: setup
 	$(PY) -m bench.ingest

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from medgen.device import select_device
 from medgen.enhance.data import EVAL_DOSES, PairSet, load_split
 from medgen.enhance.metrics import psnr, ssim
 from medgen.enhance.nets import Generator, PatchDiscriminator
@@ -77,14 +78,6 @@ class TrainConfig:
         if unknown:
             raise ValueError(f"unknown config keys in {path}: {sorted(unknown)}")
         return cls(**raw)
-
-
-def pick_device(requested: str) -> torch.device:
-    if requested == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        return torch.device("cpu")
-    return torch.device(requested)
 
 
 class PatchSampler:
@@ -156,7 +149,7 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict[str, Any]:
     """Run (or resume) one training run; returns the final summary (also written to summary.json)."""
     torch.set_num_threads(cfg.threads)
     _seed_all(cfg.seed)
-    device = pick_device(cfg.device)
+    device = select_device(cfg.device)
     out = Path(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     data = Path(cfg.data_dir)

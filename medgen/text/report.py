@@ -23,7 +23,7 @@ from medgen.text.findings import (
     findings_from_meta,
 )
 from medgen.text.fleischner import Recommendation, fleischner_recommendation
-from medgen.text.guard import Flag, check
+from medgen.text.guard import Flag, Flagged, FlagKind, check
 from medgen.text.llm import GenerationParams, LanguageModel, StreamStats
 from medgen.text.prompts import report_messages
 
@@ -32,7 +32,7 @@ TEMPLATE_MODEL_ID = "template"
 
 
 @dataclass(frozen=True)
-class ReportDraft:
+class ReportDraft(Flagged):
     """A draft report: the text to show, the template it came from, and the guard's flags."""
 
     text: str
@@ -48,12 +48,6 @@ class ReportDraft:
     params: Mapping[str, Any] = field(default_factory=dict)
     metrics: Mapping[str, Any] = field(default_factory=dict)
 
-    @property
-    def passed(self) -> bool:
-        return not self.flags
-
-    def flag_dicts(self) -> list[dict[str, Any]]:
-        return [f.to_dict() for f in self.flags]
 
 
 def _fmt_num(x: float) -> str:
@@ -92,13 +86,13 @@ def recommendations(findings: Findings) -> tuple[Recommendation, ...]:
         n = nodules[0]
         assert n.size_mm is not None
         return (fleischner_recommendation(
-            n.size_mm, n.descriptor.value, False, findings.high_risk, n.solid_component_mm),)
+            n.size_mm, n.descriptor, False, findings.high_risk, n.solid_component_mm),)
     subsolid = [n for n in nodules if n.descriptor is not Descriptor.SOLID]
     pool = subsolid or nodules
     largest = max(pool, key=lambda n: n.size_mm or 0.0)
     assert largest.size_mm is not None
     return (fleischner_recommendation(
-        largest.size_mm, largest.descriptor.value, True, findings.high_risk,
+        largest.size_mm, largest.descriptor, True, findings.high_risk,
         largest.solid_component_mm),)
 
 
@@ -157,7 +151,7 @@ def structure_flags(text: str) -> list[Flag]:
     flags = []
     for name in SECTIONS:
         if not re.search(rf"(^|\n)\s*{name}\s*:", text):
-            flags.append(Flag("structure", 0, 0, name, f"the section {name} is missing"))
+            flags.append(Flag(FlagKind.STRUCTURE, 0, 0, name, f"the section {name} is missing"))
     return flags
 
 
@@ -168,7 +162,7 @@ def _norm(s: str) -> str:
 def recommendation_flags(recs: tuple[Recommendation, ...], text: str) -> list[Flag]:
     """A flag for each rule-based recommendation that the text does not contain word for word."""
     body = _norm(text)
-    return [Flag("recommendation", 0, 0, r.text,
+    return [Flag(FlagKind.RECOMMENDATION, 0, 0, r.text,
                  "the rule-based recommendation is missing or reworded; it must be copied "
                  f"word for word: {r.text}")
             for r in recs if _norm(r.text).rstrip(".") not in body]

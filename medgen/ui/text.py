@@ -145,7 +145,7 @@ def findings_form(p: str, defaults: Findings) -> Findings:
         items.append(Finding(
             location=loc, kind=str(ss.get(f"{k}.kind") or "nodule"),
             laterality=Laterality(ss.get(f"{k}.lat") or ""), size=size or None,
-            unit=SizeUnit(ss.get(f"{k}.unit") or "mm"), descriptor=Descriptor(ss.get(f"{k}.desc")),
+            unit=SizeUnit(ss.get(f"{k}.unit") or "mm"), descriptor=Descriptor(ss.get(f"{k}.desc") or Descriptor.SOLID),
             solid_component=solid if ss.get(f"{k}.desc") == "part-solid" and solid else None,
         ))
     _init(f"{p}.negatives", "No pleural effusion\nNo pneumothorax")
@@ -199,13 +199,16 @@ def export_buttons(report: Any, user: Any) -> None:
                            on_click=_audit_export, args=(report.id, "pdf"))
     except MedgenError as exc:
         c1.error(str(exc))
-    res = fhir_diagnostic_report(report.text, output_id=report.id, status=status,
-                                 issued=report.signed_at or report.created_at,
-                                 signed_by=report.signed_by, model=report.model_version)
-    c2.download_button(f"Download FHIR DiagnosticReport JSON ({status})", fhir_json(res),
-                       f"report-{report.id}-{status}.fhir.json", "application/fhir+json",
-                       key=f"report.fhir.{report.id}.{status}",
-                       on_click=_audit_export, args=(report.id, "fhir"))
+    try:
+        res = fhir_diagnostic_report(report.text, output_id=report.id, status=status,
+                                     issued=report.signed_at or report.created_at,
+                                     signed_by=report.signed_by, model=report.model_version)
+        c2.download_button(f"Download FHIR DiagnosticReport JSON ({status})", fhir_json(res),
+                           f"report-{report.id}-{status}.fhir.json", "application/fhir+json",
+                           key=f"report.fhir.{report.id}.{status}",
+                           on_click=_audit_export, args=(report.id, "fhir"))
+    except MedgenError as exc:
+        c2.error(str(exc))
 
 
 def guard_summary(flags: list[Flag] | tuple[Flag, ...], checked: bool,
