@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from medgen.errors import FileTooLargeError, InvalidInputError, MedgenError, UnsupportedFileError
 from medgen.imaging import archive, dicom, raster
+from medgen.imaging.assemble import scan_from_datasets
 from medgen.imaging.scan import Scan
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ def load_scan(data: bytes, filename: str, *, max_bytes: int | None = None) -> Sc
                 "Save it again in one of these formats, or upload the DICOM file."
             )
         ds = dicom.read_dataset(data, name)
-        return dicom.scan_from_dataset(ds, name)
+        return scan_from_datasets([(name, ds)])
 
     return _guarded(run, name)
 
@@ -145,6 +146,6 @@ def load_scans(files: Sequence[tuple[str, bytes]], *, max_bytes: int | None = No
                     "DICOM slices of one series. Upload the image on its own."
                 )
             items.append((name, dicom.read_dataset(fdata, name)))
-        return dicom.scan_from_series(items)
+        return scan_from_datasets(items)
 
     return _guarded(run, f"The {len(expanded)} uploaded files")

@@ -219,11 +219,10 @@ def scan_view(scan: Scan) -> None:
             f" · slice {index + 1}/{scan.n_slices}" if scan.is_volume else "")
         st.image(png, caption=caption, width="stretch", output_format="PNG")
         st.caption(describe(scan))
-        for key, note in sorted(scan.meta.items()):
-            if key.startswith("Note"):
-                st.info(note, icon=":material/info:")
+        for note in scan.header.notes:
+            st.info(note, icon=":material/info:")
     with side_col:
         st.plotly_chart(histogram_figure(scan, index, center, width), key="viewer.hist")
         st.markdown("**De-identified metadata**")
-        rows = [{"attribute": k, "value": v} for k, v in scan.meta.items() if not k.startswith("Note")]
+        rows = [{"attribute": k, "value": v} for k, v in scan.header.summary().items()]
         st.table(rows)

@@ -21,7 +21,8 @@ def test_sample_loads(sample) -> None:  # type: ignore[no-untyped-def]
     scan = load_sample(sample.label)
     modality, shape, is_hu = EXPECTED[sample.label]
     assert (scan.modality, scan.shape, scan.is_hu) == (modality, shape, is_hu)
-    assert scan.meta["PatientIdentityRemoved"] == "YES"
+    assert scan.header.deidentification is not None
+    assert scan.header.deidentification.patient_identity_removed
 
 
 def test_unknown_sample() -> None:
