@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 import pydicom
@@ -22,6 +24,7 @@ from pydicom.uid import UID
 from medgen.errors import (
     FileTooLargeError,
     InvalidInputError,
+    MedgenError,
     NoPixelDataError,
     UnsupportedFileError,
     UnsupportedTransferSyntaxError,
@@ -30,6 +33,8 @@ from medgen.imaging.header import functional_item, number
 from medgen.types import Modality
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Never echo header values (which may be PHI) into logs through pydicom's validation warnings.
 pydicom_config.settings.reading_validation_mode = pydicom_config.IGNORE
@@ -49,6 +54,30 @@ _SOP_NO_IMAGE_HINTS = {
     "ECG": "a waveform (ECG)",
     "DOC": "an encapsulated document",
 }
+
+
+def guarded(fn: Callable[[], T], filename: str, damaged: str, *, bug: bool = False) -> T:
+    """Run ``fn`` at a reading boundary, so that every failure ends in a clear message.
+
+    A :class:`MedgenError` passes; MemoryError becomes :class:`FileTooLargeError`; anything else
+    (decoders raise many types, Rust ones such as pylibjpeg-rle even pyo3 PanicException, a
+    BaseException) becomes ``InvalidInputError(damaged)``. Logged by exception type only; with
+    ``bug`` as a warning (an unexpected failure), else at info level (a damaged file).
+    """
+    try:
+        return fn()
+    except MedgenError:
+        raise
+    except MemoryError as exc:
+        raise FileTooLargeError(
+            f"{filename} is too large to open on this server. Upload fewer slices or a smaller image."
+        ) from exc
+    except BaseException as exc:
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
+        log.log(logging.WARNING if bug else logging.INFO, "reading an upload failed: %s",
+                type(exc).__name__)
+        raise InvalidInputError(damaged) from exc
 
 
 def has_dicom_preamble(data: bytes) -> bool:
@@ -195,19 +224,12 @@ def decode_pixels(ds: Dataset, filename: str) -> tuple[np.ndarray, bool, list[st
     notes: list[str] = []
     frames = int(ds.get("NumberOfFrames", 1) or 1)
     photometric = str(ds.get("PhotometricInterpretation", "MONOCHROME2")).strip().upper()
-    try:
+    def decode() -> np.ndarray:
         arr = ds.pixel_array
-        if photometric == "PALETTE COLOR":
-            arr = apply_color_lut(arr, ds)
-    except BaseException as exc:  # decoder errors come in many types: all mean "damaged pixel data"
-        # Rust decoders (pylibjpeg-rle) raise pyo3 PanicException, a BaseException subclass.
-        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
-            raise
-        log.info("pixel decoding failed: %s", type(exc).__name__)
-        raise InvalidInputError(
-            f"The image data in {filename} could not be decoded: the file is damaged or "
-            "truncated. Export it again from your PACS."
-        ) from exc
+        return apply_color_lut(arr, ds) if photometric == "PALETTE COLOR" else arr
+
+    arr = guarded(decode, filename, f"The image data in {filename} could not be decoded: the file "
+                  "is damaged or truncated. Export it again from your PACS.")
     arr = np.asarray(arr)
     colour = arr.ndim == (4 if frames > 1 else 3) and arr.shape[-1] in (3, 4)
     if colour:

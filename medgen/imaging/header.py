@@ -99,6 +99,23 @@ class Deidentification:
     codes: tuple[Code, ...] = ()  # DeidentificationMethodCodeSequence (0012,0064)
 
 
+#: ScanHeader text fields read as they are: field -> DICOM keyword.
+_TEXT_FIELDS = {
+    "sop_class_uid": "SOPClassUID", "study_uid": "StudyInstanceUID",
+    "series_uid": "SeriesInstanceUID", "frame_of_reference_uid": "FrameOfReferenceUID",
+    "body_part": "BodyPartExamined", "contrast_agent": "ContrastBolusAgent",
+    "rescale_type": "RescaleType", "patient_position": "PatientPosition",
+    "view_position": "ViewPosition", "image_laterality": "ImageLaterality",
+    "laterality": "Laterality",
+}
+#: Equipment numeric fields: field -> DICOM keyword.
+_EQUIPMENT_NUMBERS = {
+    "kvp": "KVP", "tube_current_ma": "XRayTubeCurrent", "exposure_mas": "Exposure",
+    "exposure_time_ms": "ExposureTime", "field_strength_t": "MagneticFieldStrength",
+    "repetition_time_ms": "RepetitionTime", "echo_time_ms": "EchoTime",
+}
+
+
 @dataclass(frozen=True)
 class ScanHeader:
     """Everything the app uses from a scan's header, typed; ``None`` where the file is silent."""
@@ -168,19 +185,15 @@ class ScanHeader:
                     for c in ds.get("DeidentificationMethodCodeSequence", [])
                 ),
             )
+        texts = {f: text(ds.get(kw)) for f, kw in _TEXT_FIELDS.items()}
+        image_laterality, series_laterality = texts.pop("image_laterality"), texts.pop("laterality")
         return cls(
             source=ImageSource.DICOM,
             modality=Modality.parse(str(ds.get("Modality", ""))),
             rows=int(ds.Rows),
             columns=int(ds.Columns),
             n_slices=len(slices) or (len(datasets) if len(datasets) > 1 else frames),
-            sop_class_uid=text(ds.get("SOPClassUID")),
-            study_uid=text(ds.get("StudyInstanceUID")),
-            series_uid=text(ds.get("SeriesInstanceUID")),
-            frame_of_reference_uid=text(ds.get("FrameOfReferenceUID")),
             series_number=integer(ds.get("SeriesNumber")),
-            body_part=text(ds.get("BodyPartExamined")),
-            contrast_agent=text(ds.get("ContrastBolusAgent")),
             image_type=tuple(str(v) for v in values(ds.get("ImageType"))),
             slices=tuple(slices),
             pixel_spacing=pixel_spacing(ds),
@@ -189,30 +202,22 @@ class ScanHeader:
             window=file_window(ds),
             rescale=(slope if slope is not None else 1.0, intercept or 0.0)
             if slope is not None or intercept is not None else None,
-            rescale_type=text(ds.get("RescaleType")),
             photometric=Photometric.parse(ds.get("PhotometricInterpretation")),
             bits_allocated=integer(ds.get("BitsAllocated")),
             bits_stored=integer(ds.get("BitsStored")),
             transfer_syntax=str(tsuid) if tsuid else None,
-            patient_position=text(ds.get("PatientPosition")),
-            laterality=text(ds.get("ImageLaterality")) or text(ds.get("Laterality")),
-            view_position=text(ds.get("ViewPosition")),
+            laterality=image_laterality or series_laterality,
             lossy_compression=(text(ds.get("LossyImageCompression")) == "01")
             if "LossyImageCompression" in ds else None,
             equipment=Equipment(
                 manufacturer=text(ds.get("Manufacturer")),
                 model_name=text(ds.get("ManufacturerModelName")),
                 kernel=text(ds.get("ConvolutionKernel")),
-                kvp=number(ds.get("KVP")),
-                tube_current_ma=number(ds.get("XRayTubeCurrent")),
-                exposure_mas=number(ds.get("Exposure")),
-                exposure_time_ms=number(ds.get("ExposureTime")),
-                field_strength_t=number(ds.get("MagneticFieldStrength")),
-                repetition_time_ms=number(ds.get("RepetitionTime")),
-                echo_time_ms=number(ds.get("EchoTime")),
+                **{f: number(ds.get(kw)) for f, kw in _EQUIPMENT_NUMBERS.items()},
             ),
             deidentification=deid,
             notes=tuple(notes),
+            **texts,
         )
 
     @classmethod

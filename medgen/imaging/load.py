@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath
 from typing import TypeVar
 
-from medgen.errors import FileTooLargeError, InvalidInputError, MedgenError, UnsupportedFileError
+from medgen.errors import FileTooLargeError, InvalidInputError, UnsupportedFileError
 from medgen.imaging import archive, dicom, raster
 from medgen.imaging.assemble import scan_from_datasets
 from medgen.imaging.scan import Scan
@@ -41,22 +41,8 @@ def _display_name(filename: str) -> str:
 
 
 def _guarded(fn: Callable[[], T], filename: str) -> T:
-    try:
-        return fn()
-    except MedgenError:
-        raise
-    except MemoryError as exc:
-        raise FileTooLargeError(
-            f"{filename} is too large to open on this server. Upload fewer slices or a smaller image."
-        ) from exc
-    except BaseException as exc:  # boundary: a decoder bug must still end in a clear message
-        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
-            raise
-        log.warning("unexpected %s while reading an upload", type(exc).__name__)
-        raise InvalidInputError(
-            f"{filename} could not be read: its content is damaged or in an unexpected layout. "
-            "Export it again and upload the new copy."
-        ) from exc
+    return dicom.guarded(fn, filename, f"{filename} could not be read: its content is damaged or in "
+                         "an unexpected layout. Export it again and upload the new copy.", bug=True)
 
 
 def _check_size(data: bytes, name: str, max_bytes: int) -> None:
