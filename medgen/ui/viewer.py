@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from medgen.errors import MedgenError, StorageError
-from medgen.imaging import default_window, load_scans, presets_for, render_png
+from medgen.imaging import default_window, load_scans, preset, presets_for, render_png
 from medgen.imaging.samples import SAMPLES, sample_files
 from medgen.imaging.scan import Scan
 from medgen.store import repo
@@ -159,10 +159,10 @@ def _apply_preset(scan: Scan) -> None:
     if name == FILE_WINDOW and scan.default_window is not None:
         st.session_state[K_CENTER], st.session_state[K_WIDTH] = scan.default_window
         return
-    for p in presets_for(scan.modality, scan.is_hu):
-        if p.name == name:
-            st.session_state[K_CENTER], st.session_state[K_WIDTH] = p.center, p.width
-            return
+    if name != AUTO and presets_for(scan.modality, scan.is_hu):
+        p = preset(name)
+        st.session_state[K_CENTER], st.session_state[K_WIDTH] = p.center, p.width
+        return
     c, w = default_window(scan.slice(scan.n_slices // 2), scan.modality, scan.is_hu,
                           scan.default_window)
     st.session_state[K_CENTER], st.session_state[K_WIDTH] = float(c), float(max(w, 1.0))
