@@ -142,7 +142,7 @@ def derived_datasets(
         ds.update(common)
         ds.SOPClassUID = CT_IMAGE_STORAGE if ct else SC_IMAGE_STORAGE
         ds.SOPInstanceUID = generate_uid()
-        ds.Modality = scan.modality.value if ct else "OT"
+        ds.Modality = scan.modality.value
         ds.SeriesDescription = desc[:64]
         ds.ImageType = ["DERIVED", "SECONDARY", "AXIAL"] if ct else ["DERIVED", "SECONDARY"]
         ds.DerivationDescription = derivation

@@ -127,3 +127,14 @@ def test_png_export():
     assert max(small.size) == 256
     with zipfile.ZipFile(io.BytesIO(png_zip(np.stack([hu, hu]), 40, 400))) as zf:
         assert len(zf.namelist()) == 2
+
+
+def test_non_ct_input_becomes_valid_secondary_capture(tmp_path: Path) -> None:
+    """An MR run with the override is exported as Secondary Capture, still in its study."""
+    scan = scan_from_pydicom(["MR_small.dcm"])
+    data, name = export_dicom(scan, scan.pixels, "ldct-gan-v1", "0" * 64)
+    _validate(data, tmp_path)
+    ds = pydicom.dcmread(io.BytesIO(data))
+    assert ds.SOPClassUID == "1.2.840.10008.5.1.4.1.1.7" and ds.Modality == "MR"
+    assert ds.StudyInstanceUID == scan.header.study_uid
+    assert ds.SourceImageSequence[0].ReferencedSOPInstanceUID == scan.geometry[0].sop_instance_uid
