@@ -125,6 +125,8 @@ def test_generated_html_and_markdown_render_inert(migrated_url, monkeypatch) -> 
     at = app("pages/report.py")
     at.session_state["auth.user"] = user
     at.session_state["report.f0.loc"] = "upper lobe"
+    for key, value in (("modality", "CT"), ("body_part", "chest"), ("contrast", "without contrast")):
+        at.session_state[f"report.{key}"] = value  # no scan: the exam fields are required
     at.session_state["report.draft"] = draft
     at.session_state["report.output_id"] = out_id
     at.session_state["report.edit"] = draft.text
