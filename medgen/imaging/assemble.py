@@ -102,7 +102,7 @@ def scan_from_datasets(items: Sequence[tuple[str, Dataset]]) -> Scan:
     photometric = Photometric.parse(first.get("PhotometricInterpretation"))
     pixels, window, inv_notes = _monochrome1(photometric, pixels, file_window(first))
     pixels = np.ascontiguousarray(pixels, dtype=np.float32)
-    header = ScanHeader.from_datasets(cleaned, slices=geometry, notes=[*notes, *inv_notes])
+    header = ScanHeader.from_dataset(first, slices=geometry, notes=[*notes, *inv_notes])
     spacing = None
     if pixels.ndim == 3:
         spacing = slice_spacing(geometry) or number(first.get("SpacingBetweenSlices")) \

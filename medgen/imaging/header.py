@@ -1,7 +1,7 @@
 """The typed header of a loaded scan: :class:`ScanHeader`, built once from the de-identified data.
 
 Modelled on highdicom: frozen dataclasses with typed fields (``None`` when the file does not say),
-Enums for coded values and ``from_dataset`` / ``from_datasets`` classmethods. The loader builds it
+Enums for coded values and a ``from_dataset`` classmethod. The loader builds it
 from the *de-identified* dataset(s) only (see :mod:`medgen.imaging.deid`), so every UID in it is a
 replacement UID and nothing the de-identification removed can reappear through it. PNG, JPEG and
 TIFF images get a header whose DICOM fields are all ``None`` (:meth:`ScanHeader.for_image`).
@@ -159,18 +159,17 @@ class ScanHeader:
     def from_dataset(
         cls, ds: Dataset, *, slices: Sequence[SliceGeometry] = (), notes: Sequence[str] = (),
     ) -> ScanHeader:
-        """The header of one de-identified DICOM object (``slices``: its frames' geometry)."""
-        return cls.from_datasets([ds], slices=slices, notes=notes)
+        """The header of a de-identified DICOM object, or of a series from its first slice.
 
-    @classmethod
-    def from_datasets(
-        cls, datasets: Sequence[Dataset], *, slices: Sequence[SliceGeometry] = (),
-        notes: Sequence[str] = (),
-    ) -> ScanHeader:
-        """The header of a de-identified series (shared values from its first slice)."""
-        if not datasets:
-            raise ValueError("datasets must not be empty")
-        ds = datasets[0]
+        Parameters
+        ----------
+        ds : pydicom.dataset.Dataset
+            The de-identified dataset (for a series: its first slice after sorting).
+        slices : sequence of SliceGeometry
+            Geometry and instance reference of every slice / frame, in display order.
+        notes : sequence of str
+            What the loader changed for display (shown next to the image).
+        """
         tsuid = getattr(ds, "file_meta", Dataset()).get("TransferSyntaxUID")
         slope, intercept = number(ds.get("RescaleSlope")), number(ds.get("RescaleIntercept"))
         frames = integer(ds.get("NumberOfFrames")) or 1
@@ -192,7 +191,7 @@ class ScanHeader:
             modality=Modality.parse(str(ds.get("Modality", ""))),
             rows=int(ds.Rows),
             columns=int(ds.Columns),
-            n_slices=len(slices) or (len(datasets) if len(datasets) > 1 else frames),
+            n_slices=len(slices) or frames,
             series_number=integer(ds.get("SeriesNumber")),
             image_type=tuple(str(v) for v in values(ds.get("ImageType"))),
             slices=tuple(slices),
