@@ -18,7 +18,14 @@ from medgen.errors import InvalidInputError
 from medgen.imaging.deid import deidentify
 from medgen.imaging.dicom import check_image, decode_pixels
 from medgen.imaging.geometry import orientations, slice_geometry, slice_order, slice_spacing
-from medgen.imaging.header import Photometric, ScanHeader, file_window, integer, number
+from medgen.imaging.header import (
+    Photometric,
+    ScanHeader,
+    SliceGeometry,
+    file_window,
+    integer,
+    number,
+)
 from medgen.imaging.scan import Scan, content_hash
 from medgen.types import Modality
 
@@ -83,21 +90,22 @@ def scan_from_datasets(items: Sequence[tuple[str, Dataset]]) -> Scan:
     if len(items) > 1:
         _check_one_series(items)
     cleaned = [deidentify(ds) for _, ds in items]
-    decoded = [decode_pixels(clean, name) for (name, _), clean in zip(items, cleaned, strict=True)]
-    if len(items) == 1:
-        clean, (pixels, is_hu, notes) = cleaned[0], decoded[0]
-        frames = pixels.shape[0] if pixels.ndim == 3 else 1
-        geometry = [slice_geometry(clean, i if frames > 1 else None) for i in range(frames)]
-        if pixels.ndim == 3 and frames == 1:
-            pixels = pixels[0]
-    else:
-        order = slice_order([slice_geometry(c) for c in cleaned])
-        cleaned = [cleaned[i] for i in order]
-        decoded = [decoded[i] for i in order]
-        geometry = [slice_geometry(c) for c in cleaned]
-        pixels = np.stack([d[0] for d in decoded]).astype(np.float32, copy=False)
-        is_hu = all(d[1] for d in decoded)
-        notes = next((d[2] for d in decoded if d[2]), [])
+    order = slice_order([slice_geometry(c) for c in cleaned]) if len(cleaned) > 1 else [0]
+    volumes: list[np.ndarray] = []
+    geometry: list[SliceGeometry] = []
+    is_hu = True
+    notes: list[str] = []
+    for i in order:  # every object contributes its frames (a single-frame object: one)
+        px, hu, object_notes = decode_pixels(cleaned[i], items[i][0])
+        multi = px.ndim == 3 and px.shape[0] > 1
+        volumes.append(px if px.ndim == 3 else px[None])
+        geometry += [slice_geometry(cleaned[i], f if multi else None) for f in range(len(volumes[-1]))]
+        is_hu &= hu
+        notes = notes or object_notes
+    pixels = np.concatenate(volumes) if len(volumes) > 1 else volumes[0]
+    if pixels.shape[0] == 1:
+        pixels = pixels[0]
+    cleaned = [cleaned[i] for i in order]
     first = cleaned[0]
     photometric = Photometric.parse(first.get("PhotometricInterpretation"))
     pixels, window, inv_notes = _monochrome1(photometric, pixels, file_window(first))
