@@ -153,9 +153,11 @@ def findings_form(p: str, defaults: Findings) -> Findings:
     c1.text_input("Enhancement run used (if any)", key=f"{p}.enhancement")
     c2.checkbox("High risk for lung cancer (Fleischner risk category)", key=f"{p}.high_risk")
     ss = st.session_state
-    for name, label in (("modality", "modality"), ("body_part", "body part"), ("contrast", "contrast")):
-        if not str(ss[f"{p}.{name}"]).strip():  # unknown from the scan header: the clinician says
-            errors.insert(0, f"Enter the {label} (the scan header does not give it).")
+    errors[:0] = [  # unknown from the scan header (or no scan): the clinician says
+        f"Enter the {label} (the scan header does not give it)."
+        for name, label in (("modality", "modality"), ("body_part", "body part"), ("contrast", "contrast"))
+        if not str(ss[f"{p}.{name}"]).strip()
+    ]
     if errors:
         raise ValueError(" ".join(errors))
     return Findings(
