@@ -6,7 +6,7 @@ import streamlit as st
 
 from medgen.errors import MedgenError
 from medgen.text import sign
-from medgen.text.findings import findings_from_meta
+from medgen.text.findings import findings_from_header
 from medgen.text.llm import StreamStats
 from medgen.text.report import finish_report, rewrite_stream, template_report
 from medgen.types import OutputKind, Role
@@ -21,7 +21,7 @@ st.caption("Facts come only from this form; follow-up comes from rules (Fleischn
 ss = st.session_state
 
 try:
-    findings = ui.findings_form("report", findings_from_meta(ui.scan_meta()))
+    findings = ui.findings_form("report", findings_from_header(ui.scan_header()))
 except ValueError as exc:
     st.error(str(exc))
     st.stop()

@@ -32,14 +32,15 @@ def record_scan(session: Session, scan: Scan, user: UserInfo | None = None) -> i
 
     The same pixel content uploaded again into the same study reuses the existing image row.
     """
-    study_uid = scan.meta.get("StudyInstanceUID") or f"hash.{scan.content_hash[:40]}"
+    header = scan.header
+    study_uid = header.study_uid or f"hash.{scan.content_hash[:40]}"
     study = session.scalar(select(Study).where(Study.study_uid == study_uid))
     if study is None:
         study = Study(
             study_uid=study_uid,
             modality=scan.modality.value,
-            body_part=str(scan.meta.get("BodyPartExamined", ""))[:64],
-            description=str(scan.meta.get("StudyDescription", ""))[:128],
+            body_part=(header.body_part or "")[:64],
+            description="",  # StudyDescription is removed by the de-identification
             created_by=user.id if user else None,
         )
         session.add(study)
@@ -52,13 +53,13 @@ def record_scan(session: Session, scan: Scan, user: UserInfo | None = None) -> i
     rows, cols = scan.pixels.shape[-2:]
     image = Image(
         study_id=study.id,
-        series_uid=str(scan.meta.get("SeriesInstanceUID", "")),
+        series_uid=header.series_uid or "",
         content_hash=scan.content_hash,
         rows=int(rows),
         cols=int(cols),
         n_slices=scan.n_slices,
         pixel_spacing_mm=float(scan.pixel_spacing[0]) if scan.pixel_spacing else None,
-        meta=dict(scan.meta),
+        meta=header.summary(),
     )
     session.add(image)
     session.flush()

@@ -1,6 +1,6 @@
 """Draft reports: a deterministic template from the findings, reworded by the LM, then guarded.
 
-``draft_report(findings, meta)`` always produces a template draft; with a model it streams a
+``draft_report(findings, header)`` always produces a template draft; with a model it streams a
 rewrite (``rewrite_stream``) and checks it (``finish_report``). The recommendation sentences
 come from :mod:`medgen.text.fleischner`, never from the model.
 """
@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from medgen.text.findings import (
     NODULE_DESCRIPTORS,
@@ -20,12 +20,15 @@ from medgen.text.findings import (
     Finding,
     Findings,
     Laterality,
-    findings_from_meta,
+    findings_from_header,
 )
 from medgen.text.fleischner import Recommendation, fleischner_recommendation
 from medgen.text.guard import Flag, Flagged, FlagKind, check
 from medgen.text.llm import GenerationParams, LanguageModel, StreamStats
 from medgen.text.prompts import report_messages
+
+if TYPE_CHECKING:
+    from medgen.imaging.header import ScanHeader
 
 SECTIONS = ("EXAMINATION", "TECHNIQUE", "COMPARISON", "FINDINGS", "IMPRESSION")
 TEMPLATE_MODEL_ID = "template"
@@ -235,15 +238,15 @@ def finish_report(findings: Findings, template: str, model_text: str | None,
                        bool(stats and stats.stopped), p, metrics)
 
 
-def draft_report(findings: Findings, meta: Mapping[str, str] | None = None,
+def draft_report(findings: Findings, header: ScanHeader | None = None,
                  lm: LanguageModel | None = None, params: GenerationParams | None = None
                  ) -> ReportDraft:
     """Template draft, reworded by ``lm`` when given, and guarded (non-streaming form).
 
-    ``meta`` (de-identified scan metadata) fills exam fields the form left empty.
+    ``header`` (the de-identified scan header) fills exam fields the form left empty.
     """
-    if meta:
-        base = findings_from_meta(meta)
+    if header is not None:
+        base = findings_from_header(header)
         findings = replace(findings, modality=findings.modality or base.modality,
                            body_part=findings.body_part or base.body_part)
     template = template_report(findings)

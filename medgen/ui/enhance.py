@@ -15,6 +15,7 @@ from medgen.enhance.infer import Enhancer, EnhanceResult
 from medgen.errors import MedgenError, ModelError
 from medgen.imaging.export import export_dicom, png_bytes, png_zip
 from medgen.imaging.scan import Scan
+from medgen.imaging.window import apply_window
 from medgen.store import repo, reports
 from medgen.types import ObjectType, UserInfo
 from medgen.ui.resources import transact
@@ -146,14 +147,14 @@ def render_compare(run: CompareRun, center: float, width: float) -> None:
     for w in res.warnings:
         st.warning(w)
     a, b = st.columns(2)
-    a.image(view.window(before, center, width), caption="Original", width="stretch")
-    b.image(view.window(after, center, width), caption="Enhanced", width="stretch")
+    a.image(apply_window(before, center, width), caption="Original", width="stretch")
+    b.image(apply_window(after, center, width), caption="Enhanced", width="stretch")
     pos = st.slider(
         "Split position (left original, right enhanced)", 0, 100, 50, key="compare.split"
     )
     st.image(
         view.split_compose(
-            view.window(before, center, width), view.window(after, center, width), pos / 100
+            apply_window(before, center, width), apply_window(after, center, width), pos / 100
         ),
         width="stretch",
     )
@@ -249,17 +250,5 @@ def downloads(scan: Scan, run: CompareRun, center: float, width: float, user: Us
 
 
 def _subscan(scan: Scan, run: CompareRun) -> Scan:
-    """The scan restricted to the enhanced slices (geometry kept) for export."""
-    if not scan.is_volume:
-        return scan
-    from dataclasses import replace
-
-    idx = list(run.slices)
-    geometry = tuple(scan.geometry[i] for i in idx) if scan.geometry else ()
-    pixels = scan.pixels[idx] if len(idx) > 1 else scan.pixels[idx[0]]
-    return replace(
-        scan,
-        pixels=pixels,
-        geometry=geometry,
-        slice_spacing=scan.slice_spacing if len(idx) > 1 else None,
-    )
+    """The scan restricted to the enhanced slices (geometry and source references kept) for export."""
+    return scan.select_slices(run.slices)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import html
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 import streamlit as st
 
 from medgen.config import get_settings
+from medgen.imaging.header import ScanHeader
 from medgen.text.findings import Descriptor, Finding, Findings, Laterality, SizeUnit
 from medgen.text.guard import Flag
 from medgen.text.llm import GenerationParams, LanguageModel, load_model
@@ -154,11 +155,16 @@ def findings_form(p: str, defaults: Findings) -> Findings:
     c1.text_input("Enhancement run used (if any)", key=f"{p}.enhancement")
     c2.checkbox("High risk for lung cancer (Fleischner risk category)", key=f"{p}.high_risk")
     ss = st.session_state
+    errors[:0] = [  # unknown from the scan header (or no scan): the clinician says
+        f"Enter the {label} (the scan header does not give it)."
+        for name, label in (("modality", "modality"), ("body_part", "body part"), ("contrast", "contrast"))
+        if not str(ss[f"{p}.{name}"]).strip()
+    ]
     if errors:
         raise ValueError(" ".join(errors))
     return Findings(
-        modality=str(ss[f"{p}.modality"]).strip() or "CT",
-        body_part=str(ss[f"{p}.body_part"]).strip() or "chest",
+        modality=str(ss[f"{p}.modality"]).strip(),
+        body_part=str(ss[f"{p}.body_part"]).strip(),
         contrast=str(ss[f"{p}.contrast"]).strip(), indication=str(ss[f"{p}.indication"]),
         comparison=str(ss[f"{p}.comparison"]), findings=tuple(items),
         negatives=tuple(str(ss[f"{p}.negatives"]).splitlines()),
@@ -166,11 +172,12 @@ def findings_form(p: str, defaults: Findings) -> Findings:
     )
 
 
-def scan_meta() -> Mapping[str, str] | None:
+def scan_header() -> ScanHeader | None:
+    """The typed header of the scan open in this session, if any."""
     from medgen.ui.state import current_scan
 
     scan = current_scan()
-    return scan.meta if scan is not None else None
+    return scan.header if scan is not None else None
 
 
 def _audit_export(output_id: int, fmt: str) -> None:

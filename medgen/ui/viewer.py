@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from medgen.errors import MedgenError
-from medgen.imaging import default_window, load_scans, presets_for, render_png
+from medgen.imaging import default_window, load_scans, preset, presets_for, render_png
 from medgen.imaging.samples import SAMPLES, sample_files
 from medgen.imaging.scan import Scan
 from medgen.store import Factory, repo, run
@@ -142,10 +142,10 @@ def _apply_preset(scan: Scan) -> None:
     if name == FILE_WINDOW and scan.default_window is not None:
         st.session_state[K_CENTER], st.session_state[K_WIDTH] = scan.default_window
         return
-    for p in presets_for(scan.modality, scan.is_hu):
-        if p.name == name:
-            st.session_state[K_CENTER], st.session_state[K_WIDTH] = p.center, p.width
-            return
+    if name != AUTO and presets_for(scan.modality, scan.is_hu):
+        p = preset(name)
+        st.session_state[K_CENTER], st.session_state[K_WIDTH] = p.center, p.width
+        return
     c, w = default_window(scan.slice(scan.n_slices // 2), scan.modality, scan.is_hu,
                           scan.default_window)
     st.session_state[K_CENTER], st.session_state[K_WIDTH] = float(c), float(max(w, 1.0))
@@ -202,11 +202,10 @@ def scan_view(scan: Scan) -> None:
             f" · slice {index + 1}/{scan.n_slices}" if scan.is_volume else "")
         st.image(png, caption=caption, width="stretch", output_format="PNG")
         st.caption(describe(scan))
-        for key, note in sorted(scan.meta.items()):
-            if key.startswith("Note"):
-                st.info(note, icon=":material/info:")
+        for note in scan.header.notes:
+            st.info(note, icon=":material/info:")
     with side_col:
         st.plotly_chart(histogram_figure(scan, index, center, width), key="viewer.hist")
         st.markdown("**De-identified metadata**")
-        rows = [{"attribute": k, "value": v} for k, v in scan.meta.items() if not k.startswith("Note")]
+        rows = [{"attribute": k, "value": v} for k, v in scan.header.summary().items()]
         st.table(rows)

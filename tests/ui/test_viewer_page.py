@@ -74,6 +74,9 @@ def test_sample_study_loads_and_is_stored(env: dict) -> None:
     assert len(at.image) == 1 and at.image[0].value[0].endswith(".png")
     meta = _meta_table(at)
     assert meta["Modality"] == "CT" and meta["PatientIdentityRemoved"] == "YES"
+    # the table shows the typed header: replacement UIDs, the de-identification record
+    assert meta["StudyInstanceUID"].startswith("2.25.") and meta["PixelSpacing"] == "0.478516\\0.478516"
+    assert "113100" in meta["DeidentificationMethodCodeSequence"]
     assert any("pixel spacing 0.479 x 0.479 mm" in c.value for c in at.caption)
     assert _counts(env["factory"]) == (1, 1, 1)
     with env["factory"]() as s:
