@@ -137,7 +137,7 @@ class Enhancer:
         self.tile, self.overlap, self.batch_size = tile, overlap, batch_size
         # channels-last memory layout: about 30 % faster convolutions on CPU (oneDNN), same result.
         self.memory_format = torch.channels_last if self.device.type == "cpu" else torch.contiguous_format
-        self.net = gen.to(self.device, memory_format=self.memory_format).eval()
+        self.net = gen.to(self.device, memory_format=self.memory_format).eval()  # type: ignore[call-overload]
         log.info("loaded %s on %s", self.model_id, self.device)
 
     # ------------------------------------------------------------------ checks

@@ -90,7 +90,8 @@ class PatchSampler:
 
     def batch(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
         p = self.patch
-        lows, fulls = [], []
+        lows: list[np.ndarray] = []
+        fulls: list[np.ndarray] = []
         while len(lows) < n:
             i = int(self.rng.integers(len(self.pairs)))
             full, low = self.pairs.full[i], self.pairs.low[i]
