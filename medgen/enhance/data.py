@@ -347,11 +347,11 @@ def load_volumes(
                     continue
                 hu, px = read_nrrd_hu(path)
             else:
-                path = _pydicom_file(info.file)
-                if path is None:
+                installed = _pydicom_file(info.file)
+                if installed is None:
                     log.warning("skipping %s: file not installed", info.name)
                     continue
-                hu, px = read_dicom_hu(path)
+                hu, px = read_dicom_hu(installed)
         except (OSError, ValueError, KeyError) as exc:
             log.warning("skipping %s: %s", info.name, exc)
             continue
