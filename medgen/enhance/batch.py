@@ -45,7 +45,14 @@ from medgen.enhance.batch_ray import (
     RayExecutor,
     run_accepts_strength,
 )
-from medgen.enhance.batch_sources import LoadedSeries, SeriesJob, folder_jobs, load_job, pacs_jobs
+from medgen.enhance.batch_sources import (
+    AlreadyEnhancedError,
+    LoadedSeries,
+    SeriesJob,
+    folder_jobs,
+    load_job,
+    pacs_jobs,
+)
 from medgen.enhance.infer import EnhanceResult
 from medgen.errors import MedgenError, StorageError
 from medgen.imaging.export import derived_datasets, dicom_bytes, png_bytes
@@ -451,6 +458,8 @@ def run_batch(
                     sent=int(prev.get("sent", 0)),
                 )
             )
+        elif job.skip:
+            settle(SeriesOutcome(job.index, job.key, job.modality, SeriesStatus.SKIPPED, job.skip))
         elif not job.problem and job.modality != Modality.CT.value:
             settle(
                 SeriesOutcome(
@@ -482,6 +491,13 @@ def run_batch(
                 job = pending.pop(0)
                 try:
                     loaded = load_job(job, pacs, keep_header=opts.send)
+                except AlreadyEnhancedError as exc:
+                    settle(
+                        SeriesOutcome(
+                            job.index, job.key, job.modality, SeriesStatus.SKIPPED, str(exc)
+                        )
+                    )
+                    continue
                 except Exception as exc:  # one series: reported, the others go on
                     settle(
                         SeriesOutcome(

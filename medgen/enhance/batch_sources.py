@@ -25,13 +25,28 @@ import pydicom
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 
-from medgen.errors import InvalidInputError
+from medgen.errors import InvalidInputError, MedgenError
 from medgen.imaging import load_scans
 from medgen.imaging.deid import installation_salt, replace_uid
 from medgen.imaging.scan import Scan
 from medgen.pacs import PacsClient, SourceHeader, upload_files
 
 log = logging.getLogger(__name__)
+
+#: Marker of a series this app derived (DerivationDescription of medgen.imaging.export).
+OWN_DERIVATION = "MedGen Studio"
+ALREADY_ENHANCED = "already an enhanced series made by MedGen Studio (not enhanced again)"
+
+
+class AlreadyEnhancedError(MedgenError):
+    """The series is itself the output of an enhancement (it is skipped, not failed)."""
+
+    default_message = ALREADY_ENHANCED
+
+
+def is_own_derived(ds: Dataset) -> bool:
+    """True for an instance that medgen derived (its DerivationDescription names the app)."""
+    return OWN_DERIVATION in str(ds.get("DerivationDescription", "") or "")
 
 
 @dataclass(frozen=True)
@@ -53,6 +68,7 @@ class SeriesJob:
     study_uid: str = field(default="", repr=False)
     series_uid: str = field(default="", repr=False)
     problem: str = ""
+    skip: str = ""  # why it is not enhanced (e.g. it is itself an enhanced series)
 
     @property
     def label(self) -> str:
@@ -100,6 +116,7 @@ def folder_jobs(folder: Path) -> tuple[list[SeriesJob], int]:
     salt = installation_salt()
     groups: dict[str, list[Path]] = defaultdict(list)
     modality: dict[str, str] = {}
+    own: set[str] = set()
     broken: list[tuple[Path, str]] = []
     not_dicom = 0
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
@@ -117,8 +134,18 @@ def folder_jobs(folder: Path) -> tuple[list[SeriesJob], int]:
         key = replace_uid(uid, salt)
         groups[key].append(path)
         modality.setdefault(key, str(ds.get("Modality", "") or "").upper())
+        if is_own_derived(ds):
+            own.add(key)
     jobs = [
-        SeriesJob(0, key, modality[key], len(paths), "folder", paths=tuple(paths))
+        SeriesJob(
+            0,
+            key,
+            modality[key],
+            len(paths),
+            "folder",
+            paths=tuple(paths),
+            skip=ALREADY_ENHANCED if key in own else "",
+        )
         for key, paths in groups.items()
     ]
     for path, why in broken:
@@ -135,7 +162,9 @@ def folder_jobs(folder: Path) -> tuple[list[SeriesJob], int]:
         )
     jobs.sort(key=lambda j: (j.paths[0] if j.paths else Path(""), j.key))
     jobs = [
-        SeriesJob(i + 1, j.key, j.modality, j.n_files, j.origin, j.paths, problem=j.problem)
+        SeriesJob(
+            i + 1, j.key, j.modality, j.n_files, j.origin, j.paths, problem=j.problem, skip=j.skip
+        )
         for i, j in enumerate(jobs)
     ]
     log.info("folder: %d series, %d non-DICOM files skipped", len(jobs), not_dicom)
@@ -175,6 +204,8 @@ def load_job(job: SeriesJob, pacs: PacsClient | None, *, keep_header: bool) -> L
         if pacs is None:
             raise ValueError("a PACS series needs a PacsClient")
         datasets = pacs.retrieve_series(job.study_uid, job.series_uid)
+        if datasets and is_own_derived(datasets[0]):
+            raise AlreadyEnhancedError()
         header = SourceHeader.from_datasets(datasets) if keep_header else None
         return LoadedSeries(load_scans(upload_files(datasets)), header)
     files = []
