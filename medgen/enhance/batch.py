@@ -26,6 +26,7 @@ import argparse
 import datetime as dt
 import enum
 import hashlib
+import io
 import json
 import logging
 import os
@@ -38,6 +39,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
+import pydicom
 
 from medgen.enhance.batch_ray import (
     EnhanceTask,
@@ -363,7 +365,10 @@ def finish_series(
     if opts.send:
         if pacs is None or loaded.header is None:
             raise ValueError("sending needs a PACS connection and the source header")
-        stored = pacs.store_instances(reidentify(datasets, loaded.header))
+        # Encoded and read back: a complete file meta and preamble (derived_datasets leaves them
+        # out; dicomweb-client then sends, and Orthanc keeps, a stream that pydicom cannot read).
+        files = [pydicom.dcmread(io.BytesIO(dicom_bytes(ds))) for ds in datasets]
+        stored = pacs.store_instances(reidentify(files, loaded.header))
         sent = stored.n_stored
     params = {
         "source": "batch",

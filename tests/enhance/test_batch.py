@@ -372,3 +372,16 @@ def test_study_from_pacs_sent_back(
     assert rc == 0 and "finished by an earlier run" in table
     assert len(pacs.list_series(study_uid)) == 2  # nothing sent twice
     assert study_uid not in table and "BATCH-TEST-1" not in table
+
+    # a PACS search (--query) finds the study: its original series is enhanced into a folder,
+    # the derived series that the batch sent is recognised and not enhanced again
+    out = tmp_path / "query-out"
+    rc, table, err = _cli(
+        capsys, "--query", "--accession", "MGTBATCH1", "--out", out, "--db", db_url,
+        "--threads", "1",
+    )  # fmt: skip
+    assert rc == 0, err + table
+    assert "2 series: 1 enhanced (3 slices), 1 skipped, 0 failed" in table
+    assert "already an enhanced series" in table
+    (folder,) = [p for p in out.iterdir() if p.is_dir()]
+    assert len(list(folder.glob("*.dcm"))) == 3
