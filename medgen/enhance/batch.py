@@ -127,6 +127,7 @@ class BatchSummary:
     executor: str
     wall_s: float
     not_dicom_files: int = 0
+    startup_s: float = 0.0  # loading the model(s); on Ray also starting the actors
 
     def count(self, status: SeriesStatus) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -480,6 +481,7 @@ def run_batch(
 
     executor: LocalExecutor | RayExecutor | None = None
     description = "nothing to enhance"
+    startup_s = 0.0
     if pending:
         if opts.ray:
             executor = RayExecutor(
@@ -488,6 +490,7 @@ def run_batch(
         else:
             executor = LocalExecutor(opts.model_id, opts.threads)
         description = executor.description
+        startup_s = executor.load_s
         log.info("batch: %d series to enhance, %s", len(pending), description)
     by_tag: dict[int, tuple[SeriesJob, LoadedSeries]] = {}
     try:
@@ -559,7 +562,9 @@ def run_batch(
         if executor is not None:
             executor.close()
     ordered = tuple(outcomes[k] for k in sorted(outcomes))
-    return BatchSummary(ordered, description, time.perf_counter() - t0, not_dicom_files)
+    return BatchSummary(
+        ordered, description, time.perf_counter() - t0, not_dicom_files, round(startup_s, 2)
+    )
 
 
 # ---------------------------------------------------------------------------- output
@@ -600,8 +605,8 @@ def summary_table(summary: BatchSummary) -> str:
     total = (
         f"{len(summary.outcomes)} series: {summary.count(SeriesStatus.DONE)} enhanced "
         f"({summary.slices_done} slices), {summary.count(SeriesStatus.SKIPPED)} skipped, "
-        f"{summary.count(SeriesStatus.FAILED)} failed; {summary.wall_s:.1f} s wall, "
-        f"{summary.executor}."
+        f"{summary.count(SeriesStatus.FAILED)} failed; {summary.wall_s:.1f} s wall "
+        f"({summary.startup_s:.1f} s loading the model), {summary.executor}."
     )
     if summary.not_dicom_files:
         total += f" {summary.not_dicom_files} non-DICOM files ignored."

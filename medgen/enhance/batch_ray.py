@@ -99,7 +99,9 @@ class LocalExecutor:
     slots = 1
 
     def __init__(self, model_id: str, threads: int | None = None) -> None:
+        t0 = time.perf_counter()
         self.worker = SeriesWorker(model_id, threads)
+        self.load_s = time.perf_counter() - t0
         self.devices = (self.worker.device(),)
         self._queue: list[tuple[int, EnhanceTask]] = []
         self.description = f"in-process on {self.devices[0]}"
@@ -189,7 +191,7 @@ class RayExecutor:
         )
         t0 = time.perf_counter()
         self._actor_cls, self._model_id, self._threads = actor_cls, model_id, threads
-        self.actors = [actor_cls.remote(model_id, threads) for _ in range(workers)]
+        self.actors: list[Any] = [actor_cls.remote(model_id, threads) for _ in range(workers)]
         # Waits for every actor's model to load; raises the load error (e.g. missing weights).
         try:
             self.devices = tuple(ray.get([a.device.remote() for a in self.actors]))
