@@ -333,6 +333,41 @@ def test_study_from_pacs_sent_back(
         ds.PatientID = "BATCH-TEST-1"
         ds.AccessionNumber = "MGTBATCH1"
     pacs.store_instances(originals)
+    try:
+        _study_round_trip(
+            pacs, pacs_settings, originals, study_uid, db_url, tmp_path, monkeypatch, capsys
+        )
+    finally:
+        _delete_study(pacs_settings, study_uid)  # the PACS tests count the seeded studies
+
+
+def _delete_study(settings, study_uid: str) -> None:  # type: ignore[no-untyped-def]
+    """Remove a test study through Orthanc's REST API (DICOMweb has no delete)."""
+    import requests
+
+    root = settings.url.split("/dicom-web")[0]
+    auth = (settings.user, settings.password)
+    found = requests.post(f"{root}/tools/lookup", data=study_uid, auth=auth, timeout=30)
+    found.raise_for_status()
+    for item in found.json():
+        if item.get("Type") == "Study":
+            requests.delete(
+                f"{root}/studies/{item['ID']}", auth=auth, timeout=30
+            ).raise_for_status()
+
+
+def _study_round_trip(  # type: ignore[no-untyped-def]
+    pacs,
+    pacs_settings,
+    originals: list[Dataset],
+    study_uid: str,
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from medgen.pacs import PacsClient
+
     monkeypatch.setattr(batch, "connect", lambda: PacsClient(pacs_settings))
 
     manifest = tmp_path / "m.json"
