@@ -441,6 +441,14 @@ def run_batch(
 
     def settle(outcome: SeriesOutcome) -> None:
         outcomes[outcome.index] = outcome
+        log.info(
+            "batch %s (%s): %s, %d slices, %.1f s",
+            outcome.label,
+            outcome.modality,
+            outcome.status,
+            outcome.n_slices,
+            outcome.seconds,
+        )
         if outcome.status == SeriesStatus.DONE:
             manifest.put(outcome, opts)
         if on_series:
