@@ -56,7 +56,7 @@ from medgen.enhance.batch_sources import (
     pacs_jobs,
 )
 from medgen.enhance.infer import EnhanceResult
-from medgen.errors import MedgenError, StorageError
+from medgen.errors import MedgenError
 from medgen.imaging.export import derived_datasets, dicom_bytes, png_bytes
 from medgen.pacs import PacsClient, connect, reidentify
 from medgen.types import Modality
@@ -236,59 +236,53 @@ def record_series(
 
     All of the batch's database code is here (the lead swaps it for the unit-of-work helper).
     """
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from medgen.store import repo
-    from medgen.store.db import session_factory
-    from medgen.types import AuditAction, OutputKind
+    from medgen.store import repo, session_factory, unit_of_work
+    from medgen.types import AuditAction, ObjectType, OutputKind
 
     scan = loaded.scan
-    try:
-        with session_factory(database_url).begin() as s:
-            image_id = repo.record_scan(s, scan)
-            output_id = repo.record_output(
-                s,
-                OutputKind.ENHANCEMENT,
-                model_id=result.model_id,
-                model_version=result.model_version,
-                params=params,
-                input_hash=scan.content_hash,
-                device=result.device,
-                latency_ms=result.ms,
-                flags=list(result.warnings),
-                metrics=metrics,
-                preview_before=previews[0],
-                preview_after=previews[1],
-                study_id=repo.study_id_for_image(s, image_id),
-            )
-            detail = {
-                "model_id": result.model_id,
-                "n_slices": scan.n_slices,
-                "device": result.device,
-                "source": "batch",
-            }
+    message = (
+        "The enhanced series could not be recorded in the database (nothing was recorded). "
+        "Check that the database is reachable and migrated (make migrate), then rerun the "
+        "batch: finished series are skipped."
+    )
+    with unit_of_work(session_factory(database_url), message=message) as s:
+        image_id = repo.record_scan(s, scan)
+        output_id = repo.record_output(
+            s,
+            OutputKind.ENHANCEMENT,
+            model_id=result.model_id,
+            model_version=result.model_version,
+            params=params,
+            input_hash=scan.content_hash,
+            device=result.device,
+            latency_ms=result.ms,
+            flags=list(result.warnings),
+            metrics=metrics,
+            preview_before=previews[0],
+            preview_after=previews[1],
+            study_id=repo.study_id_for_image(s, image_id),
+        )
+        detail = {
+            "model_id": result.model_id,
+            "n_slices": scan.n_slices,
+            "device": result.device,
+            "source": "batch",
+        }
+        repo.add_audit(
+            s,
+            AuditAction.ENHANCE,
+            object_type=ObjectType.GENERATED_OUTPUT,
+            object_id=output_id,
+            detail=detail,
+        )
+        if sent:
             repo.add_audit(
                 s,
-                AuditAction.ENHANCE,
-                object_type="generated_output",
+                AuditAction.EXPORT,
+                object_type=ObjectType.GENERATED_OUTPUT,
                 object_id=output_id,
-                detail=detail,
+                detail={"format": "dicomweb", "n_instances": sent, "source": "batch"},
             )
-            if sent:
-                repo.add_audit(
-                    s,
-                    AuditAction.EXPORT,
-                    object_type="generated_output",
-                    object_id=output_id,
-                    detail={"format": "dicomweb", "n_instances": sent, "source": "batch"},
-                )
-    except SQLAlchemyError as exc:
-        log.error("recording a batch series failed: %s", type(exc).__name__)
-        raise StorageError(
-            "The enhanced series could not be recorded in the database (nothing was recorded). "
-            "Check that the database is reachable and migrated (make migrate), then rerun the "
-            "batch: finished series are skipped."
-        ) from exc
     return output_id
 
 
@@ -378,7 +372,7 @@ def finish_series(
         "strength": opts.strength,
         "strength_applied": applied,
         "series_uid": derived_uid,  # replacement UID of the derived series
-        "source_series_uid": str(loaded.scan.meta.get("SeriesInstanceUID", job.key)),
+        "source_series_uid": str(loaded.scan.header.series_uid or job.key),
         "destinations": [d for d, on in (("folder", out_path), ("pacs", sent)) if on],
         "guard_verdict": None,  # TODO(lead): the VAE guard's verdict once it exists (issue 10)
     }
