@@ -18,24 +18,23 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRETS_FILE = ROOT / ".streamlit" / "secrets.toml"
 
 
-def _env_int(name: str, default: int) -> int:
+def _env_number(name: str, default: float, kind: type[float] | type[int]) -> float:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        return int(raw)
+        return kind(raw)
     except ValueError as exc:  # a mis-set variable must say which one
-        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+        what = "a whole number" if kind is int else "a number"
+        raise ValueError(f"{name} must be {what}, got {raw!r}") from exc
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(_env_number(name, default, int))
 
 
 def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+    return float(_env_number(name, default, float))
 
 
 @dataclass(frozen=True)
