@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 K_STUDIES = "pacs.studies"  # list[StudySummary] of the last search (identifiers: session only)
 K_SERIES = "pacs.series"  # {study_uid: list[SeriesSummary]} already listed
 K_ORIGIN = "pacs.origin"  # PacsOrigin of the loaded scan when it came from the PACS
-K_SEND = "pacs.send"  # SendState of the last "Send to PACS" of the current run
+K_SEND = "pacs.sent"  # SendState of the last "Send to PACS" of the current run
 MODALITIES = ("Any", "CT", "MR", "CR", "DX", "PT", "NM", "US", "MG", "XA")
 NOT_CONFIGURED = (
     "PACS not configured (set MEDGEN_DICOMWEB_URL, with MEDGEN_DICOMWEB_USER / "
@@ -299,7 +299,8 @@ def send_panel(scan: Scan, run: CompareRun, user: UserInfo) -> None:
     if last is not None and last.result is not None:
         st.success(
             f"Sent to the PACS: series “{series_description(run.result.model_id)}”, "
-            f"{last.result.n_stored} images, as a new derived series in the study "
+            f"{last.result.n_stored} image{'s' if last.result.n_stored != 1 else ''}, as a new "
+            "derived series in the study "
             f"{origin.study_label}. It appears next to the original series.",
             icon=":material/cloud_done:",
         )
