@@ -210,6 +210,33 @@ def test_pacs_session_search_open_enhance_send(
 
 
 # --------------------------------------------------------------------------- bad input ---
+@pytest.mark.parametrize("fault", ["wrong credentials", "timeout"])
+def test_failed_send_names_the_failure_and_stores_nothing(
+    env: dict, pacs_settings: DicomwebSettings, pacs: PacsClient, silent_port: int, fault: str
+) -> None:
+    at = open_seeded_series(env, pacs_settings)
+    at = compare_after(at).button(key="compare.run").click().run()
+    assert not at.exception and not at.error, texts(at.error)
+    listed_before = {s.series_uid for s in pacs.list_series(seed.SERIES_STUDY_UID)}
+    before = counts(env["factory"])
+    if fault == "wrong credentials":
+        configure(env, pacs_settings.url, pacs_settings.user, "not-the-password")
+        expected = "refused the credentials (HTTP 401) while sending images"
+    else:
+        configure(env, f"http://127.0.0.1:{silent_port}/dicom-web", "medgen", "x")
+        env["mp"].setenv("MEDGEN_DICOMWEB_TIMEOUT_S", "2")
+        get_settings.cache_clear()
+        expected = "did not answer within 2 s while sending images"
+    at = button(at, "Send to PACS").click().run()
+    assert not at.exception
+    assert expected in texts(at.error) and not at.success
+    assert any(b.label == "Retry sending" for b in at.button)
+    assert counts(env["factory"]) == {**before, "audit_events": before["audit_events"] + 1}
+    (event,) = events(env["factory"], AuditAction.PACS_SEND)
+    assert event.outcome == AuditOutcome.ERROR.value and event.detail["instances"] == 1
+    assert {s.series_uid for s in pacs.list_series(seed.SERIES_STUDY_UID)} == listed_before
+
+
 def test_not_configured(env: dict) -> None:
     at = viewer(env["user"])
     assert not at.exception
