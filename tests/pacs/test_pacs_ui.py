@@ -210,9 +210,10 @@ def test_pacs_session_search_open_enhance_send(
 
 
 # --------------------------------------------------------------------------- bad input ---
-@pytest.mark.parametrize("fault", ["wrong credentials", "timeout"])
+@pytest.mark.parametrize("fault", ["wrong credentials", "timeout", "refused by the PACS"])
 def test_failed_send_names_the_failure_and_stores_nothing(
-    env: dict, pacs_settings: DicomwebSettings, pacs: PacsClient, silent_port: int, fault: str
+    env: dict, pacs_settings: DicomwebSettings, pacs: PacsClient, silent_port: int,
+    misdirecting_pacs: DicomwebSettings, fault: str,
 ) -> None:
     at = open_seeded_series(env, pacs_settings)
     at = compare_after(at).button(key="compare.run").click().run()
@@ -222,6 +223,9 @@ def test_failed_send_names_the_failure_and_stores_nothing(
     if fault == "wrong credentials":
         configure(env, pacs_settings.url, pacs_settings.user, "not-the-password")
         expected = "refused the credentials (HTTP 401) while sending images"
+    elif fault == "refused by the PACS":  # a real refusal by Orthanc (instances of another study)
+        configure(env, misdirecting_pacs.url, pacs_settings.user, pacs_settings.password)
+        expected = "The PACS refused all 1 images that were sent"
     else:
         configure(env, f"http://127.0.0.1:{silent_port}/dicom-web", "medgen", "x")
         env["mp"].setenv("MEDGEN_DICOMWEB_TIMEOUT_S", "2")
