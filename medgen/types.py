@@ -78,6 +78,7 @@ class AuditAction(enum.StrEnum):
     RATE = "rate"
     USER_CHANGE = "user_change"
     ACCESS_DENIED = "access_denied"
+    PACS_SEND = "pacs_send"  # a derived series sent to the PACS (STOW-RS), ok or failed
 
 
 class ReportStatus(enum.StrEnum):

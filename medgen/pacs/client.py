@@ -20,7 +20,8 @@ import pydicom
 import requests
 import retrying
 from dicomweb_client.api import DICOMwebClient
-from pydicom.dataset import Dataset
+from pydicom.dataset import Dataset, FileDataset
+from pydicom.errors import InvalidDicomError
 
 from medgen.config import DicomwebSettings, get_settings
 from medgen.pacs.errors import (
@@ -243,7 +244,7 @@ class PacsClient:
                 f"The request to the PACS failed while {action}. Try again, or ask IT to check "
                 "the PACS link.",
             ) from exc
-        except (ValueError, KeyError) as exc:  # an answer that is not DICOMweb
+        except (ValueError, KeyError, InvalidDicomError) as exc:  # an answer that is not DICOMweb
             log.warning("PACS %s: unreadable answer (%s)", action, type(exc).__name__)
             raise PacsError(
                 f"The PACS answered with something that is not valid DICOMweb while {action}. "
@@ -463,10 +464,11 @@ class PacsClient:
             if not ds.get("SOPInstanceUID") or not ds.get("SOPClassUID"):
                 raise ValueError("every dataset needs a SOPInstanceUID and a SOPClassUID")
         sent = len(datasets)
+        files = [_as_file(ds) for ds in datasets]
         try:
             answer = self._call(
                 "sending images",
-                lambda: self._client.store_instances(list(datasets), study_instance_uid=target),
+                lambda: self._client.store_instances(files, study_instance_uid=target),
             )
         except PacsError as exc:
             # A 409 / 400 answer still lists the failed instances: report the counts.
@@ -488,6 +490,15 @@ class PacsClient:
         series = tuple(sorted({str(ds.SeriesInstanceUID) for ds in datasets}))
         log.info("PACS store: %d instances in %d series", sent, len(series))
         return StoreResult(study_uid=target, series_uids=series, n_stored=sent)
+
+
+def _as_file(ds: Dataset) -> Dataset:
+    """``ds`` as a DICOM file (PS3.10: preamble, "DICM", file meta). ``dicomweb_client`` writes
+    each instance with ``pydicom.dcmwrite(ds)``, which omits the preamble of a plain Dataset (one
+    built in memory, not read from a file): the PACS would keep and serve a non-Part-10 object."""
+    if getattr(ds, "preamble", None) is not None:
+        return ds
+    return FileDataset("", ds, file_meta=ds.file_meta, preamble=b"\0" * 128)
 
 
 def _parse_stow_body(response: requests.Response) -> Dataset | None:

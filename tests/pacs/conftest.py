@@ -9,6 +9,7 @@ tests that need it are skipped, except under ``make test`` / CI (``MEDGEN_REQUIR
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import socket
 import threading
@@ -77,13 +78,16 @@ class _Proxy(BaseHTTPRequestHandler):
     hospital network. ``token``: clients must send ``Authorization: Bearer <token>`` (an auth
     gateway; upstream it uses Orthanc's basic credentials). ``truncate``: drop the last instance
     of multipart (WADO-RS) answers (a PACS that loses an instance on the way; the QIDO count
-    stays right). ``busy``: answer every request with 503 (an overloaded PACS)."""
+    stays right). ``busy``: answer every request with 503 (an overloaded PACS). ``misdirect``:
+    send STOW-RS requests (POST) to another study, so that Orthanc itself refuses the instances
+    as not belonging to it (a store that fails on the PACS side)."""
 
     upstream = ""
     upstream_auth: tuple[str, str] = ("", "")
     token = ""
     truncate = False
     busy = False
+    misdirect = False
 
     def _forward(self, method: str) -> None:
         if self.busy:
@@ -102,9 +106,12 @@ class _Proxy(BaseHTTPRequestHandler):
             headers["Authorization"] = auth
             upstream_auth = None
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        path = self.path
+        if self.misdirect and method == "POST":
+            path = re.sub(r"/studies/[0-9.]+", "/studies/1.2.3.999", path)
         r = requests.request(
             method,
-            self.upstream + self.path,
+            self.upstream + path,
             headers=headers,
             data=body or None,
             auth=upstream_auth,
@@ -139,7 +146,12 @@ class _Proxy(BaseHTTPRequestHandler):
 
 @contextmanager
 def proxy(
-    settings: DicomwebSettings, *, token: str = "", truncate: bool = False, busy: bool = False
+    settings: DicomwebSettings,
+    *,
+    token: str = "",
+    truncate: bool = False,
+    busy: bool = False,
+    misdirect: bool = False,
 ) -> Iterator[str]:
     """Run a :class:`_Proxy` in front of the test Orthanc; yields its DICOMweb URL."""
     root = settings.url.split("/dicom-web")[0]
@@ -149,6 +161,7 @@ def proxy(
         "token": token,
         "truncate": truncate,
         "busy": busy,
+        "misdirect": misdirect,
     }
     server = ThreadingHTTPServer(("127.0.0.1", 0), type("Handler", (_Proxy,), attrs))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -175,3 +188,11 @@ def bearer_gateway(pacs_settings: DicomwebSettings) -> Iterator[tuple[str, str]]
     token = secrets.token_hex(16)
     with proxy(pacs_settings, token=token) as url:
         yield url, token
+
+
+@pytest.fixture
+def misdirecting_pacs(pacs_settings: DicomwebSettings) -> Iterator[DicomwebSettings]:
+    """Settings pointing at a proxy in front of the test Orthanc whose stores go to another
+    study (Orthanc refuses every instance)."""
+    with proxy(pacs_settings, misdirect=True) as url:
+        yield DicomwebSettings(url=url, user=pacs_settings.user, password=pacs_settings.password)
