@@ -24,17 +24,7 @@ from pydicom.dataset import Dataset, FileDataset
 from pydicom.errors import InvalidDicomError
 
 from medgen.config import DicomwebSettings, get_settings
-from medgen.pacs.errors import (
-    PacsAuthError,
-    PacsError,
-    PacsNotConfiguredError,
-    PacsNotFoundError,
-    PacsQueryError,
-    PacsTimeoutError,
-    PacsUnreachableError,
-    PartialRetrievalError,
-    PartialStoreError,
-)
+from medgen.pacs import errors
 from medgen.pacs.models import PacsStatus, SeriesSummary, StoreResult, StudySummary
 
 log = logging.getLogger(__name__)
@@ -122,7 +112,7 @@ def _as_da(value: dt.date | str | None, name: str) -> str:
     try:
         dt.datetime.strptime(text, "%Y%m%d")
     except ValueError as exc:
-        raise PacsQueryError(f"The {name} must be a date such as 2024-03-14.") from exc
+        raise errors.PacsQueryError(f"The {name} must be a date such as 2024-03-14.") from exc
     return text
 
 
@@ -159,7 +149,7 @@ class PacsClient:
 
     Raises
     ------
-    PacsNotConfiguredError
+    errors.PacsNotConfiguredError
         When no DICOMweb URL is configured.
     """
 
@@ -172,7 +162,7 @@ class PacsClient:
     ) -> None:
         cfg = get_settings().dicomweb if settings is None else settings
         if not cfg.configured:
-            raise PacsNotConfiguredError()
+            raise errors.PacsNotConfiguredError()
         self.settings = cfg
         self.timeout_s = cfg.timeout_s if timeout_s is None else timeout_s
         parts = urlsplit(cfg.url)
@@ -186,7 +176,7 @@ class PacsClient:
         try:
             self._client = DICOMwebClient(cfg.url, session=session, timeout=self.timeout_s)
         except ValueError as exc:
-            raise PacsNotConfiguredError(
+            raise errors.PacsNotConfiguredError(
                 "The configured DICOMweb address is not a valid URL. Ask an administrator to "
                 "correct MEDGEN_DICOMWEB_URL."
             ) from exc
@@ -197,7 +187,7 @@ class PacsClient:
     # -- error handling -------------------------------------------------------------------
 
     def _call(self, action: str, fn: Callable[[], T], *, root_request: bool = False) -> T:
-        """Run one request; map every transport/HTTP failure to a PacsError about ``action``.
+        """Run one request; map every transport/HTTP failure to a errors.PacsError about ``action``.
 
         ``root_request``: the request is on ``/studies`` itself, so a 404 means that the
         configured address is not a DICOMweb root (not a missing study).
@@ -207,7 +197,7 @@ class PacsClient:
             result = fn()
         except requests.exceptions.Timeout as exc:
             log.warning("PACS %s: timed out after %.1f s", action, self.timeout_s)
-            raise PacsTimeoutError(
+            raise errors.PacsTimeoutError(
                 f"The PACS did not answer within {self.timeout_s:g} s while {action}. It may be "
                 "busy or the network slow: try again, or ask IT to check the PACS link."
             ) from exc
@@ -215,7 +205,7 @@ class PacsClient:
             status = exc.response.status_code if exc.response is not None else None
             log.warning("PACS %s: HTTP %s", action, status)
             if status == 404 and root_request:
-                raise PacsNotConfiguredError(
+                raise errors.PacsNotConfiguredError(
                     f"The server at {self.host} answered, but has no DICOMweb service at the "
                     "configured address (HTTP 404). Ask an administrator to check "
                     "MEDGEN_DICOMWEB_URL (it usually ends in /dicom-web).",
@@ -224,7 +214,7 @@ class PacsClient:
             raise self._http_error(action, status) from exc
         except requests.exceptions.ConnectionError as exc:
             log.warning("PACS %s: connection failed (%s)", action, type(exc).__name__)
-            raise PacsUnreachableError(
+            raise errors.PacsUnreachableError(
                 f"The PACS at {self.host} could not be reached while {action} (connection "
                 "refused or host not found). Check that the PACS is running and that the "
                 "DICOMweb address is right, then try again."
@@ -233,41 +223,41 @@ class PacsClient:
             response = exc.last_attempt.value if exc.last_attempt else None
             status = getattr(response, "status_code", None)
             log.warning("PACS %s: HTTP %s after retries", action, status)
-            raise PacsError(
+            raise errors.PacsError(
                 f"The PACS is busy (HTTP {status}) and did not accept the request while {action}, "
                 "even after retrying. Try again in a few minutes.",
                 status=status,
             ) from exc
         except requests.exceptions.RequestException as exc:
             log.warning("PACS %s: request failed (%s)", action, type(exc).__name__)
-            raise PacsError(
+            raise errors.PacsError(
                 f"The request to the PACS failed while {action}. Try again, or ask IT to check "
                 "the PACS link.",
             ) from exc
         except (ValueError, KeyError, InvalidDicomError) as exc:  # an answer that is not DICOMweb
             log.warning("PACS %s: unreadable answer (%s)", action, type(exc).__name__)
-            raise PacsError(
+            raise errors.PacsError(
                 f"The PACS answered with something that is not valid DICOMweb while {action}. "
                 "Check that the configured address is the DICOMweb root of the PACS.",
             ) from exc
         log.info("PACS %s: ok in %.0f ms", action, (time.perf_counter() - t0) * 1000)
         return result
 
-    def _http_error(self, action: str, status: int | None) -> PacsError:
+    def _http_error(self, action: str, status: int | None) -> errors.PacsError:
         if status in (401, 403):
             which = "refused the credentials" if status == 401 else "denied access to this account"
-            return PacsAuthError(
+            return errors.PacsAuthError(
                 f"The PACS {which} (HTTP {status}) while {action}. Check the PACS user name and "
                 "password (or token) in the settings, or ask IT for access.",
                 status=status,
             )
         if status == 404:
-            return PacsNotFoundError(
+            return errors.PacsNotFoundError(
                 f"The PACS has no such study or series (HTTP 404) while {action}. It may have "
                 "been moved or deleted: search again.",
                 status=status,
             )
-        return PacsError(
+        return errors.PacsError(
             f"The PACS answered with an error (HTTP {status}) while {action}. Try again; if it "
             "persists, ask IT to check the PACS.",
             status=status,
@@ -276,7 +266,7 @@ class PacsClient:
     # -- QIDO-RS -----------------------------------------------------------------------------
 
     def check_connection(self) -> PacsStatus:
-        """One minimal QIDO-RS query (``/studies?limit=1``): raises a PacsError if it fails."""
+        """One minimal QIDO-RS query (``/studies?limit=1``): raises a errors.PacsError if it fails."""
         t0 = time.perf_counter()
         self._call(
             "checking the connection",
@@ -310,7 +300,7 @@ class PacsClient:
 
         Raises
         ------
-        PacsQueryError
+        errors.PacsQueryError
             No criterion given, or an unreadable date.
         """
         filters: dict[str, Any] = {}
@@ -320,13 +310,13 @@ class PacsClient:
             filters["AccessionNumber"] = accession.strip()
         start, end = _as_da(date_from, "start date"), _as_da(date_to, "end date")
         if start and end and start > end:
-            raise PacsQueryError("The start date is after the end date.")
+            raise errors.PacsQueryError("The start date is after the end date.")
         if start or end:
             filters["StudyDate"] = f"{start}-{end}" if start != end else start
         if modality.strip():
             filters["ModalitiesInStudy"] = modality.strip().upper()
         if not filters:
-            raise PacsQueryError(
+            raise errors.PacsQueryError(
                 "Enter a patient ID, an accession number, a date range or a modality to search."
             )
         found = self._call(
@@ -392,19 +382,19 @@ class PacsClient:
         """Every instance of a series (WADO-RS), in the transfer syntax the PACS holds.
 
         The instance count is checked against the PACS's own QIDO-RS count: a retrieval that
-        returns fewer instances raises :class:`PartialRetrievalError` (nothing is returned).
+        returns fewer instances raises :class:`errors.PartialRetrievalError` (nothing is returned).
 
         Raises
         ------
-        PacsNotFoundError
+        errors.PacsNotFoundError
             The series is not in that study.
-        PartialRetrievalError
+        errors.PartialRetrievalError
             Fewer instances arrived than the PACS said it holds.
         """
         listed = self._series(study_uid, "looking up the series", series_uid=series_uid)
         match = [s for s in listed if s.series_uid == series_uid]
         if not match:
-            raise PacsNotFoundError(
+            raise errors.PacsNotFoundError(
                 "The PACS has no such series in this study. It may have been moved or deleted: "
                 "search again."
             )
@@ -420,12 +410,12 @@ class PacsClient:
         received = len(unique)
         log.info("PACS retrieve: %d instances (expected %s)", received, expected)
         if received == 0:
-            raise PacsNotFoundError(
+            raise errors.PacsNotFoundError(
                 "The PACS returned no images for this series. Search again, or ask IT to check "
                 "the PACS."
             )
         if expected is not None and received < expected:
-            raise PartialRetrievalError(expected, received)
+            raise errors.PartialRetrievalError(expected, received)
         return mine
 
     # -- STOW-RS -----------------------------------------------------------------------------
@@ -447,7 +437,7 @@ class PacsClient:
         ------
         ValueError
             Empty input, datasets of several studies, or a dataset without file meta / UIDs.
-        PartialStoreError
+        errors.PartialStoreError
             The PACS reported failed instances (FailedSOPSequence) or acknowledged fewer than
             were sent; the message gives the counts.
         """
@@ -470,7 +460,7 @@ class PacsClient:
                 "sending images",
                 lambda: self._client.store_instances(files, study_instance_uid=target),
             )
-        except PacsError as exc:
+        except errors.PacsError as exc:
             # A 409 / 400 answer still lists the failed instances: report the counts.
             cause = exc.__cause__
             response = getattr(cause, "response", None)
@@ -478,7 +468,7 @@ class PacsClient:
             if parsed is not None and "FailedSOPSequence" in parsed:
                 failed, reasons = _failures(parsed)
                 log.warning("PACS store: %d of %d failed (HTTP %s)", failed, sent, exc.status)
-                raise PartialStoreError(sent, max(failed, 1), reasons) from exc
+                raise errors.PartialStoreError(sent, max(failed, 1), reasons) from exc
             raise
         failed, reasons = _failures(answer)
         referenced = len(answer.get("ReferencedSOPSequence", []) or [])
@@ -486,7 +476,7 @@ class PacsClient:
             failed = sent - referenced
         if failed:
             log.warning("PACS store: %d of %d failed", failed, sent)
-            raise PartialStoreError(sent, failed, reasons)
+            raise errors.PartialStoreError(sent, failed, reasons)
         series = tuple(sorted({str(ds.SeriesInstanceUID) for ds in datasets}))
         log.info("PACS store: %d instances in %d series", sent, len(series))
         return StoreResult(study_uid=target, series_uids=series, n_stored=sent)
@@ -529,5 +519,5 @@ def _failures(answer: Dataset) -> tuple[int, tuple[str, ...]]:
 def connect(
     settings: DicomwebSettings | None = None, *, timeout_s: float | None = None
 ) -> PacsClient:
-    """A :class:`PacsClient` for the configured PACS (raises PacsNotConfiguredError if none)."""
+    """A :class:`PacsClient` for the configured PACS (raises errors.PacsNotConfiguredError if none)."""
     return PacsClient(settings, timeout_s=timeout_s)
