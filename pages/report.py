@@ -11,24 +11,25 @@ from medgen.text.llm import StreamStats
 from medgen.text.report import finish_report, rewrite_stream, template_report
 from medgen.types import OutputKind, Role
 from medgen.ui import text as ui
+from medgen.ui.findings_form import findings_form, show_problems
 from medgen.ui.rating import rating_panel
 from medgen.ui.state import SCAN_IMAGE_ID, require_user
 
 user = require_user(Role.CLINICIAN)
 st.title("Draft report")
-st.caption("Facts come only from this form; follow-up comes from rules (Fleischner 2017); "
-           "the language model only rewords, and a guard flags anything it adds.")
+st.caption("Facts come only from this form; follow-up comes only from rules (Fleischner 2017 for "
+           "incidental pulmonary nodules); the language model only rewords, and a guard flags "
+           "anything it adds.")
 ss = st.session_state
 
-try:
-    findings = ui.findings_form("report", findings_from_header(ui.scan_header()))
-except ValueError as exc:
-    st.error(str(exc))
-    st.stop()
+form = findings_form("report", findings_from_header(ui.scan_header()))
+show_problems(form, ss.get("report.attempted", False))
+findings = form.findings
 params = ui.generation_params("report", 512)
 use_model = st.toggle("Reword with the language model", value=True, key="report.use_model")
 
-if st.button("Draft report", type="primary", key="report.go"):
+if st.button("Draft report", type="primary", key="report.go",
+             on_click=ss.__setitem__, args=("report.attempted", True)) and findings is not None:
     template = template_report(findings)
     text, stats, lm = None, StreamStats(), None
     if use_model:

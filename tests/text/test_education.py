@@ -21,7 +21,7 @@ from medgen.text.readability import common_chinese_chars, readability
 from medgen.text.report import draft_report, recommendations
 
 F = Findings(findings=(Finding(location="upper lobe", laterality="right", size=7, descriptor="solid"),),
-             negatives=("No pleural effusion",))
+             negatives=("No pleural effusion",), fleischner_eligible=True)
 REPORT = draft_report(F).text
 RECS = recommendations(F)
 

@@ -23,7 +23,7 @@ F = Findings(
         Finding(location="kidney", laterality="left", size=8, kind="cyst", descriptor="cystic"),
     ),
     negatives=("no pleural effusion", "No pneumothorax."),
-    enhancement="GAN denoise #3", high_risk=True,
+    enhancement="GAN denoise #3", high_risk=True, fleischner_eligible=True,
 )
 
 
@@ -49,7 +49,7 @@ def test_template_rewritten_verbatim_passes_the_guard() -> None:
 
 
 def test_recommendation_for_multiple_nodules_uses_the_subsolid_one() -> None:
-    f = Findings(findings=(
+    f = Findings(fleischner_eligible=True, findings=(
         Finding(location="right upper lobe", size=4, descriptor="solid"),
         Finding(location="left lower lobe", size=7, descriptor="ground-glass"),
     ))
@@ -101,6 +101,8 @@ def test_findings_from_header_prefills_only_what_the_header_says() -> None:
     assert (f.modality, f.body_part, f.contrast) == ("", "", "")
     with pytest.raises(ValueError, match="location"):
         Finding(location=" ")
+    with pytest.raises(ValueError, match="location"):
+        Finding(location="", kind="renal cyst")
     assert Findings.from_dict(F.to_dict()) == F and F.digest() == Findings.from_dict(F.to_dict()).digest()
 
 
@@ -123,7 +125,9 @@ def test_reworded_recommendation_is_flagged() -> None:
     bad = t.replace("Consider CT at 3 months, PET/CT, or tissue sampling",
                     "CT at 3 months is suggested")
     flags = finish_report(F, t, bad, _LM()).flags
-    assert [f.kind for f in flags] == ["recommendation"]
+    # missing (the rule's sentence) and invented (the reworded one, highlighted)
+    assert {f.kind for f in flags} == {"recommendation"} and len(flags) == 2
+    assert any(f.span.startswith("Recommendation: CT at 3 months is suggested") for f in flags)
 
 
 def test_header_fills_exam_fields_left_empty() -> None:

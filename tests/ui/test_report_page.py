@@ -23,9 +23,12 @@ def exam_fields(at) -> None:  # type: ignore[no-untyped-def]
 
 
 def fill_form(at) -> None:  # type: ignore[no-untyped-def]
-    """Type into the form (the page shows the rest of the form once a location is given)."""
+    """Type into the form: a solid nodule, with the Fleischner conditions confirmed."""
     exam_fields(at)
+    at.selectbox(key="report.f0.kind").select("nodule").run()
+    at.selectbox(key="report.f0.desc").select("solid")
     at.text_input(key="report.f0.loc").input("upper lobe").run()
+    at.checkbox(key="report.fleischner").check()
     at.selectbox(key="report.f0.lat").select("right")
     at.number_input(key="report.f0.size").set_value(7.0)
     at.text_input(key="report.indication").input("Chronic cough")
@@ -98,7 +101,9 @@ def test_form_error_is_a_message_not_a_traceback(migrated_url, monkeypatch) -> N
     make_env(monkeypatch, migrated_url)
     at = app("pages/report.py")
     at.session_state["auth.user"] = make_user(migrated_url)
-    at.run()  # one finding row with an empty location
+    at.run()  # a fresh form: no error yet
+    assert not at.exception and not at.error
+    at.selectbox(key="report.f0.kind").select("nodule").run()  # a finding without location
     assert not at.exception
     assert any("location" in e.value for e in at.error)
 
@@ -125,6 +130,7 @@ def test_generated_html_and_markdown_render_inert(migrated_url, monkeypatch) -> 
     at = app("pages/report.py")
     at.session_state["auth.user"] = user
     at.session_state["report.f0.loc"] = "upper lobe"
+    at.session_state["report.f0.kind"] = "nodule"
     for key, value in (("modality", "CT"), ("body_part", "chest"), ("contrast", "without contrast")):
         at.session_state[f"report.{key}"] = value  # no scan: the exam fields are required
     at.session_state["report.draft"] = draft
@@ -166,9 +172,11 @@ def test_form_is_prefilled_from_the_loaded_scan(migrated_url, monkeypatch) -> No
     assert at.text_input(key="report.modality").value == "CT"
     assert at.text_input(key="report.body_part").value == ""  # unknown: not guessed
     assert at.text_input(key="report.contrast").value == "with contrast (ISOVUE300/100)"
+    assert not at.error  # nothing typed yet: no error
+    at.text_input(key="report.f0.loc").input("liver").run()
     assert any("body part" in e.value for e in at.error)  # required before drafting
     at.text_input(key="report.body_part").input("abdomen")
-    at.text_input(key="report.f0.loc").input("liver").run()
+    at.selectbox(key="report.f0.kind").select("liver lesion").run()
     assert not at.error
 
 
@@ -177,6 +185,7 @@ def test_values_typed_during_a_validation_error_are_kept(migrated_url, monkeypat
     at = app("pages/report.py")
     at.session_state["auth.user"] = make_user(migrated_url)
     at.run()
+    at.selectbox(key="report.f0.kind").select("liver lesion").run()
     assert any("location" in e.value for e in at.error)
     at.text_area(key="report.negatives").input("No ascites").run()  # still missing a location
     assert any("location" in e.value for e in at.error)
