@@ -45,7 +45,8 @@ def test_report_and_patient_text_flow(page, app_server) -> None:  # type: ignore
     page.get_by_text(re.compile(r"Draft #\d+: DRAFT")).wait_for(timeout=300_000)
 
     # plant an error in the editable text: the guard highlights it
-    assert page.get_by_label("Edit the report before signing").input_value().strip()
+    wait_idle(page)  # the editor is filled in the same run that shows the draft: let it finish
+    expect(page.get_by_label("Edit the report before signing")).not_to_have_value("", timeout=30_000)
     # the template the form describes (the clinician's facts, computed independently here)
     template = template_report(Findings(
         findings=(Finding(location="upper lobe", size=7.0, descriptor="solid"),),
