@@ -139,12 +139,14 @@ class SmilesVAE(nn.Module):
         """
         max_len = max_len or self.cfg.max_len
         b = z.shape[0]
+        out = torch.full((b, max_len - 1), self.pad_id, dtype=torch.long, device=z.device)
+        # Only rows still running are computed (finished rows are dropped from the batch).
+        rows = torch.arange(b, device=z.device)
         h = self.initial_hidden(z)
-        token = torch.full((b, 1), self.bos_id, dtype=torch.long, device=z.device)
-        done = torch.zeros(b, dtype=torch.bool, device=z.device)
-        out = []
         zin = z.unsqueeze(1)
-        for _ in range(max_len - 1):
+        token = torch.full((b, 1), self.bos_id, dtype=torch.long, device=z.device)
+        last = 0
+        for t in range(max_len - 1):
             x = torch.cat([self.embedding(token), zin], dim=-1)
             o, h = self.decoder(x, h)
             logits = self.out(o[:, -1])
@@ -153,10 +155,12 @@ class SmilesVAE(nn.Module):
             else:
                 probs = torch.softmax(logits / temperature, dim=-1)
                 nxt = torch.multinomial(probs, 1, generator=generator).squeeze(1)
-            nxt = nxt.masked_fill(done, self.pad_id)
-            out.append(nxt)
-            done |= nxt == self.eos_id
-            if bool(done.all()):
+            out[rows, t] = nxt
+            last = t
+            keep = nxt != self.eos_id
+            if not bool(keep.any()):
                 break
+            if not bool(keep.all()):
+                rows, nxt, zin, h = rows[keep], nxt[keep], zin[keep], h[:, keep]
             token = nxt.unsqueeze(1)
-        return torch.stack(out, dim=1)
+        return out[:, : last + 1]
