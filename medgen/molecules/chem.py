@@ -270,3 +270,26 @@ def to_sdf(props: Sequence[MoleculeProperties], title_prefix: str = "medgen") ->
         writer.write(mol)
     writer.close()
     return buf.getvalue().encode("utf-8")
+
+
+SORT_KEYS = ("qed", "logp", "mw", "tpsa", "hbd", "hba", "lipinski_violations", "sa", "smiles")
+
+
+def sort_molecules(props: Sequence[MoleculeProperties], key: str,
+                   descending: bool = False) -> list[MoleculeProperties]:
+    """Molecules sorted by one property (stable; ``key`` from :data:`SORT_KEYS`)."""
+    if key not in SORT_KEYS:
+        raise PropertyRangeError(f"Cannot sort by '{key}'; use one of {', '.join(SORT_KEYS)}.")
+    return sorted(props, key=lambda p: getattr(p, key), reverse=descending)
+
+
+def tanimoto_to(reference: str | Chem.Mol, smiles: Sequence[str]) -> list[float]:
+    """Tanimoto similarity (Morgan radius 2, 2048 bits) of each molecule to a reference one."""
+    from rdkit import DataStructs
+    from rdkit.Chem import rdFingerprintGenerator
+
+    gen = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048)
+    ref = parse_smiles(reference) if isinstance(reference, str) else reference
+    ref_fp = gen.GetFingerprint(ref)
+    fps = [gen.GetFingerprint(parse_smiles(s)) for s in smiles]
+    return [float(x) for x in DataStructs.BulkTanimotoSimilarity(ref_fp, fps)]

@@ -94,3 +94,13 @@ def test_sdf_and_csv_export_round_trip() -> None:
     lines = chem.to_csv(props).decode().splitlines()
     assert lines[0].startswith("smiles,qed,logp,mw")
     assert lines[2].split(",")[0] == props[1].smiles and len(lines) == 3
+
+
+def test_sort_and_similarity() -> None:
+    props = [chem.properties(s) for s in (ASPIRIN, CAFFEINE, "CCO")]
+    assert [p.smiles for p in chem.sort_molecules(props, "mw")][0] == "CCO"
+    assert chem.sort_molecules(props, "mw", descending=True)[0].smiles == props[1].smiles
+    with pytest.raises(PropertyRangeError):
+        chem.sort_molecules(props, "colour")
+    sims = chem.tanimoto_to(ASPIRIN, [ASPIRIN, "OC(=O)c1ccccc1O", CAFFEINE])
+    assert sims[0] == pytest.approx(1.0) and sims[0] > sims[1] > sims[2] >= 0.0
