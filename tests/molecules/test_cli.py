@@ -28,7 +28,6 @@ def test_cli_rejects_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture
     assert not (tmp_path / "x.smi").exists()
 
 
-@pytest.mark.slow
 def test_cli_as_a_subprocess(tmp_path: Path) -> None:
     out = tmp_path / "gen.smi"
     proc = subprocess.run(
