@@ -164,7 +164,9 @@ def markdown(res: dict[str, Any]) -> str:
     for name, b in res["baselines"].items():
         lines.append(f"| MOSES {name} (published) | "
                      + " | ".join(f"{b[c]:.3f}" if c in b else "" for c in cols) + " |")
-    lines += ["", "| target | value | met |", "|---|---:|:---:|"]
+    lines += ["", f"Reconstruction (greedy decode of the posterior mean, {res['reference']['reconstruction']}): "
+              f"{m['reconstruction']:.3f}.", "",
+              "| target | value | met |", "|---|---:|:---:|"]
     for t in res["targets"]:
         lines.append(f"| {t['metric']} {t['target']} | {t['value']:.3f} | "
                      f"{'met' if t['met'] else 'NOT met'} |")
@@ -200,6 +202,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         card["benchmark"] = {k: res[k] for k in ("command", "n_samples", "temperature", "seed",
                                                  "reference", "metrics", "baselines", "targets",
                                                  "machine")}
+        card["benchmark"]["table_md"] = md
         card_path.write_text(json.dumps(card, indent=2) + "\n")
     print(md)  # noqa: T201 - benchmark output
     return res
