@@ -164,7 +164,7 @@ def markdown(res: dict[str, Any]) -> str:
     for name, b in res["baselines"].items():
         lines.append(f"| MOSES {name} (published) | "
                      + " | ".join(f"{b[c]:.3f}" if c in b else "" for c in cols) + " |")
-    lines += ["", f"Reconstruction (greedy decode of the posterior mean, {res['reference']['reconstruction']}): "
+    lines += ["", f"Reconstruction ({res['reference']['reconstruction']}): "
               f"{m['reconstruction']:.3f}.", "",
               "| target | value | met |", "|---|---:|:---:|"]
     for t in res["targets"]:
