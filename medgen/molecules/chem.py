@@ -51,11 +51,11 @@ def mol_from_smiles(smiles: str) -> Chem.Mol | None:
     """RDKit molecule of ``smiles`` (sanitised), or None if it does not parse. Logs nothing."""
     if not smiles or len(smiles) > MAX_SMILES_CHARS:
         return None
-    RDLogger.DisableLog("rdApp.*")
+    RDLogger.DisableLog("rdApp.*")  # type: ignore[attr-defined]
     try:
         return Chem.MolFromSmiles(smiles)
     finally:
-        RDLogger.EnableLog("rdApp.*")
+        RDLogger.EnableLog("rdApp.*")  # type: ignore[attr-defined]
 
 
 def parse_smiles(smiles: str) -> Chem.Mol:
@@ -112,10 +112,10 @@ class MoleculeProperties:
 def properties(smiles_or_mol: str | Chem.Mol) -> MoleculeProperties:
     """Properties of a molecule (a SMILES string is parsed with :func:`parse_smiles`)."""
     mol = parse_smiles(smiles_or_mol) if isinstance(smiles_or_mol, str) else smiles_or_mol
-    mw = Descriptors.MolWt(mol)
-    logp = Crippen.MolLogP(mol)
-    hbd = Lipinski.NumHDonors(mol)
-    hba = Lipinski.NumHAcceptors(mol)
+    mw = Descriptors.MolWt(mol)  # type: ignore[attr-defined]
+    logp = Crippen.MolLogP(mol)  # type: ignore[attr-defined]
+    hbd = Lipinski.NumHDonors(mol)  # type: ignore[attr-defined]
+    hba = Lipinski.NumHAcceptors(mol)  # type: ignore[attr-defined]
     violations = int(mw > 500) + int(logp > 5) + int(hbd > 5) + int(hba > 10)
     return MoleculeProperties(
         smiles=Chem.MolToSmiles(mol),

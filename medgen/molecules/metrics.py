@@ -209,11 +209,11 @@ def fcd_stats(smiles: Sequence[str]) -> dict[str, np.ndarray]:
 
     if not hasattr(numpy, "row_stack"):  # removed in NumPy 2.x; fcd-torch 1.0.7 still calls it
         numpy.row_stack = numpy.vstack  # type: ignore[attr-defined]
-    RDLogger.DisableLog("rdApp.*")
+    RDLogger.DisableLog("rdApp.*")  # type: ignore[attr-defined]
     try:
         stats = _fcd_model().precalc(list(smiles))
     finally:
-        RDLogger.EnableLog("rdApp.*")
+        RDLogger.EnableLog("rdApp.*")  # type: ignore[attr-defined]
     return {"mu": np.asarray(stats["mu"]), "sigma": np.asarray(stats["sigma"])}
 
 
@@ -248,5 +248,5 @@ def fcd_reference_stats(
             return {"mu": z["mu"], "sigma": z["sigma"]}, len(smiles)
     log.info("computing ChemNet statistics of %d %s molecules (cached in %s)", len(smiles), split, cache)
     stats = fcd_stats(smiles)
-    np.savez(cache, **stats)
+    np.savez(cache, mu=stats["mu"], sigma=stats["sigma"])
     return stats, len(smiles)

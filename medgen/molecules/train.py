@@ -154,10 +154,10 @@ def evaluate(
         n += len(lengths)
     g = torch.Generator(device=device).manual_seed(seed)
     z = torch.randn(n_samples, model.cfg.latent, generator=g, device=device)
-    ids = model.generate(z, temperature=1.0, generator=g).cpu().tolist()
-    RDLogger.DisableLog("rdApp.*")
-    valid = sum(1 for row in ids if (s := vocab.decode(row)) and Chem.MolFromSmiles(s) is not None)
-    RDLogger.EnableLog("rdApp.*")
+    rows = model.generate(z, temperature=1.0, generator=g).cpu().tolist()
+    RDLogger.DisableLog("rdApp.*")  # type: ignore[attr-defined]
+    valid = sum(1 for row in rows if (s := vocab.decode(row)) and Chem.MolFromSmiles(s) is not None)
+    RDLogger.EnableLog("rdApp.*")  # type: ignore[attr-defined]
     model.train()
     return {"val_recon": rec / n, "val_kl": kls / n, "valid": valid / n_samples}
 
