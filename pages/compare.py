@@ -7,6 +7,7 @@ import streamlit as st
 from medgen.errors import MedgenError
 from medgen.types import OutputKind, Role
 from medgen.ui import enhance as ui
+from medgen.ui import pacs
 from medgen.ui.rating import rating_panel
 from medgen.ui.state import current_scan, require_user
 
@@ -21,6 +22,7 @@ if scan is None:
         "sample study first; it will then be available here."
     )
     st.stop()
+pacs.refuse_non_ct(scan)  # a non-CT series from the PACS: viewing only
 
 try:
     model_id = ui.model_picker()
@@ -55,4 +57,5 @@ if isinstance(run, ui.CompareRun) and run.scan_hash == scan.content_hash:
     center, width = ui.window_controls(scan)
     ui.render_compare(run, center, width)
     ui.downloads(scan, run, center, width, user)
+    pacs.send_panel(scan, run, user)  # only for a scan opened from the PACS
     rating_panel(run.output_id, OutputKind.ENHANCEMENT)

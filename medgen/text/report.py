@@ -1,6 +1,6 @@
 """Draft reports: a deterministic template from the findings, reworded by the LM, then guarded.
 
-``draft_report(findings, meta)`` always produces a template draft; with a model it streams a
+``draft_report(findings, header)`` always produces a template draft; with a model it streams a
 rewrite (``rewrite_stream``) and checks it (``finish_report``). The recommendation sentences
 come from :mod:`medgen.text.fleischner`, never from the model.
 """
@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from medgen.text.findings import (
     NODULE_DESCRIPTORS,
@@ -20,19 +20,22 @@ from medgen.text.findings import (
     Finding,
     Findings,
     Laterality,
-    findings_from_meta,
+    findings_from_header,
 )
 from medgen.text.fleischner import Recommendation, fleischner_recommendation
-from medgen.text.guard import Flag, check
+from medgen.text.guard import Flag, Flagged, FlagKind, check
 from medgen.text.llm import GenerationParams, LanguageModel, StreamStats
 from medgen.text.prompts import report_messages
+
+if TYPE_CHECKING:
+    from medgen.imaging.header import ScanHeader
 
 SECTIONS = ("EXAMINATION", "TECHNIQUE", "COMPARISON", "FINDINGS", "IMPRESSION")
 TEMPLATE_MODEL_ID = "template"
 
 
 @dataclass(frozen=True)
-class ReportDraft:
+class ReportDraft(Flagged):
     """A draft report: the text to show, the template it came from, and the guard's flags."""
 
     text: str
@@ -48,57 +51,94 @@ class ReportDraft:
     params: Mapping[str, Any] = field(default_factory=dict)
     metrics: Mapping[str, Any] = field(default_factory=dict)
 
-    @property
-    def passed(self) -> bool:
-        return not self.flags
-
-    def flag_dicts(self) -> list[dict[str, Any]]:
-        return [f.to_dict() for f in self.flags]
 
 
 def _fmt_num(x: float) -> str:
     return f"{x:g}"
 
 
+def _article(head: str) -> str:
+    return "An" if head[:1].lower() in "aeiou" or head[:1] == "8" or head.startswith(
+        ("11 ", "18 ")) else "A"
+
+
 def describe_finding(f: Finding) -> str:
-    """'A 6 mm solid nodule in the right upper lobe' (no final period)."""
+    """One finding as a sentence without its final period, from the form's fields only.
+
+    'A 6 mm solid nodule in the right upper lobe'; 'An acute subdural haemorrhage over the right
+    frontoparietal convexity, 8 mm thick'; 'A 2.1 cm simple renal cyst in the left kidney,
+    Bosniak II'; 'Moderate hydrocephalus'. How a kind reads (article, preposition, where the
+    size and qualifiers go) is data in :mod:`medgen.text.finding_kinds`; a free-text kind reads
+    like a nodule did before.
+    """
+    spec = f.spec
+    trailing = {o for g in spec.qualifiers if g.after for o in g.options} if spec else set()
+    size = f"{_fmt_num(f.size)} {f.unit.value}" if f.size is not None else ""
+    size_word = spec.size_word if spec else ""
     words = []
-    if f.size is not None:
-        words.append(f"{_fmt_num(f.size)} {f.unit.value}")
+    if size and not size_word:
+        words.append(size)
+    if f.severity.value:
+        words.append(f.severity.value)
+    words += [q for q in f.qualifiers if q not in trailing]
     if f.descriptor is not Descriptor.OTHER:
         words.append(f.descriptor.value)
+    loc, side = f.location.strip(), f.laterality.value
+    if side and not loc:
+        words.append(side)
     words.append(f.kind.strip() or "finding")
     head = " ".join(words)
-    article = "An" if head[:1].lower() in "aeiou" or head[:1] == "8" or head.startswith(
-        ("11 ", "18 ")) else "A"
-    loc = f.location.strip()
-    side = f.laterality.value
-    if side and side not in loc.lower():
-        loc = f"{side} {loc}"
-    text = f"{article} {head} in the {loc}"
+    text = f"{_article(head)} {head}" if (spec is None or spec.countable) else head
+    if loc:
+        if side and side not in loc.lower():
+            loc = f"{side} {loc}"
+        text += f" {spec.preposition if spec else 'in the'} {loc}"
+    if size and size_word:
+        text += f", {size} {size_word}"
     if f.descriptor is Descriptor.PART_SOLID and f.solid_component is not None:
         text += f" with a {_fmt_num(f.solid_component)} {f.unit.value} solid component"
+    after = [q for q in f.qualifiers if q in trailing]
+    if after:
+        text += ", " + ", ".join(after)
     if f.note.strip():
         text += f", {f.note.strip().rstrip('.')}"
-    return text
+    return text[:1].upper() + text[1:]
+
+
+#: Said in the IMPRESSION when no follow-up rule of ours applies (the model may not add one).
+NO_RULE = "No follow-up rule was applied."
+#: Said instead when pulmonary nodules are present but the Fleischner table does not apply.
+#: (It names no diagnosis: the guard would read one as a negated finding of the source.)
+NO_RULE_NODULE = ("No follow-up rule was applied: the Fleischner Society 2017 table was not "
+                  "confirmed to apply to this patient.")
+
+
+def fleischner_applies(findings: Findings) -> bool:
+    """The Fleischner 2017 table applies: CT, and the clinician confirmed incidental nodule(s)
+    in an adult aged 35 or older without known cancer or immunosuppression."""
+    return findings.fleischner_eligible and findings.modality.strip().upper() == "CT"
 
 
 def recommendations(findings: Findings) -> tuple[Recommendation, ...]:
-    """Rule-based follow-up for the findings (Fleischner 2017 for incidental lung nodules)."""
+    """Rule-based follow-up: Fleischner 2017 for incidental pulmonary nodules, where it applies.
+
+    Every other finding (and a nodule where the table does not apply) gets no rule: the draft
+    says :data:`NO_RULE` and no recommendation is invented.
+    """
     nodules = [f for f in findings.findings if f.is_lung_nodule]
-    if not nodules:
+    if not nodules or not fleischner_applies(findings):
         return ()
     if len(nodules) == 1:
         n = nodules[0]
         assert n.size_mm is not None
         return (fleischner_recommendation(
-            n.size_mm, n.descriptor.value, False, findings.high_risk, n.solid_component_mm),)
+            n.size_mm, n.descriptor, False, findings.high_risk, n.solid_component_mm),)
     subsolid = [n for n in nodules if n.descriptor is not Descriptor.SOLID]
     pool = subsolid or nodules
     largest = max(pool, key=lambda n: n.size_mm or 0.0)
     assert largest.size_mm is not None
     return (fleischner_recommendation(
-        largest.size_mm, largest.descriptor.value, True, findings.high_risk,
+        largest.size_mm, largest.descriptor, True, findings.high_risk,
         largest.solid_component_mm),)
 
 
@@ -127,14 +167,18 @@ def template_report(findings: Findings) -> str:
     lines.append("FINDINGS: " + (" ".join(body) if body else "No findings were entered."))
     imp = [_sentence(describe_finding(x)) for x in f.findings]
     recs = recommendations(f)
-    if recs:
-        risk = "high" if f.high_risk else "low"
-        imp.append(f"Fleischner risk category: {risk}.")
-        imp += [f"Recommendation: {r.text}" for r in recs]
     if f.impression_note.strip():
         imp.append(_sentence(f.impression_note))
     if not imp:
         imp = [_sentence(n) for n in f.negatives] or ["No findings were entered."]
+    if recs:
+        risk = "high" if f.high_risk else "low"
+        imp.append(f"Fleischner risk category: {risk}.")
+        imp += [f"Recommendation: {r.text}" for r in recs]
+    elif any(x.is_lung_nodule for x in f.findings):
+        imp.append(NO_RULE_NODULE)
+    else:
+        imp.append(NO_RULE)
     lines.append("IMPRESSION: " + " ".join(imp))
     return "\n".join(lines)
 
@@ -157,7 +201,7 @@ def structure_flags(text: str) -> list[Flag]:
     flags = []
     for name in SECTIONS:
         if not re.search(rf"(^|\n)\s*{name}\s*:", text):
-            flags.append(Flag("structure", 0, 0, name, f"the section {name} is missing"))
+            flags.append(Flag(FlagKind.STRUCTURE, 0, 0, name, f"the section {name} is missing"))
     return flags
 
 
@@ -168,10 +212,68 @@ def _norm(s: str) -> str:
 def recommendation_flags(recs: tuple[Recommendation, ...], text: str) -> list[Flag]:
     """A flag for each rule-based recommendation that the text does not contain word for word."""
     body = _norm(text)
-    return [Flag("recommendation", 0, 0, r.text,
+    return [Flag(FlagKind.RECOMMENDATION, 0, 0, r.text,
                  "the rule-based recommendation is missing or reworded; it must be copied "
                  f"word for word: {r.text}")
             for r in recs if _norm(r.text).rstrip(".") not in body]
+
+
+# A sentence that recommends or schedules something (English and Chinese cues).
+_RECOMMEND_CUE = re.compile(
+    r"\b(?:recommend\w*|advis\w*|suggest\w*|should|follow[- ]?up|repeat\w*|consider\w*|"
+    r"refer(?:ral|red)?|biops\w*|surveillance|re-?imag\w*|rescan\w*|correlat\w*)\b|"
+    r"\b(?:in|at|after|within)\s+(?:\d+(?:\s*(?:-|to)\s*\d+)?|a|one|two|three|six|twelve)\s+"
+    r"(?:days?|weeks?|months?|years?)\b|建议|复查|随访|应该")
+_SENTENCE_END = re.compile(r"[.!?。！？;；\n]")
+_LABEL = re.compile(r"^(?:[a-z][a-z /-]{0,30}:\s*)+")
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; a decimal point does not end one."""
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        i = m.start()
+        if m.group() == "." and 0 < i < len(text) - 1 and text[i - 1].isdigit() \
+                and text[i + 1].isdigit():
+            continue
+        spans.append((start, m.end()))
+        start = m.end()
+    spans.append((start, len(text)))
+    out = []
+    for s0, s1 in spans:
+        while s0 < s1 and text[s0].isspace():
+            s0 += 1
+        if s1 > s0 and text[s0:s1].strip(" .;；。"):
+            out.append((s0, s1))
+    return out
+
+
+def _plain(s: str) -> str:
+    return re.sub(r"[‐‑‒–—―]", "-", _norm(s))
+
+
+def invented_recommendation_flags(source: str, text: str) -> list[Flag]:
+    """A flag for each sentence of ``text`` that recommends or schedules something (follow-up,
+    repeat imaging, biopsy, referral, "in 3 months", ...) and is not, word for word, in
+    ``source`` (the template draft with its rule-based recommendations).
+
+    The model only rewords; a recommendation can come only from our rules, so any other one is
+    invented, whatever its wording (FlagKind.RECOMMENDATION).
+    """
+    src = _plain(source)
+    flags = []
+    for s0, s1 in _sentences(text):
+        sent = text[s0:s1]
+        if not _RECOMMEND_CUE.search(sent.lower()):
+            continue
+        core = _LABEL.sub("", _plain(sent)).strip(" .;；。")
+        if core and core in src:
+            continue
+        span = sent.rstrip(".;；。!?！？\n ")
+        flags.append(Flag(FlagKind.RECOMMENDATION, s0, s0 + len(span), span,
+                          "a recommendation that is not in the findings or the follow-up rules; "
+                          "the model may not add one"))
+    return flags
 
 
 def section(text: str, name: str) -> str:
@@ -236,20 +338,23 @@ def finish_report(findings: Findings, template: str, model_text: str | None,
     if lm is None or not text:
         return ReportDraft(template, template, (), TEMPLATE_MODEL_ID, TEMPLATE_MODEL_ID, latency,
                            recs, False, bool(stats and stats.stopped), p, metrics)
-    flags = tuple(structure_flags(text) + check(template, text) + recommendation_flags(recs, text))
+    flags = tuple(sorted(structure_flags(text) + check(template, text)
+                         + recommendation_flags(recs, text)
+                         + invented_recommendation_flags(template, text),
+                         key=lambda f: (f.start, f.end)))
     return ReportDraft(text, template, flags, lm.name, lm.version, latency, recs, True,
                        bool(stats and stats.stopped), p, metrics)
 
 
-def draft_report(findings: Findings, meta: Mapping[str, str] | None = None,
+def draft_report(findings: Findings, header: ScanHeader | None = None,
                  lm: LanguageModel | None = None, params: GenerationParams | None = None
                  ) -> ReportDraft:
     """Template draft, reworded by ``lm`` when given, and guarded (non-streaming form).
 
-    ``meta`` (de-identified scan metadata) fills exam fields the form left empty.
+    ``header`` (the de-identified scan header) fills exam fields the form left empty.
     """
-    if meta:
-        base = findings_from_meta(meta)
+    if header is not None:
+        base = findings_from_header(header)
         findings = replace(findings, modality=findings.modality or base.modality,
                            body_part=findings.body_part or base.body_part)
     template = template_report(findings)
@@ -262,5 +367,7 @@ def draft_report(findings: Findings, meta: Mapping[str, str] | None = None,
     return finish_report(findings, template, text, lm, stats, params)
 
 
-__all__ = ["ReportDraft", "SECTIONS", "Laterality", "NODULE_DESCRIPTORS", "draft_report",
-           "finish_report", "recommendations", "rewrite_stream", "section", "template_report"]
+__all__ = ["NO_RULE", "NO_RULE_NODULE", "ReportDraft", "SECTIONS", "Laterality",
+           "NODULE_DESCRIPTORS", "draft_report", "fleischner_applies", "finish_report",
+           "invented_recommendation_flags", "recommendations", "rewrite_stream", "section",
+           "template_report"]

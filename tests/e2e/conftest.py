@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,9 +39,21 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
 
     Yields ``{"url": ..., "database_url": ..., "log": path}``.
     """
-    data_dir = tmp_path_factory.mktemp("e2e-data")
-    db_url = os.environ.get("MEDGEN_E2E_DATABASE_URL", f"sqlite:///{data_dir / 'e2e.db'}")
+    with serve_app(tmp_path_factory.mktemp("e2e-data")) as server:
+        yield server
+
+
+@contextmanager
+def serve_app(
+    data_dir: Path, extra_env: dict[str, str] | None = None, db_url: str | None = None
+) -> Iterator[dict[str, str]]:
+    """Run ``streamlit run app.py`` (environment plus ``extra_env``) with a migrated database in
+    ``data_dir``; yields ``{"url": ..., "database_url": ..., "log": path}``, stops it after."""
+    db_url = db_url or os.environ.get(
+        "MEDGEN_E2E_DATABASE_URL", f"sqlite:///{data_dir / 'e2e.db'}"
+    )
     env = dict(os.environ, MEDGEN_DATA_DIR=str(data_dir), MEDGEN_DATABASE_URL=db_url)
+    env.update(extra_env or {})
     env.setdefault("MEDGEN_LM", "smollm2-135m")
     subprocess.run(
         [sys.executable, "-m", "medgen.store.migrate", "upgrade"], env=env, cwd=ROOT, check=True

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from medgen.text.findings import Finding, Findings
 from medgen.text.report import template_report
+from tests.e2e.form_helpers import choose, short_generation, type_into
 from tests.e2e.helpers import login, open_page, wait_idle
 
 os.environ.setdefault("MEDGEN_LM", "smollm2-135m")  # read by the app_server fixture
@@ -28,16 +29,17 @@ def test_report_and_patient_text_flow(page, app_server) -> None:  # type: ignore
     login(page, app_server, role="clinician")
     open_page(page, "Draft report")
     page.get_by_role("heading", name="Draft report").wait_for()
-    _field(page, "Location").fill("upper lobe")
-    _field(page, "Location").press("Enter")
+    for label, value in (("Modality", "CT"), ("Body part", "chest"), ("Contrast", "without contrast")):
+        type_into(page, label, value)  # no scan loaded: the exam fields start empty
+    choose(page, "Finding", "nodule")
+    choose(page, "Nodule type", "solid")
+    type_into(page, "Location", "upper lobe")
+    type_into(page, "Size", "7")
+    page.get_by_text("Incidental pulmonary nodule(s) on CT in an adult aged 35").click()
     wait_idle(page)
-    _field(page, "Size").fill("7")
-    _field(page, "Size").press("Enter")
-    wait_idle(page)
-    page.get_by_text("Generation settings").click()
-    _field(page, "Max new tokens").fill("48")
-    _field(page, "Max new tokens").press("Enter")
-    wait_idle(page)
+    for negative in ("No pleural effusion", "No pneumothorax"):
+        choose(page, "Pertinent negatives", negative, widget="stMultiSelect")
+    short_generation(page, 48)
     page.get_by_role("button", name="Draft report").click()
     # streaming shows a Stop button while the model writes, then the recorded draft
     page.get_by_text(re.compile(r"Draft #\d+: DRAFT")).wait_for(timeout=300_000)
@@ -47,7 +49,8 @@ def test_report_and_patient_text_flow(page, app_server) -> None:  # type: ignore
     # the template the form describes (the clinician's facts, computed independently here)
     template = template_report(Findings(
         findings=(Finding(location="upper lobe", size=7.0, descriptor="solid"),),
-        negatives=("No pleural effusion", "No pneumothorax")))
+        negatives=("No pleural effusion", "No pneumothorax"), fleischner_eligible=True))
+    assert "Recommendation: CT at 6-12 months, then consider CT at 18-24 months" in template
     use_template = page.get_by_role("button", name="Use the template draft")
     wait_idle(page)
     if use_template.count():  # the model's wording was flagged: start from the template

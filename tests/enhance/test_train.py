@@ -76,3 +76,23 @@ def test_cli_entry_point(tiny_data, tmp_path):
     p.write_text(json.dumps(asdict(cfg)))
     main(["--config", str(p)])
     assert json.loads((tmp_path / "cli" / "summary.json").read_text())["epoch"] == 0
+
+
+def test_texture_objective_runs_and_logs_spectrum_and_val_texture(tiny_data, tmp_path):
+    out = tmp_path / "tex"
+    summary = train(
+        _cfg(
+            tiny_data,
+            out,
+            adv_weight=0.01,
+            adv_on_highpass=True,
+            spectrum_weight=0.02,
+            epochs=1,
+        )
+    )
+    rows = list(csv.DictReader((out / "log.csv").open()))
+    assert float(rows[0]["spectrum"]) > 0
+    assert float(rows[0]["val_texture"]) > 0
+    assert summary["val"]["texture"] > 0
+    with pytest.raises(ValueError, match="spectrum_weight"):
+        TrainConfig(spectrum_weight=-1)
