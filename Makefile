@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup dev migrate system-deps lint bench-ingest bench-feedback clean ldct-data ldct-real ldct-train bench-enhance fonts bench-text
+.PHONY: run test setup dev migrate system-deps lint bench-ingest bench-feedback clean ldct-data ldct-real ldct-train bench-enhance fonts bench-text molecules-data molecules-train bench-molecules
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -57,7 +57,7 @@ run: migrate
 # if missing, starts a throwaway cluster on 127.0.0.1, runs pytest, and always stops it.
 # The PACS tests run against a real Orthanc: .ci/with_orthanc.sh does the same with Debian orthanc
 # + orthanc-dicomweb (random ports, basic auth, seeded with real test DICOM).
-test: dev system-deps migrate ldct-real
+test: dev system-deps migrate ldct-real molecules-data
 	.ci/with_postgres.sh .ci/with_orthanc.sh $(PY) -m pytest
 
 # ruff on the whole repository, mypy on medgen ([tool.mypy] in pyproject.toml).
@@ -103,6 +103,20 @@ bench-enhance: dev ldct-data
 
 bench-text: setup
 	$(PY) -m bench.text
+
+# Drug-design lab (issue 15): MOSES data from the molsets wheel (MIT; never installed, its pins are old).
+molecules-data: data/molecules/train.csv.gz
+
+data/molecules/train.csv.gz: | $(VENV)/.runtime
+	mkdir -p data/molecules
+	$(PIP) download --quiet --no-deps molsets==0.3.1 -d data/molecules/
+	$(PY) -m medgen.molecules.data --wheel data/molecules/molsets-0.3.1-py3-none-any.whl --out data/molecules
+
+molecules-train: molecules-data
+	OMP_NUM_THREADS=1 nice -n 10 $(PY) -m medgen.molecules.train --config medgen/molecules/configs/smiles-vae-v1.json
+
+bench-molecules: dev molecules-data
+	$(PY) -m bench.molecules
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -87,3 +87,23 @@ class PermissionDeniedError(AuthError):
     default_message = (
         "Your role does not allow this action. Ask an administrator if you need access."
     )
+
+
+class MoleculeInputError(MedgenError):
+    """A request to the drug-design lab cannot be served as given (bad SMILES, range or count)."""
+
+    default_message = "The molecule request is not valid; check the structure and the settings."
+
+
+class InvalidSmilesError(MoleculeInputError):
+    """A SMILES string cannot be parsed into a molecule."""
+
+    default_message = "This is not a valid SMILES structure; check brackets, ring numbers and valences."
+
+
+class PropertyRangeError(MoleculeInputError):
+    """A property filter range is empty, reversed or outside what the property can take."""
+
+
+class SampleLimitError(MoleculeInputError):
+    """More molecules were requested than one call may generate."""

@@ -1,0 +1,1 @@
+"""Drug-design lab: SMILES VAE, RDKit properties and depictions, MOSES metrics (no Streamlit)."""

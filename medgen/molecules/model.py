@@ -1,0 +1,166 @@
+"""SMILES variational autoencoder: bidirectional GRU encoder, GRU decoder conditioned on z.
+
+The layout follows the MOSES VAE baseline (Polykovskiy et al., Front. Pharmacol. 2020): the
+encoder's last hidden states give the mean and log-variance of a diagonal Gaussian posterior; the
+decoder's initial hidden state is a linear map of z and z is also concatenated to every input
+embedding, so the decoder cannot ignore it entirely. Training uses teacher forcing (optionally
+with word dropout on the decoder inputs, Bowman et al. 2016) and a KL weight annealed from 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence
+
+
+@dataclass
+class VAEConfig:
+    """Architecture of :class:`SmilesVAE` (stored in checkpoints and model cards as ``model_args``)."""
+
+    vocab_size: int = 32  # tokens including <pad> <bos> <eos> <unk> (set from the vocabulary)
+    emb_dim: int = 64  # token embedding size (shared by encoder and decoder)
+    enc_hidden: int = 256  # encoder GRU hidden size per direction
+    enc_layers: int = 1  # encoder GRU layers
+    latent: int = 64  # size of z
+    dec_hidden: int = 512  # decoder GRU hidden size
+    dec_layers: int = 2  # decoder GRU layers
+    dropout: float = 0.0  # dropout between decoder GRU layers (0 = none)
+    max_len: int = 100  # longest sequence generated, in tokens including <bos>/<eos>
+
+    def __post_init__(self) -> None:
+        for name in ("vocab_size", "emb_dim", "enc_hidden", "enc_layers", "latent", "dec_hidden",
+                     "dec_layers", "max_len"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.vocab_size < 5:
+            raise ValueError(f"vocab_size must be >= 5 (4 special tokens + 1), got {self.vocab_size}")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+
+
+class SmilesVAE(nn.Module):
+    """SMILES VAE; token ids use the :class:`~medgen.molecules.tokenizer.Vocabulary` layout
+    (``<pad>`` = 0, ``<bos>`` = 1, ``<eos>`` = 2)."""
+
+    pad_id, bos_id, eos_id = 0, 1, 2
+
+    def __init__(self, cfg: VAEConfig) -> None:
+        super().__init__()
+        self.cfg = cfg
+        self.embedding = nn.Embedding(cfg.vocab_size, cfg.emb_dim, padding_idx=self.pad_id)
+        self.encoder = nn.GRU(
+            cfg.emb_dim, cfg.enc_hidden, num_layers=cfg.enc_layers, batch_first=True,
+            bidirectional=True,
+        )
+        self.to_mu = nn.Linear(2 * cfg.enc_hidden, cfg.latent)
+        self.to_logvar = nn.Linear(2 * cfg.enc_hidden, cfg.latent)
+        self.z_to_hidden = nn.Linear(cfg.latent, cfg.dec_hidden * cfg.dec_layers)
+        self.decoder = nn.GRU(
+            cfg.emb_dim + cfg.latent, cfg.dec_hidden, num_layers=cfg.dec_layers, batch_first=True,
+            dropout=cfg.dropout if cfg.dec_layers > 1 else 0.0,
+        )
+        self.out = nn.Linear(cfg.dec_hidden, cfg.vocab_size)
+
+    @property
+    def model_args(self) -> dict[str, object]:
+        return asdict(self.cfg)
+
+    # --- encoder -------------------------------------------------------------------------------
+    def encode(self, ids: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Posterior mean and log-variance, each ``(B, latent)``.
+
+        ``ids`` is ``(B, T)`` with ``<bos> ... <eos>`` and right padding; ``lengths`` counts the
+        non-pad tokens of each row.
+        """
+        emb = self.embedding(ids)
+        packed = pack_padded_sequence(emb, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        _, h = self.encoder(packed)  # (layers * 2, B, H)
+        h = torch.cat([h[-2], h[-1]], dim=-1)  # last layer, both directions
+        return self.to_mu(h), self.to_logvar(h)
+
+    @staticmethod
+    def reparameterize(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+        return mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+
+    # --- decoder -------------------------------------------------------------------------------
+    def initial_hidden(self, z: torch.Tensor) -> torch.Tensor:
+        h = self.z_to_hidden(z).view(z.shape[0], self.cfg.dec_layers, self.cfg.dec_hidden)
+        return h.transpose(0, 1).contiguous()
+
+    def decode_logits(self, z: torch.Tensor, inputs: torch.Tensor) -> torch.Tensor:
+        """Teacher-forced logits ``(B, T, vocab)`` for decoder ``inputs`` ``(B, T)``."""
+        emb = self.embedding(inputs)
+        zz = z.unsqueeze(1).expand(-1, inputs.shape[1], -1)
+        out, _ = self.decoder(torch.cat([emb, zz], dim=-1), self.initial_hidden(z))
+        return self.out(out)
+
+    def forward(
+        self, ids: torch.Tensor, lengths: torch.Tensor, word_dropout: float = 0.0
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Logits for ``ids[:, 1:]`` given ``ids[:, :-1]`` and z ~ q(z|ids); plus mu, logvar."""
+        mu, logvar = self.encode(ids, lengths)
+        z = self.reparameterize(mu, logvar) if self.training else mu
+        inputs = ids[:, :-1]
+        if self.training and word_dropout > 0:
+            drop = (torch.rand(inputs.shape, device=inputs.device) < word_dropout)
+            drop &= inputs != self.bos_id
+            drop &= inputs != self.pad_id
+            # Dropped words become <unk> (id 3): the decoder must lean on z for them.
+            inputs = inputs.masked_fill(drop, 3)
+        return self.decode_logits(z, inputs), mu, logvar
+
+    @staticmethod
+    def losses(
+        logits: torch.Tensor, targets: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Reconstruction (mean cross-entropy per non-pad token) and KL (mean per molecule)."""
+        recon = F.cross_entropy(
+            logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=SmilesVAE.pad_id
+        )
+        kl = 0.5 * (logvar.exp() + mu.pow(2) - 1.0 - logvar).sum(dim=1).mean()
+        return recon, kl
+
+    @torch.no_grad()
+    def generate(
+        self,
+        z: torch.Tensor,
+        temperature: float = 1.0,
+        generator: torch.Generator | None = None,
+        max_len: int | None = None,
+    ) -> torch.Tensor:
+        """Token ids ``(B, <= max_len - 1)`` sampled autoregressively from z (no ``<bos>``).
+
+        ``temperature`` 0 is greedy decoding. Rows end with ``<eos>`` (then padding) unless
+        they ran out of length.
+        """
+        max_len = max_len or self.cfg.max_len
+        b = z.shape[0]
+        out = torch.full((b, max_len - 1), self.pad_id, dtype=torch.long, device=z.device)
+        # Only rows still running are computed (finished rows are dropped from the batch).
+        rows = torch.arange(b, device=z.device)
+        h = self.initial_hidden(z)
+        zin = z.unsqueeze(1)
+        token = torch.full((b, 1), self.bos_id, dtype=torch.long, device=z.device)
+        last = 0
+        for t in range(max_len - 1):
+            x = torch.cat([self.embedding(token), zin], dim=-1)
+            o, h = self.decoder(x, h)
+            logits = self.out(o[:, -1])
+            if temperature <= 0:
+                nxt = logits.argmax(dim=-1)
+            else:
+                probs = torch.softmax(logits / temperature, dim=-1)
+                nxt = torch.multinomial(probs, 1, generator=generator).squeeze(1)
+            out[rows, t] = nxt
+            last = t
+            keep = nxt != self.eos_id
+            if not bool(keep.any()):
+                break
+            if not bool(keep.all()):
+                rows, nxt, zin, h = rows[keep], nxt[keep], zin[keep], h[:, keep]
+            token = nxt.unsqueeze(1)
+        return out[:, : last + 1]
