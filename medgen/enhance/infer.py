@@ -5,6 +5,11 @@ MPS, then CPU; ``Settings.device`` / MEDGEN_DEVICE overrides), run under ``eval(
 ``torch.inference_mode()`` (fp16 autocast on CUDA). Images larger than ``tile`` are processed
 in overlapping tiles blended with linear ramps, so there are no seams; a 3-D array is a series,
 processed in batches of slices with a progress callback.
+
+Issue 10: ``run(..., strength=...)`` blends ``input + s * (model(input) - input)`` (presets
+calibrated per model, :mod:`medgen.enhance.strength`), and the VAE input guard
+(:mod:`medgen.enhance.vae`, when installed) scores every run; an image outside the training
+distribution is refused unless ``allow_mismatch`` (the result is then marked).
 """
 
 from __future__ import annotations
