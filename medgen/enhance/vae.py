@@ -216,6 +216,25 @@ def features(model: ConvVAE, x: np.ndarray, batch: int = 64) -> tuple[np.ndarray
     return np.concatenate(mus), np.concatenate(errs)
 
 
+@torch.inference_mode()
+def neg_elbo(model: ConvVAE, x: np.ndarray, batch: int = 64) -> np.ndarray:
+    """Negative ELBO (nats per image: Bernoulli cross-entropy of the decoded posterior mean + KL)."""
+    out = []
+    model.eval()
+    for i in range(0, len(x), batch):
+        t = torch.from_numpy(np.ascontiguousarray(x[i : i + batch]))[:, None]
+        mu, lv = model.encode(t)
+        rec = model.decode(mu).clamp(1e-6, 1 - 1e-6)
+        bce = F.binary_cross_entropy(rec, t, reduction="none").flatten(1).sum(1)
+        kl = -0.5 * (1 + lv - mu.pow(2) - lv.exp()).sum(1)
+        out.append((bce + kl).numpy())
+    return np.concatenate(out)
+
+
+#: Candidate scores; ``select`` picks one on validation data (card ``score.kind``).
+SCORE_KINDS = ("typicality", "neg_elbo", "rec", "latent")
+
+
 @dataclass(frozen=True)
 class ScoreStats:
     """Training-set statistics that turn features into a score."""
@@ -287,14 +306,25 @@ class InputGuard:
             float(s["maha_log_sd"]),
         )
         self.threshold = float(card["threshold"]["value"])
+        self.kind = str(s.get("kind", "typicality"))
+        if self.kind not in SCORE_KINDS:
+            raise ModelError(f"The input guard's card names an unknown score '{self.kind}'.")
         self.card = card
         self.guard_id = guard_id
 
     def slice_scores(self, pixels: np.ndarray) -> np.ndarray:
         """Score of every slice of a 2-D slice or 3-D series (values as HU)."""
-        x = preprocess_stack(pixels)
-        mu, rec = features(self.model, x)
-        return self.stats.components(mu, rec)["score"]
+        return self.scores(preprocess_stack(pixels))[self.kind]
+
+    def scores(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        """Every candidate score of preprocessed slices (higher = less like the training CT)."""
+        c = self.stats.components(*features(self.model, x))
+        return {
+            "typicality": c["score"],
+            "rec": c["rec"],
+            "latent": c["maha"],
+            "neg_elbo": neg_elbo(self.model, x),
+        }
 
     def assess(self, pixels: np.ndarray) -> GuardResult:
         scores = self.slice_scores(pixels)
@@ -459,10 +489,98 @@ def recalibrate(config: dict[str, Any], root: Path | None = None) -> dict[str, A
     return card
 
 
+#: Validation out-of-distribution images for choosing the score: pydicom test files that
+#: bench/guard.py does NOT use (nuclear medicine, secondary-capture photographs and test
+#: patterns, a segmentation).
+VAL_OOD_FILES = (
+    "JPEG2000.dcm", "image_dfl.dcm", "mlut_18.dcm", "vlut_04.dcm", "OT-PAL-8-face.dcm",
+    "liver.dcm", "SC_rgb.dcm",
+)  # fmt: skip
+
+
+def validation_ood() -> np.ndarray:
+    """Preprocessed :data:`VAL_OOD_FILES` (colour as luminance, up to 3 frames each)."""
+    import pydicom
+    from pydicom.data import get_testdata_file
+    from pydicom.pixels import apply_color_lut
+
+    xs = []
+    for name in VAL_OOD_FILES:
+        path = get_testdata_file(name, download=False)
+        if path is None:
+            continue
+        try:
+            ds = pydicom.dcmread(path, force=True)
+            arr = ds.pixel_array
+        except (AttributeError, ValueError, RuntimeError) as exc:
+            log.warning("validation OOD file %s unreadable (%s), skipped", name, exc)
+            continue
+        if str(ds.get("PhotometricInterpretation", "")) == "PALETTE COLOR":
+            arr = apply_color_lut(arr, ds)
+        arr = arr.astype(np.float32)
+        if int(ds.get("NumberOfFrames", 1) or 1) == 1:
+            arr = arr[None]
+        if arr.ndim == 4:
+            arr = arr[..., :3].mean(-1)
+        xs += [preprocess(f) for f in arr[:3]]
+    return np.stack(xs)
+
+
+def _auroc(pos: np.ndarray, neg: np.ndarray) -> float:
+    a, b = np.asarray(neg)[:, None], np.asarray(pos)[None, :]
+    return float(((b > a).sum() + 0.5 * (b == a).sum()) / (a.size * b.size))
+
+
+def select(config: dict[str, Any], root: Path | None = None) -> dict[str, Any]:
+    """Choose the score on VALIDATION data (validation CT vs :data:`VAL_OOD_FILES`) and set the
+    threshold at the configured true-positive rate on the validation CT (weights unchanged)."""
+    base = root or weights_dir()
+    guard_id = str(config.get("guard_id", GUARD_ID))
+    guard = InputGuard(guard_id, base)
+    x_val, val_names = split_slices("val")
+    xv = validation_set(x_val, int(config.get("val_aug", 31)), int(config.get("seed", 0)) + 1)
+    xo = validation_ood()
+    sv, so = guard.scores(xv), guard.scores(xo)
+    tpr = float(config.get("tpr", 0.95))
+    table = {}
+    for k in SCORE_KINDS:
+        thr = float(np.quantile(sv[k], tpr))
+        table[k] = {
+            "val_auroc": round(_auroc(so[k], sv[k]), 4),
+            "val_ood_detected": round(float((so[k] > thr).mean()), 4),
+        }
+    best = max(SCORE_KINDS, key=lambda k: (table[k]["val_auroc"], table[k]["val_ood_detected"]))
+    card = guard.card
+    card["score"]["kind"] = best
+    card["score"]["kinds"] = {
+        "typicality": SCORE_DEFINITION,
+        "neg_elbo": "negative ELBO in nats per 64 x 64 image (Bernoulli cross-entropy of the "
+        "decoded posterior mean + KL); higher = less likely under the VAE",
+        "rec": "z(log reconstruction MSE), one-sided",
+        "latent": "z(log Mahalanobis distance of the posterior mean), one-sided",
+    }
+    card["score"]["selection"] = {
+        "rule": "highest AUROC of validation CT vs validation OOD images (ties: most detected)",
+        "validation_ood": f"pydicom test files not used by bench/guard.py: {', '.join(VAL_OOD_FILES)} "
+        f"({len(xo)} images)",
+        "validation_ct": f"{', '.join(dict.fromkeys(val_names))} + augmented variants ({len(xv)} images)",
+        "table": table,
+        "command": f"python -m medgen.enhance.vae select --config {config.get('_path', '')}",
+    }
+    card["threshold"].update(
+        value=float(np.quantile(sv[best], tpr)),
+        validation_score_median=float(np.median(sv[best])),
+        score_kind=best,
+    )
+    card_path(guard_id, base).write_text(json.dumps(card, indent=2) + "\n")
+    log.info("%s: score %s (validation %s), threshold %.3f", guard_id, best, table, card["threshold"]["value"])
+    return card
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="The VAE input guard.")
     sub = ap.add_subparsers(dest="cmd", required=True)
-    for name in ("train", "calibrate"):
+    for name in ("train", "calibrate", "select"):
         tr = sub.add_parser(name)
         tr.add_argument("--config", type=Path, required=True)
         tr.add_argument("--threads", type=int, default=1)
@@ -470,10 +588,10 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     torch.set_num_threads(args.threads)
-    if args.cmd == "calibrate":
+    if args.cmd in ("calibrate", "select"):
         config = json.loads(args.config.read_text())
         config["_path"] = str(args.config)
-        recalibrate(config, args.out)
+        (recalibrate if args.cmd == "calibrate" else select)(config, args.out)
         return
     config = json.loads(args.config.read_text())
     config["_path"] = str(args.config)
