@@ -193,6 +193,10 @@ def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description="AUROC of the VAE input guard.")
     ap.add_argument("--out", type=Path, default=Path("bench/results/guard.json"))
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument(
+        "--no-write-card", dest="write_card", action="store_false",
+        help="do not copy the results into the guard's card",
+    )
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     torch.set_num_threads(args.threads)
@@ -312,6 +316,17 @@ def main(argv: list[str] | None = None) -> dict:
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
+    if args.write_card:
+        from medgen.enhance.cards import card_path
+
+        path = card_path(guard.guard_id)
+        card = json.loads(path.read_text())
+        card["metrics"] = {
+            "source": f"bench/guard.py ({result['command']})",
+            **{k: result[k] for k in ("score_kind", "threshold", "in_distribution",
+                                      "real_noise_series", "rows", "targets", "date_utc")},
+        }
+        path.write_text(json.dumps(card, indent=2) + "\n")
     md = markdown(result)
     args.out.with_suffix(".md").write_text(md + "\n")
     sys.stdout.write(md + "\n")
