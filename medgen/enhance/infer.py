@@ -91,6 +91,10 @@ class OutOfDistributionError(ModalityMismatchError):
         )
         self.guard = guard
 
+    def __reduce__(self) -> tuple[type, tuple[GuardResult]]:
+        # picklable (a Ray worker sends it back to the driver)
+        return (self.__class__, (self.guard,))
+
 
 def load_guard(root: Path | None = None) -> InputGuard | None:
     """The shipped input guard, or None (logged) when it is not installed."""

@@ -27,6 +27,7 @@ from medgen.imaging.deid import installation_salt, replace_uid
 from medgen.store import migrate
 from medgen.store.db import get_engine, session_factory
 from medgen.store.models import AuditEvent, GeneratedOutput
+from tests.enhance.conftest import scan_from_pydicom
 from tests.pacs import seed
 
 pytestmark = pytest.mark.slow
@@ -286,11 +287,20 @@ def test_ray_reports_a_worker_error_per_series(
             got = ex.poll()
         (tag, res) = got[0]
         assert tag == 1 and "trained on CT" in str(res)
+        # a flat 40 HU square is not what the model was trained on: the input guard refuses it,
+        # and the refusal travels back from the worker with its message
         ex.submit(2, EnhanceTask(ct, "CT", True, "medium"))
         got = []
         while not got:
             got = ex.poll()
-        assert got[0][1].pixels.shape == (1, 64, 64)  # type: ignore[union-attr]
+        assert "outside what the model was trained on" in str(got[0][1])
+        real = scan_from_pydicom(["CT_small.dcm"]).pixels[None].astype(np.float32)
+        ex.submit(3, EnhanceTask(real, "CT", True, "medium"))
+        got = []
+        while not got:
+            got = ex.poll()
+        assert got[0][1].pixels.shape == real.shape  # type: ignore[union-attr]
+        assert got[0][1].guard.verdict.value == "inside"  # type: ignore[union-attr]
     finally:
         ex.close()
 
