@@ -110,6 +110,8 @@ def load_guard(root: Path | None = None) -> InputGuard | None:
 class Enhancer:
     """A loaded denoising model. Build once per process (the UI caches it with st.cache_resource)."""
 
+    guard: InputGuard | None
+
     def __init__(
         self,
         model_id: str,
@@ -166,7 +168,7 @@ class Enhancer:
         self.card = card
         self.model_id = str(card["model_id"])
         self.model_version = str(card.get("sha256", ""))
-        self.guard: InputGuard | None = None
+        self.guard = None
         self.modalities = tuple(
             Modality.parse(x) for x in np.atleast_1d(card.get("modality", "CT"))
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -153,7 +154,7 @@ def run_and_record(
     mid_after = result.pixels if result.pixels.ndim == 2 else result.pixels[len(result.pixels) // 2]
     c, w = scan.default_window or view.PRESETS["Soft tissue"]
     noise = view.difference(mid, mid_after)
-    metrics = {
+    metrics: dict[str, Any] = {
         "removed_noise_sd_hu": round(
             float(noise[mid > -500].std()) if (mid > -500).any() else float(noise.std()), 2
         ),
