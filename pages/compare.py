@@ -40,6 +40,12 @@ if scan.is_volume:
         slices = [idx]
     else:
         slices = list(range(scan.n_slices))
+strength = ui.strength_picker(model_id)
+try:
+    guard = ui.guard_panel(scan, model_id, slices)
+except MedgenError as exc:
+    st.error(str(exc))
+    st.stop()
 override = st.checkbox(
     "Run even if the image is not what the model was trained for (result is marked)",
     key="compare.override",
@@ -47,7 +53,9 @@ override = st.checkbox(
 
 if st.button("Enhance", type="primary", key="compare.run"):
     try:
-        st.session_state[ui.RESULT_KEY] = ui.run_and_record(scan, model_id, slices, user, override)
+        st.session_state[ui.RESULT_KEY] = ui.run_and_record(
+            scan, model_id, slices, user, override, strength, guard
+        )
     except MedgenError as exc:
         st.error(str(exc))
         st.stop()

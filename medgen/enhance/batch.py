@@ -293,6 +293,17 @@ def _derived(
     loaded: LoadedSeries, result: EnhanceResult, opts: BatchOptions, applied: bool
 ) -> list[Any]:
     """The derived series with descriptions naming model and strength."""
+    if applied and result.strength is not None:
+        label = result.strength.label
+        datasets = derived_datasets(
+            loaded.scan, result.pixels, result.model_id, result.model_version, strength=label
+        )
+        strength = strength_text(opts.strength)
+        for ds in datasets:
+            ds.SeriesDescription = (
+                f"AI-enhanced {result.model_id} {strength} (review w/ original)"[:64]
+            )
+        return datasets
     datasets = derived_datasets(loaded.scan, result.pixels, result.model_id, result.model_version)
     strength = strength_text(opts.strength)
     note = (
@@ -374,8 +385,12 @@ def finish_series(
         "series_uid": derived_uid,  # replacement UID of the derived series
         "source_series_uid": str(loaded.scan.header.series_uid or job.key),
         "destinations": [d for d, on in (("folder", out_path), ("pacs", sent)) if on],
-        "guard_verdict": None,  # TODO(lead): the VAE guard's verdict once it exists (issue 10)
+        "guard_verdict": None,
     }
+    if result.strength is not None:
+        params["strength_fraction"] = round(result.strength.fraction, 4)
+    if result.guard is not None:
+        params.update(result.guard.as_params())
     metrics, previews = _metrics(loaded, result)
     output_id = record_series(
         opts.database_url,

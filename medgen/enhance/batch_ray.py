@@ -69,7 +69,9 @@ class SeriesWorker:
             "allow_mismatch": task.allow_mismatch,
         }
         if run_accepts_strength():
-            kwargs["strength"] = task.strength  # TODO(lead, issue 10): check the name/type
+            # a preset name or a whole percent (parse_strength); Enhancer.run resolves it with
+            # the model card's calibrated presets
+            kwargs["strength"] = task.strength
 
         def report(done: int, total: int) -> None:
             self._done = (done, total)

@@ -5,6 +5,11 @@ MPS, then CPU; ``Settings.device`` / MEDGEN_DEVICE overrides), run under ``eval(
 ``torch.inference_mode()`` (fp16 autocast on CUDA). Images larger than ``tile`` are processed
 in overlapping tiles blended with linear ramps, so there are no seams; a 3-D array is a series,
 processed in batches of slices with a progress callback.
+
+Issue 10: ``run(..., strength=...)`` blends ``input + s * (model(input) - input)`` (presets
+calibrated per model, :mod:`medgen.enhance.strength`), and the VAE input guard
+(:mod:`medgen.enhance.vae`, when installed) scores every run; an image outside the training
+distribution is refused unless ``allow_mismatch`` (the result is then marked).
 """
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ import torch.nn.functional as F
 from medgen.device import select_device
 from medgen.enhance.cards import load_state
 from medgen.enhance.nets import Generator
-from medgen.errors import ModalityMismatchError, ModelError
+from medgen.enhance.strength import Strength, StrengthPreset, blend, resolve_strength
+from medgen.enhance.vae import GuardResult, GuardVerdict, InputGuard
+from medgen.errors import ModalityMismatchError, ModelError, ModelIntegrityError
 from medgen.types import Modality
 
 log = logging.getLogger(__name__)
@@ -52,6 +59,8 @@ class EnhanceResult:
     ms: float  # wall time of the whole run
     per_slice_ms: tuple[float, ...]
     warnings: tuple[str, ...] = ()
+    strength: Strength | None = None  # None: full model output (from_generator benchmarks)
+    guard: GuardResult | None = None  # the input guard's judgement (None: no guard installed)
 
     @property
     def median_slice_ms(self) -> float:
@@ -72,8 +81,36 @@ def _starts(size: int, tile: int, step: int) -> list[int]:
     return sorted(set(starts))
 
 
+class OutOfDistributionError(ModalityMismatchError):
+    """The input guard judged the image outside what the model was trained on."""
+
+    def __init__(self, guard: GuardResult) -> None:
+        super().__init__(
+            f"{guard.message} Enhancing it could produce misleading results; tick the override "
+            "to run anyway (the result is then marked)."
+        )
+        self.guard = guard
+
+    def __reduce__(self) -> tuple[type, tuple[GuardResult]]:
+        # picklable (a Ray worker sends it back to the driver)
+        return (self.__class__, (self.guard,))
+
+
+def load_guard(root: Path | None = None) -> InputGuard | None:
+    """The shipped input guard, or None (logged) when it is not installed."""
+    try:
+        return InputGuard(root=root)
+    except ModelError as exc:
+        if isinstance(exc, ModelIntegrityError):
+            raise
+        log.warning("no input guard: %s", exc)
+        return None
+
+
 class Enhancer:
     """A loaded denoising model. Build once per process (the UI caches it with st.cache_resource)."""
+
+    guard: InputGuard | None
 
     def __init__(
         self,
@@ -93,6 +130,7 @@ class Enhancer:
                 f"The weights of '{model_id}' do not fit the architecture in its card."
             ) from exc
         self._setup(gen, card, device, tile, overlap, batch_size)
+        self.guard = load_guard(weights_dir)
 
     @classmethod
     def from_generator(
@@ -130,6 +168,7 @@ class Enhancer:
         self.card = card
         self.model_id = str(card["model_id"])
         self.model_version = str(card.get("sha256", ""))
+        self.guard = None
         self.modalities = tuple(
             Modality.parse(x) for x in np.atleast_1d(card.get("modality", "CT"))
         )
@@ -166,6 +205,19 @@ class Enhancer:
                 f"The pixel values ({lo:.0f} to {hi:.0f}) are not plausible Hounsfield units for CT."
             )
 
+    def resolve_strength(self, strength: Strength | StrengthPreset | str | float | None) -> Strength:
+        """A preset name or a percentage -> :class:`Strength` with this model's calibrated presets."""
+        try:
+            return resolve_strength(strength, self.card)
+        except ValueError as exc:
+            raise ModelError(str(exc)) from exc
+
+    def assess(self, pixels: np.ndarray) -> GuardResult | None:
+        """The input guard's score and verdict for a slice or series (None: no guard installed)."""
+        if self.guard is None:
+            return None
+        return self.guard.assess(np.asarray(pixels, dtype=np.float32))
+
     # ------------------------------------------------------------------ running
     def run(
         self,
@@ -175,17 +227,25 @@ class Enhancer:
         modality: Modality | str = Modality.CT,
         is_hu: bool = True,
         allow_mismatch: bool = False,
+        strength: Strength | StrengthPreset | str | float | None = StrengthPreset.MEDIUM,
+        guard: GuardResult | None = None,
     ) -> EnhanceResult:
         """Enhance a 2-D slice or a 3-D series (slices first) given in HU.
 
-        With ``allow_mismatch`` a modality / calibration mismatch does not raise; the result
-        then carries a warning naming it.
+        ``strength``: a preset (``"low"``/``"medium"``/``"high"``, default medium, blend fractions
+        calibrated per model in its card) or a percentage 0-100 (int/float); the output is
+        ``input + s * (model(input) - input)``. The input guard (if installed) scores every run;
+        ``guard`` passes an assessment already made of the same pixels. An image outside the
+        training distribution, or a modality / calibration mismatch, raises
+        :class:`ModalityMismatchError` unless ``allow_mismatch``; the result then carries a
+        warning naming it.
         """
         arr = np.asarray(pixels_hu, dtype=np.float32)
         if arr.ndim not in (2, 3) or min(arr.shape[-2:]) < 8:
             raise ModelError(
                 f"Expected a 2-D image or a 3-D series of images, got shape {arr.shape}."
             )
+        chosen = self.resolve_strength(strength)
         warnings: list[str] = []
         try:
             self.check_input(modality, is_hu, arr)
@@ -193,6 +253,11 @@ class Enhancer:
             if not allow_mismatch:
                 raise
             warnings.append(f"Run with override despite a mismatch: {exc}")
+        judged = guard if guard is not None else self.assess(arr)
+        if judged is not None and judged.verdict is GuardVerdict.OUTSIDE:
+            if not allow_mismatch:
+                raise OutOfDistributionError(judged)
+            warnings.append(f"Run with override although the input guard says: {judged.message}")
         vol = arr[None] if arr.ndim == 2 else arr
         out = np.empty_like(vol)
         per: list[float] = []
@@ -205,6 +270,8 @@ class Enhancer:
             chunk = vol[s : s + self.batch_size]
             padding = chunk <= PADDING_HU  # outside the field of view: kept as it is
             enhanced = self._run_batch(np.where(padding, AIR_HU, chunk))
+            if chosen.fraction < 1.0:
+                enhanced = blend(chunk, enhanced, chosen.fraction)
             out[s : s + len(chunk)] = np.where(padding, chunk, enhanced)
             per += [(time.perf_counter() - tb) * 1000.0 / len(chunk)] * len(chunk)
             if progress:
@@ -219,6 +286,8 @@ class Enhancer:
             ms,
             tuple(per),
             tuple(warnings),
+            chosen,
+            judged,
         )
 
     def _forward(self, x: torch.Tensor) -> torch.Tensor:

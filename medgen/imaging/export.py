@@ -119,8 +119,12 @@ def derived_datasets(
     model_id: str,
     model_version: str,
     series_description: str | None = None,
+    strength: str | None = None,
 ) -> list[Dataset]:
-    """The enhanced pixels as a new DICOM series (one Dataset per slice), geometry from ``scan``."""
+    """The enhanced pixels as a new DICOM series (one Dataset per slice), geometry from ``scan``.
+
+    ``strength`` (e.g. ``"medium (52 %)"``) is named in the DerivationDescription.
+    """
     vol = pixels_hu[None] if pixels_hu.ndim == 2 else pixels_hu
     if vol.shape[-2:] != scan.pixels.shape[-2:] or vol.shape[0] != scan.n_slices:
         raise ValueError(f"enhanced pixels {pixels_hu.shape} do not match the scan {scan.shape}")
@@ -132,8 +136,9 @@ def derived_datasets(
     now = datetime.now(UTC)
     desc = series_description or f"Enhanced {model_id}"
     derivation = (
-        f"Low-dose CT denoising by MedGen Studio model {model_id} (weights sha256 {model_version[:16]}). "
-        "For review alongside the original images, never instead of them."
+        f"Low-dose CT denoising by MedGen Studio model {model_id} (weights sha256 {model_version[:16]})"
+        + (f" at strength {strength}" if strength else "")
+        + ". For review alongside the original images, never instead of them."
     )[:1024]
     eq = header.equipment
     out = []
@@ -204,10 +209,14 @@ def dicom_bytes(ds: Dataset) -> bytes:
 
 
 def export_dicom(
-    scan: Scan, pixels_hu: np.ndarray, model_id: str, model_version: str
+    scan: Scan,
+    pixels_hu: np.ndarray,
+    model_id: str,
+    model_version: str,
+    strength: str | None = None,
 ) -> tuple[bytes, str]:
     """(bytes, file name): one .dcm for a single image, a .zip of .dcm files for a series."""
-    datasets = derived_datasets(scan, pixels_hu, model_id, model_version)
+    datasets = derived_datasets(scan, pixels_hu, model_id, model_version, strength=strength)
     if len(datasets) == 1:
         return dicom_bytes(datasets[0]), f"enhanced_{model_id}.dcm"
     buf = io.BytesIO()

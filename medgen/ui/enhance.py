@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -12,6 +13,8 @@ import streamlit as st
 from medgen.enhance import view
 from medgen.enhance.cards import list_models, load_card
 from medgen.enhance.infer import Enhancer, EnhanceResult
+from medgen.enhance.strength import DEFAULT_PRESET, Strength, StrengthPreset, card_presets
+from medgen.enhance.vae import GuardResult, GuardVerdict
 from medgen.errors import MedgenError, ModelError
 from medgen.imaging.export import export_dicom, png_bytes, png_zip
 from medgen.imaging.scan import Scan
@@ -25,6 +28,9 @@ log = logging.getLogger(__name__)
 
 RESULT_KEY = "compare.result"
 DOWNLOADS_KEY = "compare.downloads"
+GUARD_KEY = "compare.guard"
+CUSTOM = "Custom"
+PRESET_LABELS = {p: p.value.capitalize() for p in StrengthPreset}
 REVIEW_WARNING = (
     "Enhanced images are computer-generated. Review them alongside the original images, "
     "never instead of them, and base every clinical decision on the originals."
@@ -61,31 +67,94 @@ def model_picker() -> str:
     return str(model_id)
 
 
+def strength_picker(model_id: str) -> Strength:
+    """Low / Medium / High (default Medium, calibrated per model) or a custom 0-100 % slider."""
+    presets = card_presets(load_card(model_id))
+    options = [PRESET_LABELS[p] for p in StrengthPreset] + [CUSTOM]
+    choice = st.radio(
+        "Strength",
+        options,
+        index=options.index(PRESET_LABELS[DEFAULT_PRESET]),
+        horizontal=True,
+        key="compare.strength",
+        help="How much of the model's change is applied: 0 % = the original, 100 % = the full "
+        "model output. The presets are calibrated to lower the noise by about 30 / 50 / 70 %.",
+    )
+    if choice == CUSTOM:
+        pct = st.slider("Strength (%)", 0, 100, 50, step=5, key="compare.strength_pct")
+        return Strength(pct / 100.0)
+    preset = StrengthPreset(choice.lower())
+    value = int(round(presets[preset] * 100))
+    st.slider(
+        "Strength (%)", 0, 100, value, disabled=True, key=f"compare.strength_pct_{preset.value}"
+    )
+    return Strength(presets[preset], preset)
+
+
+def guard_panel(scan: Scan, model_id: str, slices: list[int]) -> GuardResult | None:
+    """Score the chosen slices with the input guard and say whether they are in the training domain."""
+    cache_key = (scan.content_hash, tuple(slices))
+    cached = st.session_state.get(GUARD_KEY)
+    if cached and cached[0] == cache_key:
+        guard = cached[1]
+    else:
+        enhancer = load_enhancer(model_id)
+        guard = enhancer.assess(_pixels(scan, slices))
+        st.session_state[GUARD_KEY] = (cache_key, guard)
+    if guard is None:
+        st.caption("No input guard is installed: the image is not checked against the training data.")
+    elif guard.verdict is GuardVerdict.INSIDE:
+        st.success(guard.message, icon=":material/verified:")
+    else:
+        st.warning(
+            guard.message + " It will not be enhanced unless you tick the override below; "
+            "the result is then marked.",
+            icon=":material/report:",
+        )
+    return guard
+
+
+def _pixels(scan: Scan, slices: list[int]) -> np.ndarray:
+    return scan.slice(slices[0]) if len(slices) == 1 else np.stack([scan.slice(i) for i in slices])
+
+
 def run_and_record(
-    scan: Scan, model_id: str, slices: list[int], user: UserInfo, allow_mismatch: bool = False
+    scan: Scan,
+    model_id: str,
+    slices: list[int],
+    user: UserInfo,
+    allow_mismatch: bool = False,
+    strength: Strength | str | float | None = None,
+    guard: GuardResult | None = None,
 ) -> CompareRun:
     """Enhance ``slices`` of ``scan`` with a progress bar, record the output + audit in one transaction.
 
     Raises ModelError for an unusable model or image and StorageError when the run cannot be stored.
     """
     enhancer = load_enhancer(model_id)
-    original = (
-        scan.slice(slices[0]) if len(slices) == 1 else np.stack([scan.slice(i) for i in slices])
-    )
+    original = _pixels(scan, slices)
     bar = st.progress(0.0, text="Enhancing ...")
 
     def progress(done: int, total: int) -> None:
         bar.progress(done / max(total, 1), text=f"Enhancing slice {done} of {total}")
 
-    result = enhancer.run(
-        original, progress, modality=scan.modality, is_hu=scan.is_hu, allow_mismatch=allow_mismatch
-    )
-    bar.empty()
+    try:
+        result = enhancer.run(
+            original,
+            progress,
+            modality=scan.modality,
+            is_hu=scan.is_hu,
+            allow_mismatch=allow_mismatch,
+            strength=strength,
+            guard=guard,
+        )
+    finally:
+        bar.empty()
     mid = original if original.ndim == 2 else original[len(original) // 2]
     mid_after = result.pixels if result.pixels.ndim == 2 else result.pixels[len(result.pixels) // 2]
     c, w = scan.default_window or view.PRESETS["Soft tissue"]
     noise = view.difference(mid, mid_after)
-    metrics = {
+    metrics: dict[str, Any] = {
         "removed_noise_sd_hu": round(
             float(noise[mid > -500].std()) if (mid > -500).any() else float(noise.std()), 2
         ),
@@ -96,6 +165,12 @@ def run_and_record(
         "slices": "all" if len(slices) == scan.n_slices and scan.is_volume else list(slices),
         "override": allow_mismatch,
     }
+    if result.strength is not None:
+        params.update(result.strength.as_params())
+    if result.guard is not None:
+        params.update(result.guard.as_params())
+        metrics["guard_score"] = round(result.guard.score, 3)
+        metrics["guard_verdict"] = result.guard.verdict.value
     output_id = transact(
         repo.record_enhancement,
         image_id=st.session_state.get(SCAN_IMAGE_ID),
@@ -141,9 +216,13 @@ def render_compare(run: CompareRun, center: float, width: float) -> None:
         )
     before = run.original if run.original.ndim == 2 else run.original[k]
     after = res.pixels if res.pixels.ndim == 2 else res.pixels[k]
+    strength = f" at strength {res.strength.label}" if res.strength is not None else ""
     st.caption(
-        f"Model {res.model_id} on {res.device}: {res.ms:.0f} ms in total, {res.median_slice_ms:.0f} ms per slice."
+        f"Model {res.model_id}{strength} on {res.device}: {res.ms:.0f} ms in total, "
+        f"{res.median_slice_ms:.0f} ms per slice."
     )
+    if res.guard is not None:
+        st.caption(f"Input guard: {res.guard.message}")
     for w in res.warnings:
         st.warning(w)
     a, b = st.columns(2)
@@ -211,7 +290,11 @@ def downloads(scan: Scan, run: CompareRun, center: float, width: float, user: Us
     if not cache or cache[0] != run.output_id:
         sub = _subscan(scan, run)
         dcm, dcm_name = export_dicom(
-            sub, run.result.pixels, run.result.model_id, run.result.model_version
+            sub,
+            run.result.pixels,
+            run.result.model_id,
+            run.result.model_version,
+            strength=run.result.strength.label if run.result.strength is not None else None,
         )
         if run.result.pixels.ndim == 2:
             png, png_name, png_mime = (

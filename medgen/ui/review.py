@@ -63,6 +63,7 @@ def show_detail(detail: OutputDetail) -> None:
                 right.image(detail.preview_after, caption="After (enhanced)", width=360)
             else:
                 st.caption("No preview images were stored for this run.")
+            _enhancement_params(detail)
             if detail.metrics:
                 st.json(detail.metrics, expanded=False)
         else:
@@ -85,6 +86,31 @@ def show_detail(detail: OutputDetail) -> None:
             st.text(f"{c.overall}★ by {c.rater} (revision {c.revision}): {c.text}")
         if not shown:
             st.caption("No comments.")
+
+
+def _enhancement_params(detail: OutputDetail) -> None:
+    """Strength and the input guard's verdict of an enhancement run (issue 10)."""
+    p = detail.params or {}
+    strength = p.get("strength")
+    if strength is not None:
+        frac = p.get("strength_fraction")
+        pct = f" ({round(float(frac) * 100)} %)" if isinstance(strength, str) and frac is not None else ""
+        unit = " %" if isinstance(strength, int | float) else ""
+        st.caption(f"Strength: {strength}{unit}{pct}.")
+    verdict = p.get("guard_verdict")
+    if verdict is None:
+        st.caption("Input guard: not checked (no guard installed at the time of the run).")
+        return
+    where = "within" if verdict == "inside" else "outside"
+    text = (
+        f"Input guard: {where} what the model was trained on (score {p.get('guard_score')}, "
+        f"threshold {p.get('guard_threshold')})."
+    )
+    if verdict == "inside":
+        st.caption(text)
+    else:
+        override = " Run with the clinician's override." if p.get("override") else ""
+        st.warning(text + override)
 
 
 def _flag_text(flag: object) -> str:

@@ -27,6 +27,7 @@ from medgen.imaging.deid import installation_salt, replace_uid
 from medgen.store import migrate
 from medgen.store.db import get_engine, session_factory
 from medgen.store.models import AuditEvent, GeneratedOutput
+from tests.enhance.conftest import scan_from_pydicom
 from tests.pacs import seed
 
 pytestmark = pytest.mark.slow
@@ -161,7 +162,7 @@ def test_in_process_run(
         for d, orig in zip(derived, originals[name], strict=True):
             assert list(d.ImageType)[:2] == ["DERIVED", "SECONDARY"]
             assert "ldct-gan-v1" in d.DerivationDescription
-            assert "Strength 70 % requested" in d.DerivationDescription
+            assert "at strength 70 %" in d.DerivationDescription
             assert d.StudyInstanceUID.startswith("2.25.")  # the replacement study UID
             enhanced = d.pixel_array.astype(np.float64)
             body = orig > -500
@@ -177,8 +178,10 @@ def test_in_process_run(
     for name in ("a", "b"):
         row = by_uid[manifest.series[keys[name]]["derived_series_uid"]]
         assert row.kind == "enhancement" and row.model_id == "ldct-gan-v1"
-        assert row.params["strength"] == 70 and row.params["strength_applied"] is False
-        assert row.params["guard_verdict"] is None
+        assert row.params["strength"] == 70 and row.params["strength_applied"] is True
+        assert row.params["strength_fraction"] == pytest.approx(0.7)
+        assert row.params["guard_verdict"] == "inside"  # real CT of the seed series
+        assert row.params["guard_score"] <= row.params["guard_threshold"]
         assert row.params["source_series_uid"] == keys[name]
         assert row.metrics["n_slices"] == (N_A if name == "a" else N_B)
         assert row.preview_before and row.preview_after and row.study_id is not None
@@ -284,11 +287,20 @@ def test_ray_reports_a_worker_error_per_series(
             got = ex.poll()
         (tag, res) = got[0]
         assert tag == 1 and "trained on CT" in str(res)
+        # a flat 40 HU square is not what the model was trained on: the input guard refuses it,
+        # and the refusal travels back from the worker with its message
         ex.submit(2, EnhanceTask(ct, "CT", True, "medium"))
         got = []
         while not got:
             got = ex.poll()
-        assert got[0][1].pixels.shape == (1, 64, 64)  # type: ignore[union-attr]
+        assert "outside what the model was trained on" in str(got[0][1])
+        real = scan_from_pydicom(["CT_small.dcm"]).pixels[None].astype(np.float32)
+        ex.submit(3, EnhanceTask(real, "CT", True, "medium"))
+        got = []
+        while not got:
+            got = ex.poll()
+        assert got[0][1].pixels.shape == real.shape  # type: ignore[union-attr]
+        assert got[0][1].guard.verdict.value == "inside"  # type: ignore[union-attr]
     finally:
         ex.close()
 
@@ -389,7 +401,7 @@ def _study_round_trip(  # type: ignore[no-untyped-def]
     for ds in back:
         assert ds.StudyInstanceUID == study_uid and ds.PatientID == "BATCH-TEST-1"
         assert list(ds.ImageType)[:2] == ["DERIVED", "SECONDARY"]
-        assert "Strength medium requested" in ds.DerivationDescription
+        assert "at strength medium (" in ds.DerivationDescription
     # recorded with both audit events, no original identifier in the database row
     (row,) = [r for r in _outputs(db_url) if r.params.get("series_uid") == derived_uid]
     assert row.params["destinations"] == ["pacs"]

@@ -138,3 +138,18 @@ def test_non_ct_input_becomes_valid_secondary_capture(tmp_path: Path) -> None:
     assert ds.SOPClassUID == "1.2.840.10008.5.1.4.1.1.7" and ds.Modality == "MR"
     assert ds.StudyInstanceUID == scan.header.study_uid
     assert ds.SourceImageSequence[0].ReferencedSOPInstanceUID == scan.geometry[0].sop_instance_uid
+
+
+def test_derivation_description_names_model_and_strength(tmp_path: Path) -> None:
+    """Issue 10: the derived DICOM says which model made it and at which strength (still valid)."""
+    from medgen.enhance.strength import Strength, StrengthPreset
+
+    scan = scan_from_pydicom(["CT_small.dcm"])
+    enhanced = scan.pixels + 3.0
+    label = Strength(0.52, StrengthPreset.MEDIUM).label
+    data, name = export_dicom(scan, enhanced, "ldct-gan-v1", "ab" * 32, strength=label)
+    (ds,) = _check_derived(scan, data, name, enhanced, tmp_path)
+    assert "ldct-gan-v1" in ds.DerivationDescription
+    assert "at strength medium (52 %)" in ds.DerivationDescription
+    plain, _ = export_dicom(scan, enhanced, "ldct-gan-v1", "ab" * 32)
+    assert "strength" not in pydicom.dcmread(io.BytesIO(plain)).DerivationDescription

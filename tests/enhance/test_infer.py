@@ -46,7 +46,7 @@ def test_export_writes_card_with_sha256(weights):
 def test_loaded_model_matches_the_checkpoint(weights, ct_small):
     hu, _ = ct_small
     enh = Enhancer("tiny-v1", weights_dir=weights, device="cpu")
-    res = enh.run(hu)
+    res = enh.run(hu, strength=100)
     with torch.inference_mode():
         ref = _random_generator()(torch.from_numpy(hu)[None, None])[0, 0].numpy()
     np.testing.assert_allclose(res.pixels, ref, atol=1e-3)
@@ -78,13 +78,13 @@ def test_tiled_equals_untiled_without_seams(ct_small):
     img = np.tile(hu, (2, 2))  # 256 x 256 real CT texture
     g = _random_generator(1)
     card = {"model_id": "t", "modality": ["CT"], "sha256": "x"}
-    whole = Enhancer.from_generator(g, card, device="cpu", tile=256).run(img).pixels
-    tiled = Enhancer.from_generator(g, card, device="cpu", tile=96, overlap=24).run(img).pixels
+    whole = Enhancer.from_generator(g, card, device="cpu", tile=256).run(img, strength=100).pixels
+    tiled = Enhancer.from_generator(g, card, device="cpu", tile=96, overlap=24).run(img, strength=100).pixels
     diff = np.abs(whole - tiled)
     assert diff.max() < 2.0  # HU; tile edges are blended away
     assert diff.mean() < 0.1
     # no seam: the difference along tile borders is not larger than elsewhere
-    naive = Enhancer.from_generator(g, card, device="cpu", tile=96, overlap=0).run(img).pixels
+    naive = Enhancer.from_generator(g, card, device="cpu", tile=96, overlap=0).run(img, strength=100).pixels
     assert np.abs(whole - naive).max() > 5 * diff.max()  # tiling without overlap would show seams
 
 

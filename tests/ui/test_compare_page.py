@@ -191,3 +191,93 @@ def test_viewer_and_compare_render_the_same_window_pixel_for_pixel(clinician, mo
     assert viewer_pixels.shape == compare_pixels.shape == scan.shape
     np.testing.assert_array_equal(viewer_pixels, compare_pixels)
     assert len(np.unique(viewer_pixels)) > 50  # a real windowed image, not a blank one
+
+
+# ---------------------------------------------------------------- issue 10: strength and guard
+def _guard_installed() -> bool:
+    return (get_settings().weights_dir / "ct-guard-vae-v1.json").is_file()
+
+
+def _held_out_ct():  # type: ignore[no-untyped-def]
+    """A held-out real CT slice (CQ500 head, a test patient of the enhancer's split)."""
+    from medgen.imaging import load_scan
+    from medgen.imaging.samples import sample_path
+
+    path = sample_path("693_UNCR.dcm")
+    return load_scan(path.read_bytes(), path.name)
+
+
+def _mr_posing_as_ct():  # type: ignore[no-untyped-def]
+    """A real MR image whose metadata claims CT in HU: only the pixels can tell."""
+    from dataclasses import replace
+
+    from medgen.types import Modality
+
+    return replace(scan_from_pydicom(["MR_small.dcm"]), modality=Modality.CT, is_hu=True)
+
+
+@pytest.mark.skipif(not list_models(), reason="no shipped weights yet")
+def test_strength_presets_are_offered_with_calibrated_values(clinician):
+    from medgen.enhance.cards import load_card
+
+    at = _app(clinician, _held_out_ct()).run()
+    assert not at.exception, at.exception
+    radio = at.radio(key="compare.strength")
+    assert list(radio.options) == ["Low", "Medium", "High", "Custom"]
+    assert radio.value == "Medium"
+    model_id = at.selectbox(key="compare.model").value
+    fractions = load_card(model_id)["strength_presets"]["fractions"]
+    assert at.slider(key="compare.strength_pct_medium").value == round(fractions["medium"] * 100)
+    radio.set_value("High").run()
+    assert at.slider(key="compare.strength_pct_high").value == round(fractions["high"] * 100)
+    at.radio(key="compare.strength").set_value("Custom").run()
+    at.slider(key="compare.strength_pct").set_value(80).run()
+    at.button(key="compare.run").click().run()
+    assert not at.exception, at.exception
+    run = at.session_state["compare.result"]
+    assert run.result.strength.fraction == pytest.approx(0.8)
+    assert any("at strength 80 %" in c.value for c in at.caption)
+
+
+@pytest.mark.skipif(not (list_models() and _guard_installed()), reason="no shipped guard")
+def test_guard_says_inside_for_real_ct_and_records_it(clinician):
+    from medgen.store.db import session_factory
+    from medgen.store.models import GeneratedOutput
+
+    at = _app(clinician, _held_out_ct()).run()
+    assert not at.exception, at.exception
+    assert any("within what the model was trained on" in s.value for s in at.success)
+    at.button(key="compare.run").click().run()
+    assert not at.exception, at.exception
+    run = at.session_state["compare.result"]
+    assert run.result.guard.verdict.value == "inside" and not run.result.warnings
+    with session_factory(get_settings().database_url).begin() as s:
+        row = s.get(GeneratedOutput, run.output_id)
+        assert row.params["guard_verdict"] == "inside" and row.params["override"] is False
+        assert row.params["strength"] == "medium"
+        assert row.metrics["guard_score"] == pytest.approx(run.result.guard.score, abs=1e-3)
+
+
+@pytest.mark.skipif(not (list_models() and _guard_installed()), reason="no shipped guard")
+def test_outside_image_is_refused_unless_overridden_and_then_marked(clinician):
+    from medgen.store.db import session_factory
+    from medgen.store.models import GeneratedOutput
+
+    at = _app(clinician, _mr_posing_as_ct()).run()
+    assert not at.exception, at.exception
+    assert any("outside what the model was trained on" in w.value for w in at.warning)
+    at.button(key="compare.run").click().run()
+    assert not at.exception, at.exception
+    assert any("outside what the model was trained on" in e.value for e in at.error)
+    assert "compare.result" not in at.session_state
+    at.checkbox(key="compare.override").check().run()
+    at.button(key="compare.run").click().run()
+    assert not at.exception, at.exception
+    run = at.session_state["compare.result"]
+    assert run.result.guard.verdict.value == "outside"
+    assert any("override" in w for w in run.result.warnings)
+    assert any("override" in w.value for w in at.warning)  # the result is marked on screen
+    with session_factory(get_settings().database_url).begin() as s:
+        row = s.get(GeneratedOutput, run.output_id)
+        assert row.params["override"] is True and row.params["guard_verdict"] == "outside"
+        assert any("input guard" in str(f) for f in row.flags)
