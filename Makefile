@@ -36,7 +36,7 @@ $(VENV)/.llama: $(VENV)/.runtime
 # The configured model's GGUF file, ready for llama.cpp (the split default model is assembled and
 # its sha256 checked once, under data/cache/lm/gguf; a no-op when it is there).
 lm-file: $(VENV)/.llama
-	$(PY) -m medgen.text.llamacpp
+	$(PY) -m medgen.text.llm.llamacpp
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt

@@ -54,7 +54,7 @@ def child(backend: str, name: str, max_new_tokens: int) -> dict[str, object]:
     from medgen.text.report import finish_report, rewrite_stream, template_report
 
     if backend == "llamacpp":
-        from medgen.text.llamacpp import load_llamacpp
+        from medgen.text.llm.llamacpp import load_llamacpp
 
         lm = load_llamacpp(name)
         threads = lm.llm.n_threads

