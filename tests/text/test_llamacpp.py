@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from medgen.errors import ModelError
-from medgen.text.llm.llamacpp import LlamaCppModel, default_threads, gguf_file, load_llamacpp
 from medgen.text.llm import GenerationParams, StreamStats
+from medgen.text.llm.llamacpp import LlamaCppModel, default_threads, gguf_file, load_llamacpp
 from medgen.text.prompts import education_messages, report_messages
 from medgen.text.report import rewrite_stream, template_report
 
@@ -157,3 +157,51 @@ def test_clear_errors(tmp_path: Path) -> None:
     bad.write_bytes(b"GGUF" + b"\x00" * 64)
     with pytest.raises(ModelError, match="could not be read as a GGUF"):
         load_llamacpp(str(bad))
+
+
+def test_a_queued_request_knows_its_place_and_can_cancel(lm: LlamaCppModel) -> None:
+    """Two users: the second sees one request ahead of it, cancels, and generates nothing."""
+    seen: dict[str, object] = {}
+    go_on = threading.Event()
+
+    def second_user() -> None:
+        stop = threading.Event()
+        stats = StreamStats()
+        with lm.queue.ticket() as t:
+            seen["place"] = t.place
+            seen["waiting"] = lm.waiting
+            seen["turn"] = t.wait(0.2)
+            stop.set()  # the Stop button while waiting
+            seen["pieces"] = list(lm.stream([{"role": "user", "content": "Say OK."}],
+                                            GenerationParams(max_new_tokens=3), stop, stats))
+        seen["stats"] = stats
+        go_on.set()
+
+    user2 = threading.Thread(target=second_user)
+    pieces = []
+    for piece in lm.stream([{"role": "user", "content": "Write a long story."}],
+                           GenerationParams(max_new_tokens=12)):
+        pieces.append(piece)
+        if len(pieces) == 1:
+            user2.start()
+            assert go_on.wait(30)  # the second user gave up while this stream held the model
+    user2.join(30)
+    assert seen["place"] == 1 and seen["waiting"] == 1 and seen["turn"] is False
+    stats = seen["stats"]
+    assert isinstance(stats, StreamStats)
+    assert seen["pieces"] == [] and stats.stopped and stats.n_tokens == 0 and stats.first_token_s is None
+    assert len(pieces) > 1 and lm.waiting == 0  # the first stream went on; nobody is left queued
+
+
+def test_places_move_up_in_arrival_order(lm: LlamaCppModel) -> None:
+    with lm.queue.ticket() as first:
+        assert first.place == 0 and first.wait(0)
+        with lm.queue.ticket() as second, lm.queue.ticket() as third:
+            assert (second.place, third.place, lm.waiting) == (1, 2, 2)
+            second.leave()  # cancelled
+            assert (second.place, third.place) == (-1, 1)
+            assert not third.wait(0.05)
+        # the ticket held by this thread is used by a stream started in its block (no second place)
+        text = lm.generate([{"role": "user", "content": "Say OK."}], GenerationParams(max_new_tokens=3))
+        assert text and first.place == 0
+    assert first.place == -1 and lm.waiting == 0
