@@ -34,7 +34,8 @@ $(VENV)/.llama: $(VENV)/.runtime
 	touch $@
 
 # The configured model's GGUF file, ready for llama.cpp (the split default model is assembled and
-# its sha256 checked once, under data/cache/lm/gguf; a no-op when it is there).
+# its sha256 checked once, under data/cache/lm/gguf; a no-op when it is there). Part of `make run`
+# (and bench-text), not of `make test`: the tests use smollm2-135m, not the 1.1 GB default model.
 lm-file: $(VENV)/.llama
 	$(PY) -m medgen.text.llm.llamacpp
 
@@ -42,7 +43,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
-setup: $(VENV)/.runtime $(VENV)/.llama lm-file fonts
+setup: $(VENV)/.runtime $(VENV)/.llama fonts
 
 # Fonts for PDF export (Latin + Chinese); skipped quietly when apt is not available.
 fonts:
@@ -69,7 +70,7 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dicom3tools >/dev/null; \
 	fi
 
-run: migrate
+run: migrate lm-file
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
 
 # The store tests also run on a real PostgreSQL: .ci/with_postgres.sh installs Debian postgresql
@@ -120,7 +121,7 @@ ldct-train: ldct-data
 bench-enhance: dev ldct-data
 	$(PY) -m bench.enhance
 
-bench-text: setup
+bench-text: setup lm-file
 	$(PY) -m bench.text
 
 clean:

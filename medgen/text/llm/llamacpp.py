@@ -411,7 +411,7 @@ def load_source(src: ModelSource, cache_root: Path, *, n_threads: int | None = N
 def prepare(name: str | None = None) -> Path | None:
     """Make the configured model's GGUF file ready (assemble and verify the split qwen file once).
 
-    Run by ``make setup`` so that the first draft after ``make run`` does not wait for it; returns the
+    Run by ``make run`` (``make lm-file``) so that the first draft does not wait for it; returns the
     file, or None for a model the llama.cpp runtime does not read (a Hugging Face folder).
     """
     name = name or get_settings().lm
