@@ -29,7 +29,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from medgen.config import get_settings
 from medgen.errors import GenerationError, ModelError, ModelIntegrityError
@@ -203,7 +203,7 @@ class LlamaCppModel:
     # ------------------------------------------------------------------ prompts
     def prompt_tokens(self, messages: Sequence[dict[str, str]]) -> tuple[list[int], list[str]]:
         """The chat template applied to ``messages`` (with the assistant turn opened), tokenised."""
-        res = self._chat(messages=[dict(m) for m in messages])
+        res = self._chat(messages=cast(Any, [dict(m) for m in messages]))
         ids = self.llm.tokenize(res.prompt.encode("utf-8"), add_bos=not res.added_special, special=True)
         stop = res.stop if isinstance(res.stop, list) else [res.stop] if res.stop else []
         return ids, stop
@@ -212,7 +212,7 @@ class LlamaCppModel:
         """The tokens of ``full`` covered by the system message (at least one prompt token stays)."""
         if not messages or messages[0].get("role") != "system":
             return []
-        res = self._chat_head(messages=[dict(messages[0])])
+        res = self._chat_head(messages=cast(Any, [dict(messages[0])]))
         head = self.llm.tokenize(res.prompt.encode("utf-8"), add_bos=not res.added_special, special=True)
         n = min(_common_prefix(head, full), len(full) - 1)
         return list(full[:n]) if n >= 8 else []
