@@ -63,7 +63,7 @@ def child(backend: str, name: str, max_new_tokens: int) -> dict[str, object]:
 
         from medgen.text.llm import load_model
 
-        lm = load_model(name, "cpu")
+        lm = load_model(name, "cpu", backend="transformers")
         threads = torch.get_num_threads()
     lm.warm(report_messages(""))  # as medgen.ui.text does once per process
     for lang in ("en", "zh"):
