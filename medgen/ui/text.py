@@ -71,7 +71,8 @@ def model_turn(lm: LanguageModel) -> Iterator[None]:
     with queue.ticket() as ticket:
         box = None
         while (ahead := ticket.place) > 0:
-            box = box or st.empty()
+            if box is None:
+                box = st.empty()
             box.info(queue_message(ahead))
             ticket.wait(QUEUE_POLL_S)
         if box is not None:
