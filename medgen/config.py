@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
@@ -122,6 +123,24 @@ class DicomwebSettings:
         )
 
 
+class LmBackend(StrEnum):
+    """Language-model runtimes (``MEDGEN_LM_BACKEND``)."""
+
+    LLAMACPP = "llamacpp"
+    TRANSFORMERS = "transformers"
+
+    @classmethod
+    def parse(cls, value: LmBackend | str, name: str = "lm_backend") -> LmBackend:
+        """``value`` as a backend ("" means the default, llamacpp); ValueError naming the choices."""
+        raw = str(value).strip().lower() or cls.LLAMACPP.value
+        try:
+            return cls(raw)
+        except ValueError:
+            raise ValueError(
+                f"{name} must be one of {', '.join(b.value for b in cls)}, got {str(value)!r}"
+            ) from None
+
+
 @dataclass(frozen=True)
 class Settings:
     """Application settings; build with :func:`get_settings` (cached) or directly in tests."""
@@ -143,15 +162,20 @@ class Settings:
     # Failed logins in a row before an account is locked, and for how long (minutes).
     max_failed_logins: int = 5
     lockout_min: int = 15
-    # torch CPU threads for language-model generation (0 = torch default). On a shared or busy
-    # CPU, 1 avoids OpenMP oversubscription (measured: see README "Reports and patient text").
+    # CPU threads for language-model generation (0 = the runtime's default: llama.cpp uses the
+    # usable CPUs, at most 8; torch its own default). On a shared or busy CPU, 1 avoids
+    # oversubscription (measured: see README "Language models").
     lm_threads: int = 0
+    # Language-model runtime (MEDGEN_LM_BACKEND): llama.cpp (default, GGUF files as they are) or
+    # transformers (the reference runtime; also reads Hugging Face folders).
+    lm_backend: LmBackend = field(default_factory=lambda: LmBackend.LLAMACPP)
     # Cache folder for converted models and other derived, re-creatable files.
     cache_dir: Path = field(default_factory=lambda: ROOT / "data" / "cache")
     # PACS link over DICOMweb (MEDGEN_DICOMWEB_* or [dicomweb] in .streamlit/secrets.toml).
     dicomweb: DicomwebSettings = field(default_factory=DicomwebSettings)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "lm_backend", LmBackend.parse(self.lm_backend))
         if not self.database_url:
             object.__setattr__(self, "database_url", f"sqlite:///{self.data_dir / 'medgen.db'}")
 
@@ -174,6 +198,7 @@ class Settings:
             lockout_min=_env_int("MEDGEN_LOCKOUT_MIN", 15),
             cache_dir=Path(os.environ.get("MEDGEN_CACHE_DIR", str(data_dir / "cache"))),
             lm_threads=_env_int("MEDGEN_LM_THREADS", 0),
+            lm_backend=LmBackend.parse(os.environ.get("MEDGEN_LM_BACKEND", ""), "MEDGEN_LM_BACKEND"),
             dicomweb=DicomwebSettings.from_env(),
         )
 

@@ -52,12 +52,13 @@ if st.button("Write patient text", type="primary", key="education.go"):
         st.button("Stop", key="education.stop")
         run = PatientTextRun(report.text, recs, lang, lm, grade, params,
                              ui.new_stop_event("education.stop_event"))
-        for stream in run.attempts():
-            if run.result is not None:  # the first attempt missed the target grade
-                st.info(f"{run.result.readability.summary}: above the target, so it is "
-                        "written once more with a stricter prompt.")
-            with st.container(border=True):
-                st.write_stream(ui.inert_stream(stream, []))
+        with ui.model_turn(lm):  # a waiting user sees their place; Stop ends the wait
+            for stream in run.attempts():
+                if run.result is not None:  # the first attempt missed the target grade
+                    st.info(f"{run.result.readability.summary}: above the target, so it is "
+                            "written once more with a stricter prompt.")
+                with st.container(border=True):
+                    st.write_stream(ui.inert_stream(stream, []))
         result = run.result
         ss["education.output_id"] = ui.in_transaction(
             sign.record_education, result, user=user, parent_id=report.id, device=lm.device)

@@ -42,8 +42,9 @@ if st.button("Draft report", type="primary", key="report.go",
             stop, sink = ui.new_stop_event("report.stop_event"), []
             with st.container(border=True):
                 try:
-                    st.write_stream(ui.inert_stream(
-                        rewrite_stream(template, lm, params, stop, stats), sink))
+                    with ui.model_turn(lm):  # a waiting user sees their place; Stop ends the wait
+                        st.write_stream(ui.inert_stream(
+                            rewrite_stream(template, lm, params, stop, stats), sink))
                     text = "".join(sink)
                 except MedgenError as exc:
                     st.error(str(exc))

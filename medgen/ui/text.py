@@ -1,12 +1,15 @@
 """Streamlit pieces for the report and patient-education pages.
 
-The language model is loaded once per process (``st.cache_resource``). Generated text is never
+The language model is loaded once per process (``st.cache_resource``) with the configured runtime
+(``MEDGEN_LM_BACKEND``). Users take turns on it: :func:`model_turn` shows a waiting user their
+place in the queue, and a Stop click ends the wait. Generated text is never
 rendered as markdown or HTML: while streaming it is markdown-escaped, and the final text with
 highlighted flags is HTML-escaped before the ``<mark>`` tags are added.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 import threading
@@ -18,18 +21,22 @@ import streamlit as st
 from medgen.config import get_settings
 from medgen.imaging.header import ScanHeader
 from medgen.text.guard import Flag
-from medgen.text.llm import GenerationParams, LanguageModel, load_model
+from medgen.text.llm import GenerationParams, LanguageModel, RequestQueue, load_model
 from medgen.types import ReportStatus
 from medgen.ui.resources import transact as in_transaction
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~=$:&])")
 
 
-@st.cache_resource(show_spinner="Loading the language model (the first start converts it: about a minute)...")
-def _cached_lm(name: str, device: str) -> LanguageModel:
+#: Seconds between updates of a waiting user's place (each update lets a Stop click end the wait).
+QUEUE_POLL_S = 0.5
+
+
+@st.cache_resource(show_spinner="Loading the language model...")
+def _cached_lm(name: str, device: str, backend: str) -> LanguageModel:
     from medgen.text.prompts import education_messages, report_messages
 
-    lm = load_model(name, device)
+    lm = load_model(name, device, backend=backend)
     lm.warm(report_messages(""))  # system-prompt KV caches: a faster first token later
     for lang in ("en", "zh"):
         lm.warm(education_messages("", lang, 6))
@@ -37,9 +44,39 @@ def _cached_lm(name: str, device: str) -> LanguageModel:
 
 
 def language_model() -> LanguageModel:
-    """The configured LM (MEDGEN_LM), loaded once per process; raises ModelError."""
+    """The configured LM (MEDGEN_LM, MEDGEN_LM_BACKEND), loaded once per process; raises ModelError."""
     s = get_settings()
-    return _cached_lm(s.lm, s.device)
+    return _cached_lm(s.lm, s.device, str(s.lm_backend))
+
+
+def queue_message(ahead: int) -> str:
+    """What a waiting user reads while ``ahead`` requests are before theirs."""
+    return (f"Waiting for the language model: {ahead} request(s) ahead of you. "
+            "Press Stop to cancel.")
+
+
+@contextlib.contextmanager
+def model_turn(lm: LanguageModel) -> Iterator[None]:
+    """Hold this user's place in the model's queue for the block; stream inside it.
+
+    While other users' requests are ahead, an info box shows how many and updates as they finish;
+    a Stop click reruns the page, which ends the wait at the next update (the place is given up,
+    nothing is generated). A model without a queue is used as it is.
+    """
+    queue = getattr(lm, "queue", None)
+    if not isinstance(queue, RequestQueue):
+        yield
+        return
+    with queue.ticket() as ticket:
+        box = None
+        while (ahead := ticket.place) > 0:
+            if box is None:
+                box = st.empty()
+            box.info(queue_message(ahead))
+            ticket.wait(QUEUE_POLL_S)
+        if box is not None:
+            box.empty()
+        yield
 
 
 def inert_markdown(piece: str) -> str:

@@ -17,7 +17,7 @@ def make_env(monkeypatch: pytest.MonkeyPatch, url: str, lm: str = "smollm2-135m"
     monkeypatch.setenv("MEDGEN_DATABASE_URL", url)
     monkeypatch.setenv("MEDGEN_LM", lm)
     monkeypatch.setenv("MEDGEN_DEVICE", "cpu")
-    monkeypatch.setenv("MEDGEN_LM_THREADS", "0")  # leave torch's thread count alone
+    monkeypatch.setenv("MEDGEN_LM_THREADS", "1")  # one llama.cpp thread: steady on a shared CPU
     get_settings.cache_clear()
     from medgen.ui.resources import db
 

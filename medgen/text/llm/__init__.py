@@ -6,9 +6,13 @@ The package is split by job:
   packages, a local HF folder or GGUF file), assembly of the split GGUF file, sha256 checks;
 - :mod:`~medgen.text.llm.cache`: the transformers runtime's bf16 safetensors cache;
 - :mod:`~medgen.text.llm.base`: the :class:`LanguageModel` protocol every runtime implements,
-  :class:`GenerationParams` and :class:`StreamStats`;
+  :class:`GenerationParams`, :class:`StreamStats`, and the :class:`RequestQueue` through which a
+  runtime serialises generation (a waiting request knows its place and can be cancelled);
 - :mod:`~medgen.text.llm.hf`: the transformers runtime (loading, streaming generation,
-  system-prompt KV cache);
+  system-prompt KV cache), the reference runtime;
+- :mod:`~medgen.text.llm.llamacpp`: the llama.cpp runtime (the default: the GGUF file as it is,
+  system-prompt KV state per sequence); ``python -m medgen.text.llm.llamacpp`` assembles the
+  default model's file once;
 - :mod:`~medgen.text.llm.backends`: :func:`load_model`, choosing a runtime from
   :data:`BACKENDS`.
 
@@ -18,7 +22,14 @@ Everything outside this package imports from ``medgen.text.llm`` only.
 from __future__ import annotations
 
 from medgen.text.llm.backends import BACKENDS, load_model
-from medgen.text.llm.base import GenerationParams, LanguageModel, Messages, StreamStats
+from medgen.text.llm.base import (
+    GenerationParams,
+    LanguageModel,
+    Messages,
+    RequestQueue,
+    StreamStats,
+    Ticket,
+)
 from medgen.text.llm.registry import REGISTRY, ModelSpec
 
 __all__ = [
@@ -28,6 +39,8 @@ __all__ = [
     "LanguageModel",
     "Messages",
     "ModelSpec",
+    "RequestQueue",
     "StreamStats",
+    "Ticket",
     "load_model",
 ]

@@ -7,6 +7,8 @@ needs no change outside :mod:`medgen.text.llm`.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -46,9 +48,118 @@ class StreamStats:
     prompt_tokens: int = 0
 
 
+class Ticket:
+    """A place in a :class:`RequestQueue`; made by :meth:`RequestQueue.ticket`."""
+
+    def __init__(self, queue: RequestQueue, number: int) -> None:
+        self.queue = queue
+        self.number = number
+
+    @property
+    def place(self) -> int:
+        """Requests ahead of this one: 0 when it is this one's turn, -1 once it has left."""
+        return self.queue.place(self)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait up to ``timeout`` seconds for this ticket's turn; True when it has come."""
+        return self.queue.wait(self, timeout)
+
+    def leave(self) -> None:
+        """Leave the queue (cancel the wait, or hand the model on after generating)."""
+        self.queue.leave(self)
+
+    def __repr__(self) -> str:
+        return f"Ticket({self.number}, place={self.place})"
+
+
+class RequestQueue:
+    """First come, first served turns on one model: generation is serialised through it.
+
+    Every request takes a :class:`Ticket`; the ticket at the head of the line holds the model.
+    A caller that wants to show its place before generating (a page: "N requests ahead of you")
+    takes its ticket with ``with queue.ticket() as t:`` and polls ``t.place`` / ``t.wait(...)``;
+    a stream started inside that block by the same thread runs on that ticket instead of
+    queueing again. Leaving the line (the ``with`` block ending, e.g. a Streamlit rerun after a
+    Stop click) cancels a wait without generating.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._line: list[Ticket] = []
+        self._numbers = itertools.count(1)
+        self._local = threading.local()
+
+    @property
+    def waiting(self) -> int:
+        """Requests queued behind the one that holds the model."""
+        with self._cond:
+            return max(len(self._line) - 1, 0)
+
+    def join(self) -> Ticket:
+        """A new ticket at the end of the line (call :meth:`leave` when done)."""
+        with self._cond:
+            t = Ticket(self, next(self._numbers))
+            self._line.append(t)
+            return t
+
+    def place(self, ticket: Ticket) -> int:
+        with self._cond:
+            return self._line.index(ticket) if ticket in self._line else -1
+
+    def wait(self, ticket: Ticket, timeout: float | None = None) -> bool:
+        with self._cond:
+            return self._cond.wait_for(lambda: bool(self._line) and self._line[0] is ticket, timeout)
+
+    def leave(self, ticket: Ticket) -> None:
+        with self._cond:
+            if ticket in self._line:
+                self._line.remove(ticket)
+                self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def ticket(self) -> Iterator[Ticket]:
+        """Take a ticket for this thread; streams started in the block use it. Leaves on exit."""
+        t = self.join()
+        outer = getattr(self._local, "ticket", None)
+        self._local.ticket = t
+        try:
+            yield t
+        finally:
+            self._local.ticket = outer
+            self.leave(t)
+
+    @contextlib.contextmanager
+    def turn(self, stop_event: threading.Event | None = None, poll_s: float = 0.05) -> Iterator[bool]:
+        """Hold the model for the block: yields True once it is this request's turn.
+
+        Runs on the thread's ticket from :meth:`ticket` when there is one, else on a new ticket
+        (left at the end). Yields False without waiting further when ``stop_event`` is set while
+        queued (the request was cancelled before it generated anything).
+        """
+        held: Ticket | None = getattr(self._local, "ticket", None)
+        own = held is None or self.place(held) < 0
+        t = self.join() if own else held
+        assert t is not None
+        try:
+            while not t.wait(poll_s if stop_event is not None else None):
+                if stop_event is not None and stop_event.is_set():
+                    break
+            else:
+                yield True
+                return
+            yield False
+        finally:
+            if own:
+                self.leave(t)
+
+
 @runtime_checkable
 class LanguageModel(Protocol):
-    """A loaded chat model. Implementations serialise generation (one stream at a time)."""
+    """A loaded chat model. Implementations serialise generation (one stream at a time).
+
+    Runtimes serialise through a :class:`RequestQueue` exposed as ``queue`` (not part of this
+    protocol, so a plain model still fits; :func:`medgen.ui.text.model_turn` checks for it).
+    """
 
     #: Registry name or file/folder name of the model.
     name: str

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from medgen.errors import GenerationError, ModelError
-from medgen.text.llm.base import GenerationParams, Messages, StreamStats
+from medgen.text.llm.base import GenerationParams, Messages, RequestQueue, StreamStats
 from medgen.text.llm.cache import hf_folder
 from medgen.text.llm.registry import ModelSource
 
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class TransformersLM:
-    """A loaded causal LM with its tokenizer; generation is serialised by a lock."""
+    """A loaded causal LM with its tokenizer; generation is serialised by :attr:`queue`."""
 
     name: str
     # LM name + weights sha256 prefix, stored as generated_outputs.model_version.
@@ -37,7 +37,8 @@ class TransformersLM:
     load_s: float = 0.0
     # Reuse the KV cache of the (fixed) system prompt across requests: faster first token.
     prefix_cache: bool = True
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # First come, first served turns on the model (generation is serialised).
+    queue: RequestQueue = field(default_factory=RequestQueue, repr=False)
     _prefixes: dict[str, tuple[list[int], Any]] = field(default_factory=dict, repr=False)
 
     def _cached_prefix(self, messages: Messages, input_ids: Any) -> Any:
@@ -71,9 +72,14 @@ class TransformersLM:
             return None
         return copy.deepcopy(cache)
 
+    @property
+    def waiting(self) -> int:
+        """Requests queued behind the one that holds the model."""
+        return self.queue.waiting
+
     def warm(self, messages: Messages) -> None:
         """Precompute the system-prompt KV cache for requests shaped like ``messages``."""
-        with self._lock:
+        with self.queue.turn():
             self._cached_prefix(messages, self.prompt_ids(messages)["input_ids"])
 
     def prompt_ids(self, messages: Messages) -> Any:
@@ -93,7 +99,8 @@ class TransformersLM:
         """Yield text pieces as they are generated. Setting ``stop_event`` stops generation.
 
         Closing the generator (a Streamlit rerun interrupting ``st.write_stream``) stops the
-        generation thread too.
+        generation thread too. Requests take turns through :attr:`queue`; setting ``stop_event``
+        while queued cancels the request without generating.
         """
         import torch
         from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
@@ -138,7 +145,11 @@ class TransformersLM:
                 errors.append(exc)
                 streamer.end()
 
-        with self._lock:
+        with self.queue.turn(stop) as ready:
+            if not ready:  # cancelled while queued: nothing generated
+                stats.stopped = True
+                stats.total_s = time.perf_counter() - stats.started
+                return
             stats.started = time.perf_counter()
             thread = threading.Thread(target=run, name=f"lm-{self.name}", daemon=True)
             thread.start()

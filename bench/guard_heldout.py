@@ -1,0 +1,107 @@
+"""Guard on the held-out set v2 (issue 11): recall and false flags per domain and language.
+
+    .venv/bin/python -m bench.guard_heldout            # writes bench/results/guard_heldout_v2.json
+    .venv/bin/python -m bench.guard_heldout --tag after  # guard_heldout_v2_after.json
+
+Recall = planted cases with at least one flag / planted cases; false-flag rate = faithful cases with at
+least one flag / faithful cases. Every case is checked with ``medgen.text.guard.check(source, text)``
+exactly as bench/text.py checks the older sets (the guard tells English from Chinese text itself). Never
+tune the guard on these cases: they are for reporting only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+log = logging.getLogger("bench.guard_heldout")
+
+
+def _rate(hits: int, n: int) -> float | None:
+    return round(hits / n, 4) if n else None
+
+
+def evaluate() -> dict[str, object]:
+    """Check every held-out case and return the summary (recall, false flags, per group, misses)."""
+    from bench.text_guard_heldout_v2 import CASES
+    from medgen.text.guard import check
+
+    groups: dict[str, dict[str, int]] = {}
+    misses: list[dict[str, object]] = []
+    false_flags: list[dict[str, object]] = []
+    caught: list[dict[str, object]] = []
+
+    def tally(key: str, planted: bool, flagged: bool) -> None:
+        g = groups.setdefault(key, {"planted": 0, "caught": 0, "faithful": 0, "false_flags": 0})
+        if planted:
+            g["planted"] += 1
+            g["caught"] += flagged
+        else:
+            g["faithful"] += 1
+            g["false_flags"] += flagged
+
+    for case in CASES:
+        flags = check(case.source, case.candidate)
+        flagged = bool(flags)
+        planted = case.planted is not None
+        for key in ("all", f"domain:{case.domain}", f"language:{case.language}",
+                    f"{case.domain}/{case.language}"):
+            tally(key, planted, flagged)
+        fl = [f.to_dict() for f in flags]
+        if planted and not flagged:
+            misses.append({"id": case.id, "planted": case.planted})
+        elif planted:
+            caught.append({"id": case.id, "planted": case.planted, "flags": fl})
+        elif flagged:
+            false_flags.append({"id": case.id, "flags": fl})
+
+    summary = {
+        k: {**g, "recall": _rate(g["caught"], g["planted"]),
+            "false_flag_rate": _rate(g["false_flags"], g["faithful"])}
+        for k, g in groups.items()
+    }
+    return {"summary": summary, "misses": misses, "false_flags": false_flags, "caught": caught}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--tag", default="", help="suffix for the result file (e.g. after)")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+
+    guard_file = ROOT / "medgen" / "text" / "guard.py"
+    out: dict[str, object] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": "python -m bench.guard_heldout" + (f" --tag {args.tag}" if args.tag else ""),
+        "guard_sha256": hashlib.sha256(guard_file.read_bytes()).hexdigest() if guard_file.exists() else None,
+        **evaluate(),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / ("guard_heldout_v2" + (f"_{args.tag}" if args.tag else "") + ".json")
+    path.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    summary = out["summary"]
+    assert isinstance(summary, dict)
+    lines = ["| group | recall | false flags |", "|---|---|---|"]
+    for key in sorted(summary, key=lambda k: (k != "all", k)):
+        g = summary[key]
+        lines.append(f"| {key} | {g['caught']}/{g['planted']} | {g['false_flags']}/{g['faithful']} |")
+    sys.stdout.write("\n".join(lines) + "\n")
+    for m in out["misses"]:  # type: ignore[union-attr]
+        sys.stdout.write(f"missed: {m['id']}: {m['planted']}\n")
+    for f in out["false_flags"]:  # type: ignore[union-attr]
+        reasons = "; ".join(str(x.get("reason", x)) for x in f["flags"])
+        sys.stdout.write(f"false flag: {f['id']}: {reasons}\n")
+    log.info("wrote %s", path.relative_to(ROOT))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,176 @@
+"""LM runtimes side by side (issue 11): llama.cpp (GGUF-native) and transformers, same prompt and machine.
+
+    nice -n 10 .venv/bin/python -m bench.text_runtimes                          # default model, both
+    .venv/bin/python -m bench.text_runtimes --backends llamacpp --model smollm2-135m
+
+Each backend runs in a fresh subprocess, as a fresh `make run` would:
+
+- cold load: imports + loading the model from its file (llama.cpp: the registry's GGUF as it is;
+  transformers: its bf16 cache, which must exist: the conversion is not timed here) + the app's warm-up
+  of the three system prompts (report, patient text en / zh);
+- first draft after a fresh start: process start -> the first full draft streamed (load included);
+- then a second, warm draft: first token, decode tokens/s, full draft time;
+- peak RSS of the process (getrusage), guard flags on the warm draft (``finish_report``).
+
+The draft is bench/text.py's: the template report of a chest CT with one 7 mm solid nodule, FINDINGS +
+IMPRESSION reworded, greedy, max 512 new tokens. Writes bench/results/text_runtimes[_tag].{json,md}.
+Targets (issue 11): warm full draft <= 8 s, first token <= 1 s, first draft after a fresh start <= 15 s,
+peak RSS <= 2.5 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+T_START = time.perf_counter()
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+TARGETS = {"draft_s": 8.0, "first_token_s": 1.0, "fresh_first_draft_s": 15.0, "peak_rss_mb": 2560}
+
+
+def _loadavg() -> list[float]:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
+
+
+def child(backend: str, name: str, max_new_tokens: int) -> dict[str, object]:
+    """Runs in a fresh process: load + warm, first draft, warm draft; report the numbers."""
+    from bench.text import _bench_findings
+    from medgen.text.llm import GenerationParams, StreamStats
+    from medgen.text.prompts import education_messages, report_messages
+    from medgen.text.report import finish_report, rewrite_stream, template_report
+
+    if backend == "llamacpp":
+        from medgen.text.llm.llamacpp import load_llamacpp
+
+        lm = load_llamacpp(name)
+        threads = lm.llm.n_threads
+    else:
+        import torch
+
+        from medgen.text.llm import load_model
+
+        lm = load_model(name, "cpu", backend="transformers")
+        threads = torch.get_num_threads()
+    lm.warm(report_messages(""))  # as medgen.ui.text does once per process
+    for lang in ("en", "zh"):
+        lm.warm(education_messages("", lang, 6))
+    cold = time.perf_counter() - T_START
+
+    f = _bench_findings()
+    template = template_report(f)
+    params = GenerationParams(max_new_tokens=max_new_tokens)
+    first_stats = StreamStats()
+    first_text = "".join(rewrite_stream(template, lm, params, stats=first_stats))
+    fresh = time.perf_counter() - T_START
+
+    # the patient-text prompt in between, so that the report's system prompt must come from the cache
+    lm.generate(education_messages("A 7 mm solid nodule in the right upper lobe.", "en", 6),
+                GenerationParams(max_new_tokens=8))
+    stats = StreamStats()
+    t0 = time.perf_counter()
+    text = "".join(rewrite_stream(template, lm, params, stats=stats))
+    total = time.perf_counter() - t0
+    draft = finish_report(f, template, text, lm, stats, params)
+    gen_s = max((stats.total_s or total) - (stats.first_token_s or 0.0), 1e-9)
+    return {
+        "backend": backend,
+        "model": name,
+        "version": lm.version,
+        "threads": threads,
+        "cold_load_s": round(cold, 2),
+        "fresh_first_draft_s": round(fresh, 2),
+        "first_draft_first_token_s": round(first_stats.first_token_s or float("nan"), 2),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "prompt_tokens": stats.prompt_tokens,
+        "new_tokens": stats.n_tokens,
+        "first_token_s": round(stats.first_token_s or float("nan"), 2),
+        "tokens_per_s": round(max(stats.n_tokens - 1, 0) / gen_s, 2),
+        "draft_s": round(total, 2),
+        "same_text_as_first_draft": text == first_text,
+        "guard_flags": len(draft.flags),
+        "flag_kinds": sorted({fl.kind for fl in draft.flags}),
+        "text": draft.text,
+    }
+
+
+def _verdict(row: dict[str, object]) -> str:
+    missed = [k for k, limit in TARGETS.items() if float(row[k]) > limit]  # type: ignore[arg-type]
+    return "all met" if not missed else "missed: " + ", ".join(missed)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--backends", nargs="*", default=["llamacpp", "transformers"])
+    ap.add_argument("--model", default="qwen2.5-coder-1.5b")
+    ap.add_argument("--max-new-tokens", type=int, default=512)
+    ap.add_argument("--tag", default="")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.child:
+        sys.stdout.write(json.dumps(child(args.child, args.model, args.max_new_tokens)) + "\n")
+        return 0
+
+    out: dict[str, object] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": "python -m bench.text_runtimes " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "machine": f"{platform.machine()} {os.cpu_count()} CPUs, Python {platform.python_version()}",
+        "MEDGEN_LM_THREADS": os.environ.get("MEDGEN_LM_THREADS", "0 (default)"),
+        "nice": os.nice(0),
+        "targets": TARGETS,
+    }
+    rows = []
+    for backend in args.backends:
+        before = _loadavg()
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.text_runtimes", "--child", backend, "--model", args.model,
+             "--max-new-tokens", str(args.max_new_tokens)],
+            cwd=ROOT, capture_output=True, text=True, env=dict(os.environ, HF_HUB_OFFLINE="1"),
+        )
+        if proc.returncode != 0:
+            sys.stderr.write(proc.stderr[-3000:])
+            return proc.returncode
+        row = json.loads(proc.stdout.strip().splitlines()[-1])
+        row["loadavg_before"], row["loadavg_after"] = before, _loadavg()
+        row["targets"] = _verdict(row)
+        rows.append(row)
+        sys.stdout.write(json.dumps({k: v for k, v in row.items() if k != "text"}) + "\n")
+    out["runs"] = rows
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stem = "text_runtimes" + (f"_{args.tag}" if args.tag else "")
+    (RESULTS / f"{stem}.json").write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+    lines = [
+        f"Measured {out['date']} on {out['machine']}; `{out['command']}` (nice {out['nice']}, "
+        f"MEDGEN_LM_THREADS={out['MEDGEN_LM_THREADS']}).", "",
+        "| runtime | threads | cold load + warm-up s | first draft after fresh start s | first token s "
+        "| tokens/s | new tokens | warm full draft s | peak RSS MB | guard flags | load avg before / after "
+        "| targets |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['backend']} | {r['threads']} | {r['cold_load_s']} | {r['fresh_first_draft_s']} "
+            f"| {r['first_token_s']} | {r['tokens_per_s']} | {r['new_tokens']} | {r['draft_s']} "
+            f"| {r['peak_rss_mb']} | {r['guard_flags']} {r['flag_kinds']} "
+            f"| {r['loadavg_before']} / {r['loadavg_after']} | {r['targets']} |")
+    (RESULTS / f"{stem}.md").write_text("\n".join(lines) + "\n")
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

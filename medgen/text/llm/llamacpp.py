@@ -1,0 +1,428 @@
+"""GGUF-native language-model runtime on llama.cpp (llama-cpp-python), issue 11.
+
+The registry's GGUF file is loaded as it is: no dequantisation and no conversion step. The split
+qwen2.5-coder-1.5b file is concatenated once (sha256 checked) into ``Settings.cache_dir / "lm" /
+"gguf"``; a marker beside it records size, mtime and sha256 so that later loads skip the hash.
+
+:class:`LlamaCppModel` offers the same surface as the transformers-backed ``LanguageModel`` that
+``medgen.text.report``, ``medgen.text.education`` and ``medgen.ui.text`` use: ``name``, ``version``,
+``device``, ``load_s``, ``warm(messages)``, ``stream(messages, params, stop_event, stats)`` and
+``generate(messages, params, stats)``, with the same :class:`GenerationParams` and
+:class:`StreamStats`. Generation is serialised by a lock; ``waiting`` tells how many streams wait for
+it. The KV state of each system prompt is kept per sequence (``llama_state_seq_*``, a few MB for a
+few hundred tokens) and restored in front of a request with that system prompt, so the first token
+only waits for the request's own tokens, even when report and patient-text requests alternate.
+
+This module relies on a few attributes of ``llama_cpp.Llama`` that are not public (``_ctx``,
+``_input_ids``, ``n_tokens``, ``input_ids``, ``_requires_eval``); they are checked by
+tests/text/test_llamacpp.py against the pinned ``llama-cpp-python`` version.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+from medgen.config import get_settings
+from medgen.errors import GenerationError, ModelError, ModelIntegrityError
+from medgen.text.llm.base import GenerationParams, RequestQueue, StreamStats
+from medgen.text.llm.registry import QWEN_SHA256, ModelSource, resolve_source
+from medgen.text.llm.registry import assemble_qwen as _assemble_qwen
+from medgen.text.llm.registry import sha256_file as _sha256
+
+log = logging.getLogger(__name__)
+
+#: Context window (prompt + generated tokens). The report prompt is about 300 tokens.
+DEFAULT_N_CTX = 4096
+#: Upper bound on the default thread count (decoding a small model does not scale further).
+MAX_DEFAULT_THREADS = 8
+_MARKER_FORMAT = 1
+
+
+def default_threads() -> int:
+    """Threads for decoding and prompt evaluation: ``MEDGEN_LM_THREADS``, or the usable CPUs (<= 8).
+
+    ``MEDGEN_LM_THREADS=0`` (the default) means "the runtime's default", as for torch: here the
+    number of CPUs this process may run on, capped at :data:`MAX_DEFAULT_THREADS` (2 on this machine).
+    """
+    n = get_settings().lm_threads
+    if n > 0:
+        return n
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, MAX_DEFAULT_THREADS))
+
+
+def _llama_cpp() -> Any:
+    try:
+        import llama_cpp
+    except ImportError as exc:
+        raise ModelError(
+            "The GGUF runtime (llama-cpp-python) is not installed. Run `make setup` (it builds it once, "
+            "about 6 minutes), or set MEDGEN_LM_BACKEND=transformers."
+        ) from exc
+    return llama_cpp
+
+
+def _verified_assembly(cache_root: Path) -> tuple[Path, str]:
+    """The assembled qwen GGUF file (built once from the package parts) and its sha256."""
+    folder = cache_root / "lm" / "gguf"
+    path = folder / f"qwen2.5-coder-1.5b-{QWEN_SHA256[:12]}.gguf"
+    marker = path.with_name(path.name + ".json")
+    if path.is_file() and marker.is_file():
+        try:
+            meta = json.loads(marker.read_text())
+            st = path.stat()
+            if (meta.get("format") == _MARKER_FORMAT and meta.get("sha256") == QWEN_SHA256
+                    and meta.get("size") == st.st_size and meta.get("mtime_ns") == st.st_mtime_ns):
+                return path, QWEN_SHA256
+        except (ValueError, OSError):
+            pass
+    log.info("assembling the qwen2.5-coder-1.5b GGUF file from its package parts at %s", path)
+    _assemble_qwen(path)  # checks the sha256 of the whole file
+    st = path.stat()
+    marker.write_text(json.dumps({"format": _MARKER_FORMAT, "sha256": QWEN_SHA256,
+                                  "size": st.st_size, "mtime_ns": st.st_mtime_ns}))
+    return path, QWEN_SHA256
+
+
+def source_gguf(src: ModelSource, cache_root: Path) -> tuple[Path, str]:
+    """The GGUF file of a resolved ``MEDGEN_LM`` and its sha256 (a pinned sha256 is checked).
+
+    Raises :class:`ModelError` for a Hugging Face folder (this runtime reads GGUF files only) and
+    ``ModelIntegrityError`` when a file does not match its pinned sha256.
+    """
+    if src.hf_dir is not None:
+        raise ModelError(
+            f"MEDGEN_LM points to the Hugging Face model folder {src.hf_dir}; the default llama.cpp "
+            "runtime reads GGUF files only. Set MEDGEN_LM_BACKEND=transformers to use this folder, "
+            "or set MEDGEN_LM to a .gguf file or a known model."
+        )
+    if src.is_split:
+        return _verified_assembly(cache_root)
+    assert src.gguf is not None
+    sha = _sha256(src.gguf)
+    if src.sha256 and sha != src.sha256:
+        raise ModelIntegrityError(
+            f"The model file {src.gguf} does not match its pinned sha256; reinstall its package."
+        )
+    return src.gguf, sha
+
+
+def gguf_file(name: str, cache_root: Path | None = None) -> tuple[Path, str]:
+    """The GGUF file of a registry name or a ``.gguf`` path, and its sha256.
+
+    Raises :class:`ModelError` (missing package, unknown name, not a GGUF file, a Hugging Face
+    folder) or ``ModelIntegrityError`` (the qwen parts do not match their pinned sha256).
+    """
+    return source_gguf(resolve_source(name), cache_root or get_settings().cache_dir)
+
+
+@dataclass(frozen=True)
+class _Prefix:
+    tokens: tuple[int, ...]
+    state: bytes  # llama_state_seq_get_data of sequence 0 after evaluating ``tokens``
+
+
+def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+class LlamaCppModel:
+    """A GGUF model served by llama.cpp; same public surface as ``medgen.text.llm.LanguageModel``.
+
+    Parameters
+    ----------
+    name, version
+        Registry name (or file stem) and ``name@sha256-prefix`` (stored as the output's model version).
+    llm
+        The ``llama_cpp.Llama`` instance.
+    load_s
+        Seconds the load took (file resolution included).
+    prefix_cache
+        Keep and restore the KV state of each system prompt (default on).
+    """
+
+    device = "cpu"
+
+    def __init__(self, name: str, version: str, llm: Any, load_s: float = 0.0,
+                 prefix_cache: bool = True) -> None:
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        self.name = name
+        self.version = version
+        self.load_s = load_s
+        self.prefix_cache = prefix_cache
+        self.llm = llm
+        #: Prompt tokens served from the KV cache in the last request (for tests and the benchmark).
+        self.last_prefix_hit = 0
+        #: First come, first served turns on the model (generation is serialised).
+        self.queue = RequestQueue()
+        self._prefixes: dict[str, _Prefix] = {}
+        template = llm.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise ModelError(f"The model file of '{name}' has no chat template; it cannot be used for chat.")
+        eos = llm.token_eos()
+        bos = llm.token_bos()
+        eos_text = llm._model.token_get_text(eos) if eos != -1 else ""
+        bos_text = llm._model.token_get_text(bos) if bos != -1 else ""
+        self._chat = Jinja2ChatFormatter(template=template, eos_token=eos_text, bos_token=bos_text,
+                                         stop_token_ids=[eos])
+        self._chat_head = Jinja2ChatFormatter(template=template, eos_token=eos_text, bos_token=bos_text,
+                                              add_generation_prompt=False, stop_token_ids=[eos])
+
+    # ------------------------------------------------------------------ identity
+    @property
+    def model_id(self) -> str:
+        return self.name
+
+    @property
+    def n_ctx(self) -> int:
+        return int(self.llm.n_ctx())
+
+    @property
+    def waiting(self) -> int:
+        """How many requests are queued behind the one that holds the model."""
+        return self.queue.waiting
+
+    # ------------------------------------------------------------------ prompts
+    def prompt_tokens(self, messages: Sequence[dict[str, str]]) -> tuple[list[int], list[str]]:
+        """The chat template applied to ``messages`` (with the assistant turn opened), tokenised."""
+        res = self._chat(messages=cast(Any, [dict(m) for m in messages]))
+        ids = self.llm.tokenize(res.prompt.encode("utf-8"), add_bos=not res.added_special, special=True)
+        stop = res.stop if isinstance(res.stop, list) else [res.stop] if res.stop else []
+        return ids, stop
+
+    def _system_tokens(self, messages: Sequence[dict[str, str]], full: Sequence[int]) -> list[int]:
+        """The tokens of ``full`` covered by the system message (at least one prompt token stays)."""
+        if not messages or messages[0].get("role") != "system":
+            return []
+        res = self._chat_head(messages=cast(Any, [dict(messages[0])]))
+        head = self.llm.tokenize(res.prompt.encode("utf-8"), add_bos=not res.added_special, special=True)
+        n = min(_common_prefix(head, full), len(full) - 1)
+        return list(full[:n]) if n >= 8 else []
+
+    # ------------------------------------------------------------------ KV prefix cache
+    def _save_prefix(self, key: str, tokens: list[int]) -> None:
+        lc = _llama_cpp()
+        llm = self.llm
+        llm.reset()
+        llm.eval(tokens)
+        ctx = llm._ctx.ctx
+        size = int(lc.llama_state_seq_get_size(ctx, 0))
+        buf = (ctypes.c_uint8 * size)()
+        n = int(lc.llama_state_seq_get_data(ctx, buf, size, 0))
+        self._prefixes[key] = _Prefix(tuple(tokens), bytes(buf)[:n])
+        log.debug("cached %d system-prompt tokens (%d bytes of KV state)", len(tokens), n)
+
+    def _restore_prefix(self, messages: Sequence[dict[str, str]], prompt: list[int]) -> int | None:
+        """Put the cached system-prompt state in front of ``prompt`` (the KV cache of sequence 0).
+
+        Returns how many prompt tokens are served from a cache (0 when the system prompt was new and
+        has just been evaluated), or None when no system prompt applies.
+        """
+        if not self.prefix_cache:
+            return None
+        sys_tokens = self._system_tokens(messages, prompt)
+        if not sys_tokens:
+            return None
+        key = messages[0]["content"]
+        entry = self._prefixes.get(key)
+        if entry is None or list(entry.tokens) != sys_tokens:
+            self._save_prefix(key, sys_tokens)
+            return 0  # evaluated now; the KV cache holds exactly the system prompt
+        llm = self.llm
+        current = _common_prefix(llm._input_ids.tolist(), prompt)
+        if current >= len(entry.tokens):
+            return current  # the live KV cache covers it (the same system prompt just before)
+        lc = _llama_cpp()
+        llm._ctx.kv_cache_seq_rm(-1, 0, -1)
+        buf = (ctypes.c_uint8 * len(entry.state)).from_buffer_copy(entry.state)
+        if int(lc.llama_state_seq_set_data(llm._ctx.ctx, buf, len(entry.state), 0)) == 0:
+            log.warning("could not restore the cached system prompt; evaluating it again")
+            llm.reset()
+            return 0
+        n = len(entry.tokens)
+        llm.input_ids[:n] = entry.tokens
+        llm.n_tokens = n
+        llm._requires_eval = True
+        return n
+
+    def warm(self, messages: Sequence[dict[str, str]]) -> None:
+        """Evaluate and keep the system prompt of requests shaped like ``messages``."""
+        if not self.prefix_cache:
+            return
+        with self.queue.turn():
+            prompt, _ = self.prompt_tokens(messages)
+            sys_tokens = self._system_tokens(messages, prompt)
+            if sys_tokens and self._prefixes.get(messages[0]["content"], _Prefix((), b"")).tokens \
+                    != tuple(sys_tokens):
+                self._save_prefix(messages[0]["content"], sys_tokens)
+
+    # ------------------------------------------------------------------ generation
+    def stream(
+        self,
+        messages: Sequence[dict[str, str]],
+        params: GenerationParams | None = None,
+        stop_event: threading.Event | None = None,
+        stats: StreamStats | None = None,
+    ) -> Iterator[str]:
+        """Yield text pieces as they are generated; setting ``stop_event`` stops after the next token.
+
+        Closing the generator (a Streamlit rerun interrupting ``st.write_stream``) stops too.
+        Requests take turns through :attr:`queue`; setting ``stop_event`` while queued cancels the
+        request without generating (``stats.stopped``). Greedy when ``params.temperature == 0`` (the default), else top-p 0.95 sampling.
+        """
+        params = params or GenerationParams()
+        stop = stop_event or threading.Event()
+        stats = stats if stats is not None else StreamStats()
+        with self.queue.turn(stop) as ready:
+            if not ready:  # cancelled while queued: nothing generated
+                stats.stopped = True
+                stats.total_s = time.perf_counter() - stats.started
+                return
+            stats.started = time.perf_counter()
+            llm = self.llm
+            try:
+                prompt, stop_strings = self.prompt_tokens(messages)
+            except Exception as exc:
+                raise GenerationError(
+                    f"The prompt could not be built with the model's chat template ({type(exc).__name__})."
+                ) from exc
+            stats.prompt_tokens = len(prompt)
+            room = self.n_ctx - len(prompt)
+            if room < 1:
+                raise GenerationError(
+                    f"The text is too long for the model ({len(prompt)} tokens, at most {self.n_ctx}); "
+                    "shorten it, the template draft is kept."
+                )
+            sampling: dict[str, Any] = (
+                {"temperature": params.temperature, "top_p": 0.95, "top_k": 0, "min_p": 0.0}
+                if params.temperature > 0 else {"temperature": 0.0}
+            )
+            finish: str | None = None
+            got_any = False
+            it: Any = None
+            completed = False
+            try:
+                hit = self._restore_prefix(messages, prompt)
+                if hit is None:  # no system prompt: llama.cpp still reuses a common prefix of the last request
+                    hit = _common_prefix(llm._input_ids.tolist(), prompt)
+                self.last_prefix_hit = min(hit, len(prompt) - 1)
+                it = llm.create_completion(
+                    prompt=prompt, max_tokens=min(params.max_new_tokens, room), stream=True,
+                    repeat_penalty=params.repetition_penalty, stop=stop_strings or None, **sampling,
+                )
+                for chunk in it:
+                    choice = chunk["choices"][0]
+                    finish = choice.get("finish_reason") or finish
+                    piece = choice.get("text") or ""
+                    if piece:
+                        got_any = True
+                        if stats.first_token_s is None:
+                            stats.first_token_s = time.perf_counter() - stats.started
+                        yield piece
+                    if stop.is_set():
+                        break
+                completed = not stop.is_set()
+            except GeneratorExit:
+                stop.set()  # the consumer went away (a rerun, the Stop button): stop too
+                raise
+            except Exception as exc:
+                log.error("generation failed: %r", exc)
+                raise GenerationError(
+                    f"Text generation failed ({type(exc).__name__}); the template draft is kept."
+                ) from exc
+            finally:
+                if it is not None:
+                    it.close()
+                stats.total_s = time.perf_counter() - stats.started
+                # generated tokens = those evaluated after the prompt, plus the last sampled one when
+                # generation ended on it (length limit, Stop) rather than on end-of-text
+                evaluated = max(int(llm.n_tokens) - len(prompt), 0)
+                stats.n_tokens = evaluated + (1 if got_any and finish != "stop" else 0)
+                stats.stopped = stats.stopped or stop.is_set() or not completed
+
+    def generate(
+        self,
+        messages: Sequence[dict[str, str]],
+        params: GenerationParams | None = None,
+        stats: StreamStats | None = None,
+    ) -> str:
+        return "".join(self.stream(messages, params, stats=stats))
+
+    def close(self) -> None:
+        """Free the model and its context now (otherwise on garbage collection)."""
+        with self.queue.turn():
+            self._prefixes.clear()
+            close = getattr(self.llm, "close", None)
+            if close is not None:
+                close()
+
+
+def load_llamacpp(name: str | None = None, cache_root: Path | None = None, *,
+                  n_threads: int | None = None, n_ctx: int = DEFAULT_N_CTX,
+                  prefix_cache: bool = True) -> LlamaCppModel:
+    """Load a registry model (or a ``.gguf`` path) into llama.cpp, offline.
+
+    ``n_threads`` defaults to :func:`default_threads` (``MEDGEN_LM_THREADS``) for both decoding and
+    prompt evaluation. Raises :class:`ModelError` with what to do for a missing runtime, package or file.
+    """
+    name = name or get_settings().lm
+    return load_source(resolve_source(name), cache_root or get_settings().cache_dir,
+                       n_threads=n_threads, n_ctx=n_ctx, prefix_cache=prefix_cache)
+
+
+def load_source(src: ModelSource, cache_root: Path, *, n_threads: int | None = None,
+                n_ctx: int = DEFAULT_N_CTX, prefix_cache: bool = True) -> LlamaCppModel:
+    """Load a resolved ``MEDGEN_LM`` (see :func:`load_llamacpp`); the model is named ``src.name``."""
+    t0 = time.perf_counter()
+    path, sha = source_gguf(src, cache_root)
+    lc = _llama_cpp()
+    threads = n_threads or default_threads()
+    try:
+        llm = lc.Llama(model_path=str(path), n_ctx=max(n_ctx, 512), n_threads=threads,
+                       n_threads_batch=threads, n_batch=512, n_gpu_layers=0, verbose=False)
+    except Exception as exc:  # llama.cpp raises ValueError for an unreadable file
+        raise ModelError(
+            f"The model file {path.name} could not be read as a GGUF language model "
+            f"({type(exc).__name__}: {str(exc)[:200]}). It may be corrupt or unsupported."
+        ) from exc
+    took = time.perf_counter() - t0
+    log.info("loaded %s with llama.cpp (%d threads, n_ctx %d) in %.1f s", src.name, threads, n_ctx, took)
+    return LlamaCppModel(src.name, f"{src.name}@{sha[:12]}", llm, took, prefix_cache=prefix_cache)
+
+
+def prepare(name: str | None = None) -> Path | None:
+    """Make the configured model's GGUF file ready (assemble and verify the split qwen file once).
+
+    Run by ``make run`` (``make lm-file``) so that the first draft does not wait for it; returns the
+    file, or None for a model the llama.cpp runtime does not read (a Hugging Face folder).
+    """
+    name = name or get_settings().lm
+    try:
+        path, _ = gguf_file(name)
+    except ModelError as exc:
+        log.warning("%s", exc)
+        return None
+    return path
+
+
+if __name__ == "__main__":  # python -m medgen.text.llm.llamacpp: prepare the configured model's file
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    prepare()

@@ -1,0 +1,207 @@
+"""GGUF-native runtime (llama.cpp): real smollm2-135m GGUF from the registry, no mocks."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from medgen.errors import ModelError
+from medgen.text.llm import GenerationParams, StreamStats
+from medgen.text.llm.llamacpp import LlamaCppModel, default_threads, gguf_file, load_llamacpp
+from medgen.text.prompts import education_messages, report_messages
+from medgen.text.report import rewrite_stream, template_report
+
+BODY = ("FINDINGS: A 7 mm solid nodule in the right upper lobe. No pleural effusion.\n"
+        "IMPRESSION: 7 mm solid nodule in the right upper lobe.")
+
+
+@pytest.fixture(scope="module")
+def lm() -> LlamaCppModel:
+    return load_llamacpp("smollm2-135m")  # threads: MEDGEN_LM_THREADS (conftest: 1)
+
+
+def test_registry_gguf_is_loaded_directly(lm: LlamaCppModel) -> None:
+    path, sha = gguf_file("smollm2-135m")
+    assert path.suffix == ".gguf" and path.is_file()
+    assert lm.version == f"smollm2-135m@{sha[:12]}" and lm.model_id == "smollm2-135m"
+    assert lm.n_ctx >= 4096 and lm.device == "cpu"
+    assert default_threads() >= 1
+
+
+def test_streams_tokens(lm: LlamaCppModel) -> None:
+    stats = StreamStats()
+    pieces = list(lm.stream(report_messages(BODY), GenerationParams(max_new_tokens=40), stats=stats))
+    assert len(pieces) >= 5, pieces  # several pieces, not one blob at the end
+    assert "".join(pieces).strip()
+    assert stats.prompt_tokens > 50
+    assert 0 < stats.first_token_s < stats.total_s
+    assert 5 <= stats.n_tokens <= 40
+    assert not stats.stopped
+
+
+def test_max_new_tokens_bounds_the_output(lm: LlamaCppModel) -> None:
+    stats = StreamStats()
+    lm.generate([{"role": "user", "content": "Count from one to one hundred in words."}],
+                GenerationParams(max_new_tokens=7), stats=stats)
+    assert stats.n_tokens == 7
+
+
+def test_greedy_output_is_deterministic(lm: LlamaCppModel) -> None:
+    msgs = report_messages(BODY)
+    p = GenerationParams(max_new_tokens=48)
+    a = lm.generate(msgs, p)
+    lm.generate(education_messages("A small nodule.", "en", 6), GenerationParams(max_new_tokens=8))
+    b = lm.generate(msgs, p)  # after another prompt: restored from the system-prompt cache
+    assert a and a == b
+
+
+def test_prefix_cache_gives_the_same_greedy_text_as_no_cache(lm: LlamaCppModel) -> None:
+    path, _ = gguf_file("smollm2-135m")
+    plain = load_llamacpp(str(path), prefix_cache=False)
+    try:
+        p = GenerationParams(max_new_tokens=32)
+        msgs = report_messages(BODY)
+        assert plain.generate(msgs, p) == lm.generate(msgs, p)
+        assert plain.last_prefix_hit == 0  # a fresh model without the cache evaluated everything
+    finally:
+        plain.close()
+
+
+def test_system_prompt_state_is_reused_across_alternating_prompts(lm: LlamaCppModel) -> None:
+    report = report_messages(BODY)
+    edu = education_messages("7 mm nodule in the right lung.", "zh", 6)
+    lm.warm(report)
+    lm.warm(edu)
+    n_report_system = len(lm._system_tokens(report, lm.prompt_tokens(report)[0]))
+    n_edu_system = len(lm._system_tokens(edu, lm.prompt_tokens(edu)[0]))
+    assert n_report_system > 30 and n_edu_system > 30
+    p = GenerationParams(max_new_tokens=4)
+    for msgs, n in ((report, n_report_system), (edu, n_edu_system), (report, n_report_system)):
+        lm.generate(msgs, p)
+        assert lm.last_prefix_hit >= n, (lm.last_prefix_hit, n)
+    # a new system prompt is evaluated in full the first time
+    other = [{"role": "system", "content": "You are a terse assistant for unit tests. " * 4},
+             {"role": "user", "content": "Say OK."}]
+    lm.generate(other, p)
+    assert lm.last_prefix_hit < 8
+    lm.generate(other, p)
+    assert lm.last_prefix_hit >= 30
+
+
+def test_stop_event_stops_generation(lm: LlamaCppModel) -> None:
+    stop = threading.Event()
+    stats = StreamStats()
+    pieces = []
+    for piece in lm.stream([{"role": "user", "content": "Write a long story about the sea."}],
+                           GenerationParams(max_new_tokens=300), stop_event=stop, stats=stats):
+        pieces.append(piece)
+        if len(pieces) == 3:
+            stop.set()
+    assert len(pieces) == 3
+    assert stats.stopped and stats.n_tokens <= 5
+
+
+def test_closing_the_stream_releases_the_model(lm: LlamaCppModel) -> None:
+    gen = lm.stream([{"role": "user", "content": "Write a long story about the sea."}],
+                    GenerationParams(max_new_tokens=300))
+    next(gen)
+    gen.close()  # what a Streamlit rerun does to st.write_stream's generator
+    assert lm.generate([{"role": "user", "content": "Say OK."}], GenerationParams(max_new_tokens=3))
+
+
+def test_generation_is_serialised_and_waiting_is_counted(lm: LlamaCppModel) -> None:
+    done: list[str] = []
+    second = threading.Thread(
+        target=lambda: done.append(lm.generate([{"role": "user", "content": "Say OK."}],
+                                               GenerationParams(max_new_tokens=3))))
+    for i, _ in enumerate(lm.stream([{"role": "user", "content": "Write a long story."}],
+                                    GenerationParams(max_new_tokens=20))):
+        if i == 0:
+            second.start()
+            deadline = time.monotonic() + 30
+            while lm.waiting != 1 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert lm.waiting == 1  # the second request queues behind this stream
+            time.sleep(0.2)
+            assert not done
+    second.join(60)
+    assert done and lm.waiting == 0
+
+
+def test_report_rewrite_streams_through_this_runtime(lm: LlamaCppModel) -> None:
+    from medgen.text.findings import Finding, Findings
+
+    f = Findings(findings=(Finding(location="upper lobe", laterality="right", size=7, descriptor="solid"),))
+    text = "".join(rewrite_stream(template_report(f), lm, GenerationParams(max_new_tokens=24)))
+    assert text.strip()
+
+
+def test_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="neither a known model"):
+        load_llamacpp(str(tmp_path / "missing.gguf"))
+    with pytest.raises(ModelError, match="no config.json"):
+        load_llamacpp(str(tmp_path))
+    hf = tmp_path / "hf-model"
+    hf.mkdir()
+    (hf / "config.json").write_text("{}")
+    with pytest.raises(ModelError, match="MEDGEN_LM_BACKEND=transformers"):
+        load_llamacpp(str(hf))
+    txt = tmp_path / "model.bin"
+    txt.write_bytes(b"not a model")
+    with pytest.raises(ModelError, match="not a GGUF model file"):
+        load_llamacpp(str(txt))
+    bad = tmp_path / "broken.gguf"
+    bad.write_bytes(b"GGUF" + b"\x00" * 64)
+    with pytest.raises(ModelError, match="could not be read as a GGUF"):
+        load_llamacpp(str(bad))
+
+
+def test_a_queued_request_knows_its_place_and_can_cancel(lm: LlamaCppModel) -> None:
+    """Two users: the second sees one request ahead of it, cancels, and generates nothing."""
+    seen: dict[str, object] = {}
+    go_on = threading.Event()
+
+    def second_user() -> None:
+        stop = threading.Event()
+        stats = StreamStats()
+        with lm.queue.ticket() as t:
+            seen["place"] = t.place
+            seen["waiting"] = lm.waiting
+            seen["turn"] = t.wait(0.2)
+            stop.set()  # the Stop button while waiting
+            seen["pieces"] = list(lm.stream([{"role": "user", "content": "Say OK."}],
+                                            GenerationParams(max_new_tokens=3), stop, stats))
+        seen["stats"] = stats
+        go_on.set()
+
+    user2 = threading.Thread(target=second_user)
+    pieces = []
+    for piece in lm.stream([{"role": "user", "content": "Write a long story."}],
+                           GenerationParams(max_new_tokens=12)):
+        pieces.append(piece)
+        if len(pieces) == 1:
+            user2.start()
+            assert go_on.wait(30)  # the second user gave up while this stream held the model
+    user2.join(30)
+    assert seen["place"] == 1 and seen["waiting"] == 1 and seen["turn"] is False
+    stats = seen["stats"]
+    assert isinstance(stats, StreamStats)
+    assert seen["pieces"] == [] and stats.stopped and stats.n_tokens == 0 and stats.first_token_s is None
+    assert len(pieces) > 1 and lm.waiting == 0  # the first stream went on; nobody is left queued
+
+
+def test_places_move_up_in_arrival_order(lm: LlamaCppModel) -> None:
+    with lm.queue.ticket() as first:
+        assert first.place == 0 and first.wait(0)
+        with lm.queue.ticket() as second, lm.queue.ticket() as third:
+            assert (second.place, third.place, lm.waiting) == (1, 2, 2)
+            second.leave()  # cancelled
+            assert (second.place, third.place) == (-1, 1)
+            assert not third.wait(0.05)
+        # the ticket held by this thread is used by a stream started in its block (no second place)
+        text = lm.generate([{"role": "user", "content": "Say OK."}], GenerationParams(max_new_tokens=3))
+        assert text and first.place == 0
+    assert first.place == -1 and lm.waiting == 0
