@@ -51,10 +51,20 @@ class Settings:
     lm_threads: int = 0
     # Cache folder for converted models and other derived, re-creatable files.
     cache_dir: Path = field(default_factory=lambda: ROOT / "data" / "cache")
+    # Encryption at rest (medgen/store/crypto.py): a 256-bit key as 64 hex digits or base64; empty =
+    # the key file ``encryption_key_file`` (created on first start). Never in repr or logs.
+    encryption_key: str = field(default="", repr=False)
+    # Retired keys still needed to read values during an env-key rotation (comma separated).
+    encryption_old_keys: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         if not self.database_url:
             object.__setattr__(self, "database_url", f"sqlite:///{self.data_dir / 'medgen.db'}")
+
+    @property
+    def encryption_key_file(self) -> Path:
+        """The key file used when MEDGEN_ENCRYPTION_KEY is not set (mode 0600)."""
+        return self.data_dir / "encryption.key"
 
     @property
     def max_upload_bytes(self) -> int:
@@ -75,6 +85,8 @@ class Settings:
             lockout_min=_env_int("MEDGEN_LOCKOUT_MIN", 15),
             cache_dir=Path(os.environ.get("MEDGEN_CACHE_DIR", str(data_dir / "cache"))),
             lm_threads=_env_int("MEDGEN_LM_THREADS", 0),
+            encryption_key=os.environ.get("MEDGEN_ENCRYPTION_KEY", ""),
+            encryption_old_keys=os.environ.get("MEDGEN_ENCRYPTION_OLD_KEYS", ""),
         )
 
 
