@@ -43,6 +43,8 @@ class Settings:
     max_upload_mb: int = 500
     # Minutes of inactivity before a signed-in user is signed out.
     session_timeout_min: int = 15
+    # Hours after sign-in when a server-side session ends however active it is (sign in again).
+    session_max_hours: int = 12
     # Failed logins in a row before an account is locked, and for how long (minutes).
     max_failed_logins: int = 5
     lockout_min: int = 15
@@ -81,6 +83,7 @@ class Settings:
             lm=os.environ.get("MEDGEN_LM", "qwen2.5-coder-1.5b"),
             max_upload_mb=_env_int("MEDGEN_MAX_UPLOAD_MB", 500),
             session_timeout_min=_env_int("MEDGEN_SESSION_TIMEOUT_MIN", 15),
+            session_max_hours=_env_int("MEDGEN_SESSION_MAX_HOURS", 12),
             max_failed_logins=_env_int("MEDGEN_MAX_FAILED_LOGINS", 5),
             lockout_min=_env_int("MEDGEN_LOCKOUT_MIN", 15),
             cache_dir=Path(os.environ.get("MEDGEN_CACHE_DIR", str(data_dir / "cache"))),
