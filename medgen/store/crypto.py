@@ -42,14 +42,24 @@ import stat
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Column, Engine, LargeBinary, MetaData, event, inspect, select, type_coerce
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    LargeBinary,
+    MetaData,
+    event,
+    inspect,
+    select,
+    type_coerce,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -562,12 +572,14 @@ def check_database(engine: Engine, metadata: MetaData, settings: Settings | None
 
 
 def key_ids_in_use(
-    engine: Engine, metadata: MetaData, columns: Sequence[Column[Any]] | None = None
+    engine: Engine | Connection,
+    metadata: MetaData,
+    columns: Sequence[Column[Any]] | None = None,
 ) -> dict[str, int]:
     """How many stored values each key id (hex) encrypts ("plaintext" for unencrypted values)."""
     counts: dict[str, int] = {}
     existing = set(inspect(engine).get_table_names())
-    with engine.connect() as conn:
+    with engine.connect() if isinstance(engine, Engine) else nullcontext(engine) as conn:
         for col in columns or encrypted_columns(metadata):
             if col.table.name not in existing:
                 continue

@@ -27,11 +27,13 @@ import logging
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
     Column,
+    Connection,
     Engine,
     LargeBinary,
     MetaData,
@@ -104,8 +106,14 @@ def _unchanged(col: Column[Any], value: Any) -> Any:
     return type_coerce(col, LargeBinary) == type_coerce(bytes(value), LargeBinary)
 
 
+def _batch(bind: Engine | Connection) -> AbstractContextManager[Connection]:
+    # An Engine: each batch is its own committed transaction. A Connection (inside an Alembic
+    # migration): the batches run in the caller's transaction, which commits them all at once.
+    return bind.begin() if isinstance(bind, Engine) else nullcontext(bind)
+
+
 def reencrypt(
-    engine: Engine,
+    engine: Engine | Connection,
     metadata: MetaData,
     keyring: Keyring,
     *,
@@ -118,7 +126,8 @@ def reencrypt(
     Parameters
     ----------
     engine, metadata
-        The database and the ORM metadata whose encrypted columns are rotated.
+        The database (an Engine, or a Connection whose transaction the caller owns, as in an
+        Alembic migration) and the ORM metadata whose encrypted columns are rotated.
     keyring
         Current key = target; old keys = the ones values may still be under.
     batch_size
@@ -152,7 +161,7 @@ def reencrypt(
             stmt = select(*pk, *raw).order_by(*pk).limit(batch_size)
             if last is not None:
                 stmt = stmt.where(pk[0] > last[0] if len(pk) == 1 else tuple_(*pk) > tuple_(*last))
-            with engine.begin() as conn:
+            with _batch(engine) as conn:
                 rows = conn.execute(stmt).all()
                 if not rows:
                     break
