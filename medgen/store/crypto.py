@@ -44,6 +44,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -170,9 +171,9 @@ class Keyring:
     def old_ids(self) -> tuple[bytes, ...]:
         return tuple(key_id(k) for k in self.old)
 
-    @property
+    @cached_property
     def keys(self) -> dict[bytes, bytes]:
-        """key id -> key, for every key of the ring."""
+        """key id -> key, for every key of the ring (computed once per ring)."""
         return {key_id(k): k for k in (*self.old, self.current)}
 
     def rotated(self, new_key: bytes | None = None) -> Keyring:
