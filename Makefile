@@ -38,11 +38,16 @@ dev: $(VENV)/.dev
 migrate: setup
 	$(PY) -m medgen.store.migrate upgrade
 
-# Debian packages the tests need (Chromium for the browser tests).
+# Debian packages the tests need (Chromium for the browser tests, dicom3tools' dciodvfy to
+# validate exported DICOM).
 system-deps:
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  echo "Installing Debian chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@if ! command -v dciodvfy >/dev/null 2>&1; then \
+	  echo "Installing Debian dicom3tools (dciodvfy) for the DICOM export tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dicom3tools >/dev/null; \
 	fi
 
 run: migrate
@@ -50,11 +55,15 @@ run: migrate
 
 # The store tests also run on a real PostgreSQL: .ci/with_postgres.sh installs Debian postgresql
 # if missing, starts a throwaway cluster on 127.0.0.1, runs pytest, and always stops it.
+# The PACS tests run against a real Orthanc: .ci/with_orthanc.sh does the same with Debian orthanc
+# + orthanc-dicomweb (random ports, basic auth, seeded with real test DICOM).
 test: dev system-deps migrate
-	.ci/with_postgres.sh $(PY) -m pytest
+	.ci/with_postgres.sh .ci/with_orthanc.sh $(PY) -m pytest
 
+# ruff on the whole repository, mypy on medgen ([tool.mypy] in pyproject.toml).
 lint: dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 bench-ingest: setup
 	$(PY) -m bench.ingest

@@ -7,12 +7,15 @@ best available device, bundled models). Nothing else in medgen reads ``os.enviro
 from __future__ import annotations
 
 import os
+import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 #: Repository root (the folder holding app.py, weights/, data/).
 ROOT = Path(__file__).resolve().parent.parent
+#: Streamlit's secrets file (git-ignored); its ``[dicomweb]`` table configures the PACS link.
+SECRETS_FILE = ROOT / ".streamlit" / "secrets.toml"
 
 
 def _env_int(name: str, default: int) -> int:
@@ -23,6 +26,101 @@ def _env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:  # a mis-set variable must say which one
         raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class DicomwebSettings:
+    """The PACS link (DICOMweb). Not configured (``url`` empty) unless set.
+
+    Credentials: ``user`` + ``password`` (HTTP basic) or ``token`` (HTTP bearer), never both.
+    They are kept out of ``repr`` so that they never reach a log.
+    """
+
+    # DICOMweb root, e.g. "https://pacs.example.org/dicom-web" ("" = not configured).
+    url: str = ""
+    user: str = ""
+    password: str = field(default="", repr=False)
+    token: str = field(default="", repr=False)
+    # Seconds to wait for the PACS to connect or answer before giving up.
+    timeout_s: float = 30.0
+    # Where the URL came from: "environment", a secrets file path, or "" (not configured).
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if self.url and not self.url.startswith(("http://", "https://")):
+            raise ValueError(
+                f"MEDGEN_DICOMWEB_URL must start with http:// or https://, got {self.url!r}"
+            )
+        if self.token and (self.user or self.password):
+            raise ValueError(
+                "Set either MEDGEN_DICOMWEB_TOKEN or MEDGEN_DICOMWEB_USER/PASSWORD, not both"
+            )
+        if bool(self.user) != bool(self.password):
+            raise ValueError("MEDGEN_DICOMWEB_USER and MEDGEN_DICOMWEB_PASSWORD go together")
+        if self.timeout_s <= 0:
+            raise ValueError(f"MEDGEN_DICOMWEB_TIMEOUT_S must be positive, got {self.timeout_s}")
+
+    @property
+    def configured(self) -> bool:
+        """True when a DICOMweb URL is set."""
+        return bool(self.url)
+
+    @property
+    def auth(self) -> str:
+        """The HTTP authentication used: ``"basic"``, ``"bearer"`` or ``"none"``."""
+        if self.token:
+            return "bearer"
+        return "basic" if self.user else "none"
+
+    @classmethod
+    def from_env(cls, secrets_file: Path | None = None) -> DicomwebSettings:
+        """From the environment when ``MEDGEN_DICOMWEB_URL`` is set, else from the ``[dicomweb]``
+        table of ``.streamlit/secrets.toml`` (keys ``url``, ``user``, ``password``, ``token``,
+        ``timeout_s``). The two are never mixed, so credentials always come with their URL.
+        """
+        if os.environ.get("MEDGEN_DICOMWEB_URL", "").strip():
+            return cls(
+                url=os.environ["MEDGEN_DICOMWEB_URL"].strip().rstrip("/"),
+                user=os.environ.get("MEDGEN_DICOMWEB_USER", "").strip(),
+                password=os.environ.get("MEDGEN_DICOMWEB_PASSWORD", ""),
+                token=os.environ.get("MEDGEN_DICOMWEB_TOKEN", "").strip(),
+                timeout_s=_env_float("MEDGEN_DICOMWEB_TIMEOUT_S", 30.0),
+                source="environment",
+            )
+        path = SECRETS_FILE if secrets_file is None else secrets_file
+        if not path.is_file():
+            return cls()
+        try:
+            with path.open("rb") as f:
+                table = tomllib.load(f).get("dicomweb", {})
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"{path} is not valid TOML: {exc}") from exc
+        if not isinstance(table, dict):
+            raise ValueError(f"{path}: [dicomweb] must be a table")
+        url = str(table.get("url", "") or "").strip().rstrip("/")
+        if not url:
+            return cls()
+        timeout = table.get("timeout_s", 30.0)
+        if not isinstance(timeout, int | float) or isinstance(timeout, bool):
+            raise ValueError(f"{path}: [dicomweb] timeout_s must be a number of seconds")
+        return cls(
+            url=url,
+            user=str(table.get("user", "") or "").strip(),
+            password=str(table.get("password", "") or ""),
+            token=str(table.get("token", "") or "").strip(),
+            timeout_s=float(timeout),
+            source=str(path),
+        )
 
 
 @dataclass(frozen=True)
@@ -58,6 +156,8 @@ class Settings:
     encryption_key: str = field(default="", repr=False)
     # Retired keys still needed to read values during an env-key rotation (comma separated).
     encryption_old_keys: str = field(default="", repr=False)
+    # PACS link over DICOMweb (MEDGEN_DICOMWEB_* or [dicomweb] in .streamlit/secrets.toml).
+    dicomweb: DicomwebSettings = field(default_factory=DicomwebSettings)
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -90,6 +190,7 @@ class Settings:
             lm_threads=_env_int("MEDGEN_LM_THREADS", 0),
             encryption_key=os.environ.get("MEDGEN_ENCRYPTION_KEY", ""),
             encryption_old_keys=os.environ.get("MEDGEN_ENCRYPTION_OLD_KEYS", ""),
+            dicomweb=DicomwebSettings.from_env(),
         )
 
 

@@ -78,3 +78,34 @@ class AuditAction(enum.StrEnum):
     RATE = "rate"
     USER_CHANGE = "user_change"
     ACCESS_DENIED = "access_denied"
+
+
+class ReportStatus(enum.StrEnum):
+    """Status of a generated output (``generated_outputs.status``); reports follow FHIR's names."""
+
+    DRAFT = "draft"  # recorded, no clinician has looked at it (enhancement runs, education texts)
+    PRELIMINARY = "preliminary"  # a report draft awaiting signature
+    FINAL = "final"  # signed by a clinician
+
+
+class AuditOutcome(enum.StrEnum):
+    """Outcome of an audited action (``audit_events.outcome``)."""
+
+    OK = "ok"
+    DENIED = "denied"  # refused: wrong password, unknown account, missing role, locked account
+    LOCKED = "locked"  # this failure locked the account
+    ERROR = "error"  # the action failed
+
+
+class ObjectType(enum.StrEnum):
+    """What an audit event is about (``audit_events.object_type``)."""
+
+    NONE = ""
+    USER = "user"
+    PAGE = "page"
+    IMAGE = "image"
+    GENERATED_OUTPUT = "generated_output"
+    REPORT = "report"
+    EDUCATION = "education"
+    AUDIT_CSV = "audit_csv"
+    FEEDBACK_CSV = "feedback_csv"

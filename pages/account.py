@@ -6,7 +6,7 @@ import streamlit as st
 
 from medgen import auth
 from medgen.errors import MedgenError
-from medgen.ui.resources import db
+from medgen.ui.resources import transact
 from medgen.ui.state import require_user
 
 user = require_user()
@@ -25,8 +25,7 @@ if submitted:
         st.error("The two new passwords differ; type the same password twice.")
     else:
         try:
-            with db().begin() as s:
-                auth.change_own_password(s, user, old, new)
+            transact(auth.change_own_password, user, old, new)
         except MedgenError as exc:
             st.error(str(exc))
         else:

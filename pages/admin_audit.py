@@ -8,9 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import streamlit as st
 
 from medgen.store import audit
-from medgen.store.repo import add_audit
-from medgen.types import AuditAction, Role
-from medgen.ui.resources import db
+from medgen.types import AuditAction, ObjectType, Role
+from medgen.ui.resources import transact
 from medgen.ui.state import require_user
 
 admin = require_user(Role.ADMIN)
@@ -19,9 +18,7 @@ ALL = "(all)"
 st.title("Audit trail")
 st.caption("Every sign-in, upload, enhancement, generation, signature, export, rating and account "
            "change. Events cannot be edited or deleted.")
-with db()() as s:
-    usernames = audit.distinct_values(s, "username")
-    outcomes = audit.distinct_values(s, "outcome")
+usernames, outcomes = transact(audit.distinct_values, "username"), transact(audit.distinct_values, "outcome")
 
 today = date.today()
 c1, c2, c3, c4 = st.columns(4)
@@ -37,8 +34,7 @@ flt = audit.AuditFilter(
     start=start, end=end, username=None if who == ALL else who,
     action=None if action == ALL else action, outcome=None if outcome == ALL else outcome,
 )
-with db()() as s:
-    events = audit.query_events(s, flt)
+events = transact(audit.query_events, flt)
 
 st.write(f"{len(events)} event(s)" + (" (limit reached: narrow the filters)" if len(events) >= flt.limit else ""))
 st.dataframe([{**e.as_row(), "detail": json.dumps(e.detail, sort_keys=True)} for e in events],
@@ -46,13 +42,12 @@ st.dataframe([{**e.as_row(), "detail": json.dumps(e.detail, sort_keys=True)} for
 
 if st.button("Export these events as CSV", icon=":material/download:"):
     data = audit.to_csv(events)
-    with db().begin() as s:
-        add_audit(
-            s, AuditAction.EXPORT, user=admin, object_type="audit_csv", object_id=len(events),
-            detail={"rows": len(events), "user": flt.username or "", "action": str(flt.action or ""),
-                    "outcome": flt.outcome or "", "start": str(days[0]) if days else "",
-                    "end": str(days[-1]) if days else ""},
-        )
+    transact(
+        audit.add_audit, AuditAction.EXPORT, user=admin, object_type=ObjectType.AUDIT_CSV, object_id=len(events),
+        detail={"rows": len(events), "user": flt.username or "", "action": str(flt.action or ""),
+                "outcome": str(flt.outcome or ""), "start": str(days[0]) if days else "",
+                "end": str(days[-1]) if days else ""},
+    )
     st.session_state["admin_audit.csv"] = data
 if "admin_audit.csv" in st.session_state:
     st.download_button(

@@ -7,15 +7,14 @@ import streamlit as st
 from medgen import auth
 from medgen.errors import MedgenError
 from medgen.types import Role
-from medgen.ui.resources import db
+from medgen.ui.resources import transact
 from medgen.ui.state import require_user
 
 admin = require_user(Role.ADMIN)
 ROLES = [r.value for r in Role]
 
 st.title("Users")
-with db()() as s:
-    users = auth.list_users(s)
+users = transact(auth.list_users)
 st.dataframe(
     [
         {
@@ -29,11 +28,10 @@ st.dataframe(
 )
 
 
-def run(change, success: str) -> None:  # type: ignore[no-untyped-def]
-    """Apply one admin change in a transaction; show the result or the reason it was refused."""
+def run(success: str, change, *args) -> None:  # type: ignore[no-untyped-def]
+    """Apply one admin change (a medgen.auth function) in a transaction; show the result or why not."""
     try:
-        with db().begin() as s:
-            change(s)
+        transact(change, admin, *args)
     except MedgenError as exc:
         st.error(str(exc))
     else:
@@ -51,10 +49,8 @@ with st.expander("Create an account", expanded=not users[1:]), st.form("admin_us
     sso_only = st.checkbox("Single sign-on only (no password)")
     password = st.text_input("Initial password", type="password", autocomplete="new-password")
     if st.form_submit_button("Create account", type="primary"):
-        run(
-            lambda s: auth.create_user(s, admin, username, display, role, None if sso_only else password),
-            f"Account {username.strip().lower()} created.",
-        )
+        run(f"Account {username.strip().lower()} created.",
+            auth.create_user, username, display, role, None if sso_only else password)
 
 st.subheader("Change an account")
 by_name = {u.username: u for u in users}
@@ -63,14 +59,14 @@ left, right = st.columns(2)
 with left:
     new_role = st.selectbox("Role", ROLES, index=ROLES.index(target.role.value), key="admin_users.role")
     if st.button("Change role"):
-        run(lambda s: auth.set_role(s, admin, target.id, new_role), f"{target.username} is now {new_role}.")
+        run(f"{target.username} is now {new_role}.", auth.set_role, target.id, new_role)
     if target.is_active and st.button("Deactivate account"):
-        run(lambda s: auth.set_active(s, admin, target.id, False), f"{target.username} deactivated.")
+        run(f"{target.username} deactivated.", auth.set_active, target.id, False)
     if not target.is_active and st.button("Re-activate account"):
-        run(lambda s: auth.set_active(s, admin, target.id, True), f"{target.username} re-activated.")
+        run(f"{target.username} re-activated.", auth.set_active, target.id, True)
     if target.locked_until and st.button("Unlock account"):
-        run(lambda s: auth.unlock(s, admin, target.id), f"{target.username} unlocked.")
+        run(f"{target.username} unlocked.", auth.unlock, target.id)
 with right, st.form("admin_users.reset"):
     new_pw = st.text_input("New password", type="password", autocomplete="new-password")
     if st.form_submit_button("Reset password"):
-        run(lambda s: auth.reset_password(s, admin, target.id, new_pw), f"Password of {target.username} reset.")
+        run(f"Password of {target.username} reset.", auth.reset_password, target.id, new_pw)

@@ -8,12 +8,10 @@ from medgen.errors import MedgenError
 from medgen.text import sign
 from medgen.text.education import (
     LANGUAGES,
-    education_stream,
-    finish_education,
+    PatientTextRun,
     impression_of,
     recommendations_from_params,
 )
-from medgen.text.llm import StreamStats
 from medgen.types import OutputKind, Role
 from medgen.ui import text as ui
 from medgen.ui.rating import rating_panel
@@ -23,7 +21,7 @@ user = require_user(Role.CLINICIAN)
 st.title("Patient education")
 ss = st.session_state
 try:
-    reports = ui.in_transaction(lambda s: sign.list_reports(s, status=sign.FINAL))
+    reports = ui.in_transaction(sign.list_reports, status=sign.FINAL)
 except MedgenError as exc:
     st.error(str(exc))
     st.stop()
@@ -52,23 +50,17 @@ if st.button("Write patient text", type="primary", key="education.go"):
     try:
         lm = ui.language_model()
         st.button("Stop", key="education.stop")
-        stats, result = [], None
-        for attempt in (1, 2):
-            if attempt == 2:
-                st.info(f"{result.readability.summary}: above the target, so it is written "
-                        "once more with a stricter prompt.")
-            stats.append(StreamStats())
-            sink: list[str] = []
+        run = PatientTextRun(report.text, recs, lang, lm, grade, params,
+                             ui.new_stop_event("education.stop_event"))
+        for stream in run.attempts():
+            if run.result is not None:  # the first attempt missed the target grade
+                st.info(f"{run.result.readability.summary}: above the target, so it is "
+                        "written once more with a stricter prompt.")
             with st.container(border=True):
-                st.write_stream(ui.inert_stream(education_stream(
-                    report.text, lang, lm, grade, attempt == 2, params,
-                    ui.new_stop_event("education.stop_event"), stats[-1]), sink))
-            result = finish_education("".join(sink), report.text, recs, lang, lm, grade,
-                                      attempt, stats, params)
-            if result.readability.meets_target:
-                break
-        ss["education.output_id"] = ui.in_transaction(lambda s: sign.record_education(
-            s, result, user=user, parent_id=report.id, device=lm.device))
+                st.write_stream(ui.inert_stream(stream, []))
+        result = run.result
+        ss["education.output_id"] = ui.in_transaction(
+            sign.record_education, result, user=user, parent_id=report.id, device=lm.device)
         ss["education.result"] = result
     except MedgenError as exc:
         st.error(str(exc))

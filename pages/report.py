@@ -5,9 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from medgen.errors import MedgenError
-from medgen.store import repo
 from medgen.text import sign
-from medgen.text.findings import findings_from_meta
+from medgen.text.findings import findings_from_header
 from medgen.text.llm import StreamStats
 from medgen.text.report import finish_report, rewrite_stream, template_report
 from medgen.types import OutputKind, Role
@@ -22,7 +21,7 @@ st.caption("Facts come only from this form; follow-up comes from rules (Fleischn
 ss = st.session_state
 
 try:
-    findings = ui.findings_form("report", findings_from_meta(ui.scan_meta()))
+    findings = ui.findings_form("report", findings_from_header(ui.scan_header()))
 except ValueError as exc:
     st.error(str(exc))
     st.stop()
@@ -48,14 +47,9 @@ if st.button("Draft report", type="primary", key="report.go"):
                 except MedgenError as exc:
                     st.error(str(exc))
     draft = finish_report(findings, template, text, lm, stats, params)
-    image_id = ss.get(SCAN_IMAGE_ID)
-
-    def _record(s):  # type: ignore[no-untyped-def]
-        study_id = repo.study_id_for_image(s, image_id) if image_id else None
-        return sign.record_report(s, draft, user=user, study_id=study_id,
-                                  input_hash=findings.digest(), device=lm.device if lm else "")
     try:
-        out_id = ui.in_transaction(_record)
+        out_id = ui.in_transaction(sign.record_report, draft, user=user, image_id=ss.get(SCAN_IMAGE_ID),
+                                   input_hash=findings.digest(), device=lm.device if lm else "")
     except MedgenError as exc:
         st.error(str(exc))
         st.stop()
@@ -86,13 +80,13 @@ if signed is None and st.button("Check my edits with the guard", key="report.che
     ui.show_text(ss["report.edit"], edit_flags)
 if signed is None and st.button("Sign report", type="primary", key="report.sign"):
     try:
-        signed = ui.in_transaction(lambda s: sign.sign_report(
-            s, out_id, ss["report.edit"], require_user(Role.CLINICIAN)))
+        signed = ui.in_transaction(sign.sign_report, out_id, ss["report.edit"],
+                                   require_user(Role.CLINICIAN))
         ss["report.signed"] = signed
     except MedgenError as exc:
         st.error(str(exc))
 if signed is None:
-    current = ui.in_transaction(lambda s: sign.get_report(s, out_id))
+    current = ui.in_transaction(sign.get_report, out_id)
 else:
     current = signed
     st.success(f"Signed by {signed.signed_by} at {signed.signed_at:%Y-%m-%d %H:%M} UTC (final).")

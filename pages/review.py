@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from medgen import reviewcharts
 from medgen.errors import MedgenError
 from medgen.store import review
 from medgen.types import OutputKind, Role
+from medgen.ui import reviewcharts
 from medgen.ui.rating import rating_panel
-from medgen.ui.resources import db
+from medgen.ui.resources import transact
 from medgen.ui.review import filters_from_widgets, show_detail
 from medgen.ui.state import require_user
 
@@ -17,8 +17,8 @@ user = require_user(Role.REVIEWER, Role.ADMIN)
 st.title("Quality review")
 
 try:
-    flt = filters_from_widgets(review.options_for(db()))
-    dash = review.dashboard_for(db(), flt)
+    flt = filters_from_widgets(transact(review.filter_options))
+    dash = transact(review.load_dashboard, flt)  # also refreshes stale edit distances
 except MedgenError as exc:
     st.error(str(exc))
     st.stop()
@@ -68,7 +68,7 @@ if dash.lowest:
         key="review.pick",
     )
     try:
-        detail = review.detail_for(db(), pick)
+        detail = transact(review.output_detail, pick)
         show_detail(detail)
         rating_panel(detail.output_id, detail.kind)  # reviewers rate from the drill-down too
     except MedgenError as exc:
@@ -80,7 +80,7 @@ st.subheader("Export")
 history = st.checkbox("Include earlier revisions", key="review.history")
 if st.button("Prepare CSV of the filtered feedback", key="review.export"):
     try:
-        data, n = review.export_for(db(), user, flt, history=history)
+        data, n = transact(review.export_feedback, user, flt, history=history)
     except MedgenError as exc:
         st.error(str(exc))
         st.stop()

@@ -233,7 +233,7 @@ def build(
             out / f"{vol.info.name}.npz",
             pixel_mm=np.float32(vol.pixel_mm),
             slices=np.array(keep),
-            **arrays,
+            **arrays,  # type: ignore[arg-type]
         )
         manifest["volumes"].append(
             {

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from medgen.config import get_settings
+from medgen.device import select_device
 from medgen.enhance.cards import load_state
 from medgen.enhance.nets import Generator
 from medgen.errors import ModalityMismatchError, ModelError
@@ -56,35 +56,6 @@ class EnhanceResult:
     @property
     def median_slice_ms(self) -> float:
         return float(np.median(self.per_slice_ms)) if self.per_slice_ms else 0.0
-
-
-def select_device(requested: str | None = None) -> torch.device:
-    """``auto``: CUDA, then MPS, then CPU. An explicit device that is not available is an error."""
-    req = (requested or get_settings().device or "auto").strip().lower()
-    if req == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        mps = getattr(torch.backends, "mps", None)
-        if mps is not None and mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
-    try:
-        dev = torch.device(req)
-    except RuntimeError as exc:
-        raise ModelError(
-            f"MEDGEN_DEVICE={req!r} is not a device name; use auto, cpu, cuda or mps."
-        ) from exc
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ModelError(
-            "MEDGEN_DEVICE asks for 'cuda' but no CUDA GPU is available here; set MEDGEN_DEVICE=auto or cpu."
-        )
-    if dev.type == "mps":
-        mps = getattr(torch.backends, "mps", None)
-        if mps is None or not mps.is_available():
-            raise ModelError(
-                "MEDGEN_DEVICE asks for 'mps' but Apple MPS is not available here; set MEDGEN_DEVICE=auto or cpu."
-            )
-    return dev
 
 
 def _ramp(n: int, overlap: int) -> np.ndarray:
@@ -166,7 +137,7 @@ class Enhancer:
         self.tile, self.overlap, self.batch_size = tile, overlap, batch_size
         # channels-last memory layout: about 30 % faster convolutions on CPU (oneDNN), same result.
         self.memory_format = torch.channels_last if self.device.type == "cpu" else torch.contiguous_format
-        self.net = gen.to(self.device, memory_format=self.memory_format).eval()
+        self.net = gen.to(self.device, memory_format=self.memory_format).eval()  # type: ignore[call-overload]
         log.info("loaded %s on %s", self.model_id, self.device)
 
     # ------------------------------------------------------------------ checks

@@ -104,6 +104,7 @@ class Generator(nn.Module):
         )
         self.tail = nn.Conv2d(ch[0], 1, 3, padding=1)
         nn.init.zeros_(self.tail.weight)
+        assert self.tail.bias is not None
         nn.init.zeros_(self.tail.bias)
 
     @property

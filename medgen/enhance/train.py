@@ -24,6 +24,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from medgen.device import select_device
 from medgen.enhance.data import EVAL_DOSES, PairSet, load_split
 from medgen.enhance.metrics import psnr, ssim
 from medgen.enhance.nets import Generator, PatchDiscriminator
@@ -79,14 +80,6 @@ class TrainConfig:
         return cls(**raw)
 
 
-def pick_device(requested: str) -> torch.device:
-    if requested == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        return torch.device("cpu")
-    return torch.device(requested)
-
-
 class PatchSampler:
     """Random (low, full) patches with tissue, flips and rotations; seeded."""
 
@@ -97,7 +90,8 @@ class PatchSampler:
 
     def batch(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
         p = self.patch
-        lows, fulls = [], []
+        lows: list[np.ndarray] = []
+        fulls: list[np.ndarray] = []
         while len(lows) < n:
             i = int(self.rng.integers(len(self.pairs)))
             full, low = self.pairs.full[i], self.pairs.low[i]
@@ -156,7 +150,7 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict[str, Any]:
     """Run (or resume) one training run; returns the final summary (also written to summary.json)."""
     torch.set_num_threads(cfg.threads)
     _seed_all(cfg.seed)
-    device = pick_device(cfg.device)
+    device = select_device(cfg.device)
     out = Path(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     data = Path(cfg.data_dir)

@@ -1,7 +1,8 @@
-"""Pure display helpers for the compare view (windowing, split overlay, difference, profile, ROI).
+"""Pure display helpers for the compare view (split overlay, difference, profile, ROI).
 
-Kept trivial and free of Streamlit so they are tested directly; the imaging package's windowing
-can replace :func:`window` later.
+Kept trivial and free of Streamlit so they are tested directly. Windowing is the imaging
+package's :func:`medgen.imaging.window.apply_window` (the same function the Viewer and the PNG
+export use), with the Viewer's CT presets.
 """
 
 from __future__ import annotations
@@ -10,24 +11,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Window presets (center, width) in HU.
+from medgen.imaging.window import CT_PRESETS
+
+#: Window presets (center, width) in HU: the Viewer's CT presets plus a full-range window.
 PRESETS: dict[str, tuple[float, float]] = {
-    "Soft tissue": (40.0, 400.0),
-    "Brain": (40.0, 80.0),
-    "Lung": (-600.0, 1500.0),
-    "Bone": (400.0, 1800.0),
+    **{p.name: (p.center, p.width) for p in CT_PRESETS},
     "Full (-1000..1000)": (0.0, 2000.0),
 }
-
-
-def window(hu: np.ndarray, center: float, width: float) -> np.ndarray:
-    """HU -> uint8 grey levels for a window (center, width) (linear, clipped)."""
-    if width <= 0:
-        raise ValueError(f"width must be > 0, got {width}")
-    lo = center - width / 2.0
-    return (
-        np.clip((np.asarray(hu, dtype=np.float32) - lo) / width, 0.0, 1.0) * 255.0 + 0.5
-    ).astype(np.uint8)
 
 
 def split_compose(left: np.ndarray, right: np.ndarray, position: float) -> np.ndarray:

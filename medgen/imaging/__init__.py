@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from medgen.imaging.deid import deidentify
+from medgen.imaging.header import ScanHeader
 from medgen.imaging.load import load_scan, load_scans
 from medgen.imaging.scan import Scan, SliceGeometry
 from medgen.imaging.window import (
@@ -19,6 +20,7 @@ from medgen.imaging.window import (
 __all__ = [
     "CT_PRESETS",
     "Scan",
+    "ScanHeader",
     "SliceGeometry",
     "WindowPreset",
     "apply_window",

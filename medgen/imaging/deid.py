@@ -21,6 +21,9 @@ anything is shown, logged or stored. What it does (PS3.15 Table E.1-1 actions):
   ``2.25.<integer>`` derived with HMAC-SHA256 from a per-installation secret salt, so the same
   original always maps to the same replacement on this installation (a series stays a series)
   but the mapping cannot be reversed or recomputed without the salt.
+* **C (clean) Contrast/Bolus Agent**: the agent's name is kept (the report needs it) when it
+  is short plain text that contains no part of any person name in the dataset; otherwise it is
+  replaced by the dummy ``CONTRAST`` (action D), which still records that an agent was given.
 * **Private tags**: all removed (no Retain Safe Private option).
 * Adds Patient Identity Removed = YES, De-identification Method, and De-identification
   Method Code Sequence (DCM 113100 "Basic Application Confidentiality Profile").
@@ -36,6 +39,7 @@ import hashlib
 import hmac
 import logging
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -127,7 +131,7 @@ REMOVE_KEYWORDS: frozenset[str] = frozenset({
     "ScheduledProcedureStepID", "ScheduledProcedureStepDescription",
     "ReferencedPerformedProcedureStepSequence", "ReferencedStudySequence",
     "AcquisitionComments", "AcquisitionProtocolDescription", "AcquisitionContextSequence",
-    "AcquisitionDeviceProcessingDescription", "ContrastBolusAgent", "DerivationDescription",
+    "AcquisitionDeviceProcessingDescription", "DerivationDescription",
     "ImageComments", "FrameComments", "ImagePresentationComments", "IdentifyingComments",
     "CommentsOnRadiationDose", "TextComments", "TextString", "Arbitrary", "ResultsComments",
     "InterpretationText", "InterpretationDiagnosisDescription", "InterpretationAuthor",
@@ -171,6 +175,29 @@ _REMOVE_SUFFIXES = ("Comments", "Address", "TelephoneNumbers", "TelecomInformati
 
 _DATE_VRS = frozenset({"DA", "DT", "TM"})
 
+#: Descriptors kept after cleaning (Clean Descriptors Option), else replaced by :data:`DUMMY`.
+CLEANED_KEYWORDS: frozenset[str] = frozenset({"ContrastBolusAgent"})
+DUMMY = "CONTRAST"
+_PLAIN = re.compile(r"^[A-Za-z0-9 /%.,+()\-]{1,64}$")
+
+
+def _name_tokens(ds: Dataset) -> set[str]:
+    """Upper-case parts (2+ characters) of every person name anywhere in ``ds``."""
+    tokens: set[str] = set()
+    for elem in ds.iterall():
+        if elem.VR == "PN" and elem.value:
+            values = elem.value if elem.VM > 1 else [elem.value]
+            for v in values:
+                tokens.update(t for t in re.split(r"[^A-Z0-9]+", str(v).upper()) if len(t) > 1)
+    return tokens
+
+
+def clean_descriptor(value: str, names: set[str]) -> str:
+    """``value`` if it is short plain text holding no part of a person name, else :data:`DUMMY`."""
+    text = str(value).strip()
+    words = set(re.split(r"[^A-Z0-9]+", text.upper()))
+    return text if _PLAIN.match(text) and not words & names else DUMMY
+
 
 def _uid_root_int(salt: bytes, uid: str) -> int:
     digest = hmac.new(salt, uid.encode("ascii", "replace"), hashlib.sha256).digest()
@@ -213,8 +240,9 @@ def _is_registered_uid(value: str) -> bool:
     return value in UID_dictionary
 
 
-def _clean_element(elem: DataElement, salt: bytes) -> str:
-    """Decide what happens to one element: 'keep', 'remove' or 'empty' (UIDs are replaced here)."""
+def _clean_element(elem: DataElement, salt: bytes, names: set[str]) -> str:
+    """Decide what happens to one element: 'keep', 'remove' or 'empty' (UIDs and cleaned
+    descriptors are replaced here)."""
     tag: BaseTag = elem.tag
     if tag.is_private:
         return "remove"
@@ -226,6 +254,10 @@ def _clean_element(elem: DataElement, salt: bytes) -> str:
         return "remove"
     if keyword in EMPTY_KEYWORDS:
         return "empty"
+    if keyword in CLEANED_KEYWORDS:
+        if elem.value:
+            elem.value = clean_descriptor(str(elem.value), names)
+        return "keep"
     if keyword in REMOVE_KEYWORDS or keyword.endswith(_REMOVE_SUFFIXES):
         return "remove"
     if elem.VR == "PN" or elem.VR in _DATE_VRS:
@@ -237,16 +269,16 @@ def _clean_element(elem: DataElement, salt: bytes) -> str:
     return "keep"
 
 
-def _clean_dataset(ds: Dataset, salt: bytes) -> None:
+def _clean_dataset(ds: Dataset, salt: bytes, names: set[str]) -> None:
     for elem in list(ds):
-        action = _clean_element(elem, salt)
+        action = _clean_element(elem, salt, names)
         if action == "remove":
             del ds[elem.tag]
         elif action == "empty":
             elem.value = None if elem.VR != "SQ" else Sequence()
         elif elem.VR == "SQ" and elem.value:
             for item in elem.value:
-                _clean_dataset(item, salt)
+                _clean_dataset(item, salt, names)
 
 
 def deidentify(ds: Dataset, *, salt: bytes | None = None) -> Dataset:
@@ -261,7 +293,7 @@ def deidentify(ds: Dataset, *, salt: bytes | None = None) -> Dataset:
     """
     key = salt if salt is not None else installation_salt()
     out = copy.deepcopy(ds)
-    _clean_dataset(out, key)
+    _clean_dataset(out, key, _name_tokens(ds))
     meta = getattr(out, "file_meta", None)
     if meta is not None:
         for kw in ("MediaStorageSOPInstanceUID",):

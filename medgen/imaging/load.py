@@ -12,8 +12,9 @@ from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath
 from typing import TypeVar
 
-from medgen.errors import FileTooLargeError, InvalidInputError, MedgenError, UnsupportedFileError
+from medgen.errors import FileTooLargeError, InvalidInputError, UnsupportedFileError
 from medgen.imaging import archive, dicom, raster
+from medgen.imaging.assemble import scan_from_datasets
 from medgen.imaging.scan import Scan
 
 log = logging.getLogger(__name__)
@@ -40,22 +41,8 @@ def _display_name(filename: str) -> str:
 
 
 def _guarded(fn: Callable[[], T], filename: str) -> T:
-    try:
-        return fn()
-    except MedgenError:
-        raise
-    except MemoryError as exc:
-        raise FileTooLargeError(
-            f"{filename} is too large to open on this server. Upload fewer slices or a smaller image."
-        ) from exc
-    except BaseException as exc:  # boundary: a decoder bug must still end in a clear message
-        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
-            raise
-        log.warning("unexpected %s while reading an upload", type(exc).__name__)
-        raise InvalidInputError(
-            f"{filename} could not be read: its content is damaged or in an unexpected layout. "
-            "Export it again and upload the new copy."
-        ) from exc
+    return dicom.guarded(fn, filename, f"{filename} could not be read: its content is damaged or in "
+                         "an unexpected layout. Export it again and upload the new copy.", bug=True)
 
 
 def _check_size(data: bytes, name: str, max_bytes: int) -> None:
@@ -100,7 +87,7 @@ def load_scan(data: bytes, filename: str, *, max_bytes: int | None = None) -> Sc
                 "Save it again in one of these formats, or upload the DICOM file."
             )
         ds = dicom.read_dataset(data, name)
-        return dicom.scan_from_dataset(ds, name)
+        return scan_from_datasets([(name, ds)])
 
     return _guarded(run, name)
 
@@ -145,6 +132,6 @@ def load_scans(files: Sequence[tuple[str, bytes]], *, max_bytes: int | None = No
                     "DICOM slices of one series. Upload the image on its own."
                 )
             items.append((name, dicom.read_dataset(fdata, name)))
-        return dicom.scan_from_series(items)
+        return scan_from_datasets(items)
 
     return _guarded(run, f"The {len(expanded)} uploaded files")

@@ -14,8 +14,8 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from medgen.errors import FileTooLargeError, InvalidInputError, UnsupportedFileError
-from medgen.imaging.dicom import content_hash
-from medgen.imaging.scan import Scan
+from medgen.imaging.header import ScanHeader
+from medgen.imaging.scan import Scan, content_hash
 from medgen.types import Modality
 
 log = logging.getLogger(__name__)
@@ -107,18 +107,10 @@ def load_raster(data: bytes, filename: str) -> Scan:
             "Save it again and upload the new copy."
         ) from exc
     pixels = frames[0] if len(frames) == 1 else np.stack(frames)
-    bits = "16" if any(f.max(initial=0) > 255 for f in frames) or im.mode.startswith("I;16") else "8"
-    meta: dict[str, str] = {
-        "Format": fmt,
-        "Rows": str(h),
-        "Columns": str(w),
-        "BitDepth": bits,
-        "Mode": im.mode,
-    }
-    if len(frames) > 1:
-        meta["NumberOfFrames"] = str(len(frames))
-    if colour:
-        meta["Note1"] = "Colour image shown as single-channel luminance (greyscale)."
+    bits = 16 if any(f.max(initial=0) > 255 for f in frames) or im.mode.startswith("I;16") else 8
+    notes = ["Colour image shown as single-channel luminance (greyscale)."] if colour else []
+    header = ScanHeader.for_image(h, w, n_frames=len(frames), image_format=fmt, mode=im.mode,
+                                  bits=bits, notes=notes)
     pixels = np.ascontiguousarray(pixels, dtype=np.float32)
     return Scan(
         pixels=pixels,
@@ -126,9 +118,7 @@ def load_raster(data: bytes, filename: str) -> Scan:
         pixel_spacing=None,
         slice_spacing=None,
         is_hu=False,
-        meta=meta,
+        header=header,
         content_hash=content_hash(pixels),
-        source="image",
-        geometry=(),
         default_window=None,
     )

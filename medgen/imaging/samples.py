@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medgen.errors import InvalidInputError
-from medgen.imaging.load import load_scans
-from medgen.imaging.scan import Scan
 
 
 @dataclass(frozen=True)
@@ -50,8 +48,3 @@ def sample_files(label: str) -> list[tuple[str, bytes]]:
         if s.label == label:
             return [(n, sample_path(n).read_bytes()) for n in s.files]
     raise InvalidInputError(f"Unknown sample {label!r}; choose one from the list.")
-
-
-def load_sample(label: str) -> Scan:
-    """Load a bundled sample as a de-identified Scan."""
-    return load_scans(sample_files(label))

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from medgen.imaging.header import ImageSource, ScanHeader, SliceGeometry
 from medgen.types import Modality
 
+__all__ = ["Scan", "ScanHeader", "SliceGeometry", "content_hash"]
 
-@dataclass(frozen=True)
-class SliceGeometry:
-    """Per-slice geometry kept from the DICOM header (all in mm, patient coordinates)."""
 
-    position: tuple[float, float, float] | None = None  # ImagePositionPatient (0020,0032)
-    orientation: tuple[float, ...] | None = None  # ImageOrientationPatient (0020,0037), 6 values
-    instance_number: int | None = None
+def content_hash(pixels: np.ndarray) -> str:
+    """sha256 (hex) of the shape and float32 pixel bytes: identifies content, not a person."""
+    h = hashlib.sha256()
+    h.update(str(pixels.shape).encode())
+    h.update(np.ascontiguousarray(pixels, dtype=np.float32).tobytes())
+    return h.hexdigest()
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,16 +40,21 @@ class Scan:
     slice_spacing: float | None
     # True when pixels are Hounsfield units (CT with a modality LUT / rescale).
     is_hu: bool
-    # De-identified metadata for display and storage: keyword -> printable value.
-    meta: Mapping[str, str]
+    # The typed, de-identified header (UIDs are replacements); built once by the loader.
+    header: ScanHeader
     # sha256 (hex) of the pixel array bytes: identifies the content without identifying anyone.
     content_hash: str
-    # "dicom" or "image" (PNG/JPEG/TIFF).
-    source: str = "dicom"
-    # Per-slice geometry (len == number of slices), empty for non-DICOM images.
-    geometry: tuple[SliceGeometry, ...] = field(default_factory=tuple)
-    # Window centre/width suggested by the file (first value), if any.
+    # Window centre/width to open with from the file (first value, mirrored for MONOCHROME1).
     default_window: tuple[float, float] | None = None
+
+    @property
+    def source(self) -> ImageSource:
+        return self.header.source
+
+    @property
+    def geometry(self) -> tuple[SliceGeometry, ...]:
+        """Per-slice geometry and source references (len == n_slices; empty for plain images)."""
+        return self.header.slices
 
     @property
     def is_volume(self) -> bool:
@@ -65,3 +73,16 @@ class Scan:
         if self.pixels.ndim == 2:
             return self.pixels
         return self.pixels[index]
+
+    def select_slices(self, indices: Sequence[int]) -> Scan:
+        """The scan restricted to ``indices`` (geometry and references kept; 2-D for one index)."""
+        if not self.is_volume:
+            return self
+        idx = [int(i) for i in indices]
+        if not idx:
+            raise ValueError("indices must not be empty")
+        pixels = self.pixels[idx] if len(idx) > 1 else self.pixels[idx[0]]
+        slices = tuple(self.header.slices[i] for i in idx) if self.header.slices else ()
+        header = replace(self.header, slices=slices, n_slices=len(idx))
+        return replace(self, pixels=pixels, header=header, content_hash=content_hash(pixels),
+                       slice_spacing=self.slice_spacing if len(idx) > 1 else None)

@@ -1,4 +1,9 @@
-"""Storage: SQLAlchemy 2 ORM, session factory, repository functions, Alembic migrations."""
+"""Storage: SQLAlchemy 2 ORM, units of work, repository functions, Alembic migrations.
 
-# Installs the append-only guard on AuditEvent for every session (see medgen/store/audit.py).
-from medgen.store import audit as _audit  # noqa: E402,F401
+The only package that touches the database. Callers outside it run repository functions with
+:func:`run` (or :func:`unit_of_work`), which map database errors to ``StorageError``.
+"""
+
+from medgen.store.db import Factory, run, session_factory, unit_of_work
+
+__all__ = ["Factory", "run", "session_factory", "unit_of_work"]

@@ -1,30 +1,29 @@
-"""Reading the audit trail: filtered queries and CSV export. The trail is append-only.
+"""The audit trail: appending events, filtered queries and CSV export. The trail is append-only.
 
-This module has no update or delete function on purpose, and it installs guards: any session
-that tries to flush a changed or deleted :class:`AuditEvent`, or runs an ORM ``update()`` /
-``delete()`` statement on the table, and any engine asked to send ``UPDATE``/``DELETE`` on
-``audit_events`` (even as raw SQL text), gets :class:`AuditImmutableError`; nothing is written.
-New events are added with :func:`medgen.store.repo.add_audit`.
+This module has no update or delete function on purpose, and it provides guards that
+:mod:`medgen.store.db` attaches to the app's own engines and session factories (not to
+SQLAlchemy's classes, so other engines in the process are unaffected): a guarded session that
+tries to flush a changed or deleted :class:`AuditEvent`, or runs an ORM ``update()`` / ``delete()``
+statement on the table, and a guarded engine asked to send ``UPDATE``/``DELETE`` on
+``audit_events`` (even as raw SQL text), raise :class:`AuditImmutableError`; nothing is written.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, event, select
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from medgen.errors import StorageError
+from medgen.store import csvsafe
 from medgen.store.models import AuditEvent
-from medgen.types import AuditAction
+from medgen.types import AuditAction, AuditOutcome, ObjectType, UserInfo
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +47,7 @@ class AuditFilter:
     end: datetime | None = None
     username: str | None = None
     action: AuditAction | str | None = None
-    outcome: str | None = None
+    outcome: AuditOutcome | str | None = None
     limit: int = DEFAULT_LIMIT
 
 
@@ -68,13 +67,33 @@ class AuditRecord:
         return {c: getattr(self, c) for c in CSV_COLUMNS}
 
 
-def _utc(dt: datetime) -> datetime:
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+def add_audit(
+    session: Session,
+    action: AuditAction | str,
+    *,
+    user: UserInfo | None = None,
+    object_type: ObjectType | str = ObjectType.NONE,
+    object_id: str | int = "",
+    outcome: AuditOutcome | str = AuditOutcome.OK,
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    """Append an audit event. ``detail`` must hold no PHI (ids, counts, model names only)."""
+    session.add(
+        AuditEvent(
+            user_id=user.id if user else None,
+            username=user.username if user else "",
+            action=AuditAction(action).value,
+            object_type=ObjectType(object_type).value,
+            object_id=str(object_id),
+            outcome=AuditOutcome(outcome).value,
+            detail=dict(detail or {}),
+        )
+    )
 
 
 def _record(e: AuditEvent) -> AuditRecord:
     return AuditRecord(
-        id=e.id, at=_utc(e.at), user_id=e.user_id, username=e.username, action=e.action,
+        id=e.id, at=e.at, user_id=e.user_id, username=e.username, action=e.action,
         object_type=e.object_type, object_id=e.object_id, outcome=e.outcome, detail=dict(e.detail or {}),
     )
 
@@ -84,15 +103,15 @@ def query_events(session: Session, flt: AuditFilter | None = None) -> list[Audit
     flt = flt or AuditFilter()
     stmt = select(AuditEvent)
     if flt.start is not None:
-        stmt = stmt.where(AuditEvent.at >= _utc(flt.start))
+        stmt = stmt.where(AuditEvent.at >= flt.start)
     if flt.end is not None:
-        stmt = stmt.where(AuditEvent.at <= _utc(flt.end))
+        stmt = stmt.where(AuditEvent.at <= flt.end)
     if flt.username:
         stmt = stmt.where(AuditEvent.username == flt.username)
     if flt.action:
         stmt = stmt.where(AuditEvent.action == AuditAction(flt.action).value)
     if flt.outcome:
-        stmt = stmt.where(AuditEvent.outcome == flt.outcome)
+        stmt = stmt.where(AuditEvent.outcome == str(flt.outcome))
     stmt = stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(max(1, int(flt.limit)))
     return [_record(e) for e in session.scalars(stmt)]
 
@@ -103,29 +122,9 @@ def distinct_values(session: Session, column: str) -> list[str]:
     return [v for v in session.scalars(select(col).distinct().order_by(col)) if v]
 
 
-def _cell(value: Any) -> str:
-    """Text for one CSV cell; a leading = + - @ is neutralised so spreadsheets run no formula."""
-    if isinstance(value, datetime):
-        text = _utc(value).isoformat()
-    elif isinstance(value, dict):
-        text = json.dumps(value, sort_keys=True, ensure_ascii=False)
-    elif value is None:
-        text = ""
-    else:
-        text = str(value)
-    if text and text[0] in "=+-@\t\r":
-        text = "'" + text
-    return text
-
-
 def to_csv(records: Iterable[AuditRecord]) -> bytes:
     """UTF-8 CSV (with header) of ``records``, safe to open in a spreadsheet."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for r in records:
-        writer.writerow([_cell(getattr(r, c)) for c in CSV_COLUMNS])
-    return buf.getvalue().encode("utf-8")
+    return csvsafe.to_csv(CSV_COLUMNS, ([getattr(r, c) for c in CSV_COLUMNS] for r in records))
 
 
 # ---------------------------------------------------------------------------- append-only guard
@@ -159,7 +158,14 @@ def _refuse_sql(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         raise AuditImmutableError()
 
 
-if not event.contains(Session, "before_flush", _refuse_changes):
-    event.listen(Session, "before_flush", _refuse_changes)
-    event.listen(Session, "do_orm_execute", _refuse_bulk)
-    event.listen(Engine, "before_cursor_execute", _refuse_sql)
+def guard_engine(engine: Engine) -> None:
+    """Refuse UPDATE/DELETE of ``audit_events`` on ``engine``, even as raw SQL text."""
+    if not event.contains(engine, "before_cursor_execute", _refuse_sql):
+        event.listen(engine, "before_cursor_execute", _refuse_sql)
+
+
+def guard_sessions(factory: sessionmaker[Session]) -> None:
+    """Refuse changed or deleted audit events, and bulk ORM updates/deletes, in ``factory``'s sessions."""
+    if not event.contains(factory, "before_flush", _refuse_changes):
+        event.listen(factory, "before_flush", _refuse_changes)
+        event.listen(factory, "do_orm_execute", _refuse_bulk)

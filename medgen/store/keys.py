@@ -295,10 +295,6 @@ def default_metadata() -> MetaData:
     """The app's ORM metadata, with every table module imported."""
     from medgen.store import models
 
-    try:  # the sessions table (issue 14) lives in its own module until the lead moves it
-        from medgen.store import session_models  # noqa: F401
-    except ImportError:  # pragma: no cover
-        pass
     return models.Base.metadata
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
+    Dialect,
     Float,
     ForeignKey,
     Index,
@@ -21,9 +22,12 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from medgen.types import ReportStatus
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -36,6 +40,28 @@ NAMING_CONVENTION = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A point in time, stored in UTC and always returned timezone-aware in UTC.
+
+    The column is ``TIMESTAMP WITH TIME ZONE`` on PostgreSQL; SQLite keeps no offset, so values
+    are converted to UTC before they are written (a naive value is taken to be UTC already) and
+    read back as aware UTC. Query parameters compared with such a column are converted too.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    @staticmethod
+    def to_utc(value: datetime) -> datetime:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else self.to_utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else self.to_utc(value)
 
 
 class Base(DeclarativeBase):
@@ -55,9 +81,9 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(256))  # None for SSO-only accounts
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Study(Base):
@@ -70,7 +96,7 @@ class Study(Base):
     modality: Mapped[str] = mapped_column(String(8))
     body_part: Mapped[str] = mapped_column(String(64), default="")
     description: Mapped[str] = mapped_column(String(128), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     images: Mapped[list[Image]] = relationship(back_populates="study", cascade="all, delete-orphan")
@@ -90,7 +116,7 @@ class Image(Base):
     n_slices: Mapped[int] = mapped_column(Integer, default=1)
     pixel_spacing_mm: Mapped[float | None] = mapped_column(Float)
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)  # de-identified display metadata
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     study: Mapped[Study] = relationship(back_populates="images")
 
@@ -101,7 +127,7 @@ class AuditEvent(Base):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     username: Mapped[str] = mapped_column(String(64), default="")
     action: Mapped[str] = mapped_column(String(32), index=True)
@@ -131,7 +157,7 @@ class GeneratedOutput(Base):
     flags: Mapped[list[Any]] = mapped_column(default=list)
     draft_text: Mapped[str | None] = mapped_column(Text)
     final_text: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft|preliminary|final
+    status: Mapped[str] = mapped_column(String(16), default=ReportStatus.DRAFT.value)  # ReportStatus
     metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Small de-identified PNG previews (before/after) for drill-down in quality review.
     preview_before: Mapped[bytes | None] = mapped_column(LargeBinary)
@@ -139,11 +165,34 @@ class GeneratedOutput(Base):
     study_id: Mapped[int | None] = mapped_column(ForeignKey("studies.id"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("generated_outputs.id"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, index=True
-    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     signed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuthSession(Base):
+    """One signed-in browser session (issue 14): a token (stored hashed), its user, its lifetime.
+
+    Only a SHA-256 hash of each token is stored: a copy of the database holds no token that could
+    be replayed as a cookie. Repository functions are in :mod:`medgen.store.sessions`.
+    """
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # sha256 hex of the random 256-bit token held in the browser's cookie
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # last request seen (for the inactivity limit), updated at most every few seconds
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # absolute end, however active the session is
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # why it ended: sign_out, timeout, rotated, deactivated, role_change, password_reset, ...
+    revoke_reason: Mapped[str | None] = mapped_column(String(32))
+    # sha256 hex of the browser's User-Agent at sign-in (None when not known)
+    user_agent_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 # --- Feedback (issue 5): ratings with per-criterion scores and full revision history. ---------
@@ -172,7 +221,7 @@ class Rating(Base):
     revision: Mapped[int] = mapped_column(Integer, default=1)
     overall: Mapped[int] = mapped_column(Integer)  # 1 (poor) .. 5 (excellent)
     comment: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     scores: Mapped[list[RatingScore]] = relationship(
         back_populates="rating", cascade="all, delete-orphan", order_by="RatingScore.criterion"
@@ -211,7 +260,7 @@ class TextEditStat(Base):
     final_words: Mapped[int] = mapped_column(Integer)
     edit_distance: Mapped[int] = mapped_column(Integer)
     text_hash: Mapped[str] = mapped_column(String(64))
-    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 # The quality-review dashboard filters outputs by model version and by kind within a date range.

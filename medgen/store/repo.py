@@ -1,4 +1,5 @@
-"""Repository functions. Each takes ``session`` first; the caller owns ``with factory.begin()``.
+"""Repository functions for studies, images and generated outputs. Each takes ``session`` first;
+the caller runs them in a unit of work (:func:`medgen.store.run` / :func:`medgen.store.unit_of_work`).
 
 They accept and return frozen dataclasses or plain values at the edges that pages use; ORM rows
 stay inside the store layer.
@@ -14,8 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from medgen.imaging.scan import Scan
-from medgen.store.models import AuditEvent, GeneratedOutput, Image, Study
-from medgen.types import AuditAction, OutputKind, UserInfo
+from medgen.store.audit import add_audit
+from medgen.store.models import GeneratedOutput, Image, Study
+from medgen.types import AuditAction, ObjectType, OutputKind, ReportStatus, UserInfo
+
+__all__ = [
+    "add_audit", "record_enhancement", "record_output", "record_scan", "store_upload",
+    "study_id_for_image",
+]
 
 log = logging.getLogger(__name__)
 
@@ -25,14 +32,15 @@ def record_scan(session: Session, scan: Scan, user: UserInfo | None = None) -> i
 
     The same pixel content uploaded again into the same study reuses the existing image row.
     """
-    study_uid = scan.meta.get("StudyInstanceUID") or f"hash.{scan.content_hash[:40]}"
+    header = scan.header
+    study_uid = header.study_uid or f"hash.{scan.content_hash[:40]}"
     study = session.scalar(select(Study).where(Study.study_uid == study_uid))
     if study is None:
         study = Study(
             study_uid=study_uid,
             modality=scan.modality.value,
-            body_part=str(scan.meta.get("BodyPartExamined", ""))[:64],
-            description=str(scan.meta.get("StudyDescription", ""))[:128],
+            body_part=(header.body_part or "")[:64],
+            description="",  # StudyDescription is removed by the de-identification
             created_by=user.id if user else None,
         )
         session.add(study)
@@ -45,13 +53,13 @@ def record_scan(session: Session, scan: Scan, user: UserInfo | None = None) -> i
     rows, cols = scan.pixels.shape[-2:]
     image = Image(
         study_id=study.id,
-        series_uid=str(scan.meta.get("SeriesInstanceUID", "")),
+        series_uid=header.series_uid or "",
         content_hash=scan.content_hash,
         rows=int(rows),
         cols=int(cols),
         n_slices=scan.n_slices,
         pixel_spacing_mm=float(scan.pixel_spacing[0]) if scan.pixel_spacing else None,
-        meta=dict(scan.meta),
+        meta=header.summary(),
     )
     session.add(image)
     session.flush()
@@ -60,30 +68,6 @@ def record_scan(session: Session, scan: Scan, user: UserInfo | None = None) -> i
 
 def study_id_for_image(session: Session, image_id: int) -> int | None:
     return session.scalar(select(Image.study_id).where(Image.id == image_id))
-
-
-def add_audit(
-    session: Session,
-    action: AuditAction | str,
-    *,
-    user: UserInfo | None = None,
-    object_type: str = "",
-    object_id: str | int = "",
-    outcome: str = "ok",
-    detail: Mapping[str, Any] | None = None,
-) -> None:
-    """Append an audit event. ``detail`` must hold no PHI (ids, counts, model names only)."""
-    session.add(
-        AuditEvent(
-            user_id=user.id if user else None,
-            username=user.username if user else "",
-            action=AuditAction(action).value,
-            object_type=object_type,
-            object_id=str(object_id),
-            outcome=outcome,
-            detail=dict(detail or {}),
-        )
-    )
 
 
 def record_output(
@@ -104,6 +88,7 @@ def record_output(
     study_id: int | None = None,
     parent_id: int | None = None,
     user: UserInfo | None = None,
+    status: ReportStatus | str = ReportStatus.DRAFT,
 ) -> int:
     """Store one generated output (enhancement run, report draft, education text); return its id."""
     row = GeneratedOutput(
@@ -116,7 +101,7 @@ def record_output(
         latency_ms=latency_ms,
         flags=list(flags or []),
         draft_text=draft_text,
-        status="draft",
+        status=ReportStatus(status).value,
         metrics=dict(metrics or {}),
         preview_before=preview_before,
         preview_after=preview_after,
@@ -127,3 +112,37 @@ def record_output(
     session.add(row)
     session.flush()
     return row.id
+
+
+def store_upload(
+    session: Session, scan: Scan, user: UserInfo | None, *, origin: str, n_files: int
+) -> int:
+    """Record the de-identified study/image of an upload and its UPLOAD audit event; the image id."""
+    image_id = record_scan(session, scan, user)
+    add_audit(
+        session, AuditAction.UPLOAD, user=user, object_type=ObjectType.IMAGE, object_id=image_id,
+        detail={"origin": origin, "files": n_files, "modality": scan.modality.value,
+                "slices": scan.n_slices, "shape": list(scan.shape)},
+    )
+    return image_id
+
+
+def record_enhancement(
+    session: Session, *, image_id: int | None, user: UserInfo, model_id: str, device: str,
+    n_slices: int, **fields: Any,
+) -> int:
+    """Record an enhancement run (linked to the study of ``image_id``) and audit ENHANCE; its id.
+
+    ``fields`` are those of :func:`record_output` (model_version, params, device, previews, ...).
+    """
+    study_id = study_id_for_image(session, image_id) if image_id else None
+    output_id = record_output(
+        session, OutputKind.ENHANCEMENT, model_id=model_id, device=device, study_id=study_id,
+        user=user, **fields,
+    )
+    add_audit(
+        session, AuditAction.ENHANCE, user=user, object_type=ObjectType.GENERATED_OUTPUT,
+        object_id=output_id,
+        detail={"model_id": model_id, "n_slices": n_slices, "device": device},
+    )
+    return output_id

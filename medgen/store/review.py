@@ -8,8 +8,6 @@ edit distance), so "what did Dr X rate" and "what did Dr X's runs produce" both 
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
@@ -18,19 +16,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, selectinload
 
-from medgen.errors import InvalidInputError, StorageError
-from medgen.store import repo
-from medgen.store.feedback import (
-    CRITERIA,
-    latest_rating_ids,
-    refresh_edit_stats,
-    run_in_transaction,
-)
+from medgen.errors import InvalidInputError
+from medgen.store import csvsafe, repo
+from medgen.store.criteria import CRITERIA
+from medgen.store.editstats import refresh_edit_stats
+from medgen.store.feedback import latest_rating_ids
 from medgen.store.models import GeneratedOutput, Rating, RatingScore, TextEditStat, User
-from medgen.types import AuditAction, OutputKind, UserInfo
+from medgen.types import AuditAction, ObjectType, OutputKind, ReportStatus, UserInfo
 
 log = logging.getLogger(__name__)
 
@@ -106,11 +100,6 @@ def _rating_conds(flt: ReviewFilter, *, history: bool = False) -> list[ColumnEle
     return conds
 
 
-def _aware(ts: datetime) -> datetime:
-    """SQLite returns naive datetimes; everything is stored in UTC."""
-    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
-
-
 # --------------------------------------------------------------------------- filter options
 
 
@@ -143,8 +132,8 @@ def filter_options(session: Session) -> FilterOptions:
     return FilterOptions(
         models=[((mid, ver), model_label(mid, ver)) for mid, ver in models],
         users=[(int(i), str(n)) for i, n in users],
-        first_day=_aware(lo).date() if lo else None,
-        last_day=_aware(hi).date() if hi else None,
+        first_day=lo.date() if lo else None,
+        last_day=hi.date() if hi else None,
     )
 
 
@@ -201,7 +190,7 @@ def rated_rows(session: Session, flt: ReviewFilter, *, history: bool = False) ->
                 overall=rating.overall,
                 scores={s.criterion: s.score for s in rating.scores},
                 comment=rating.comment,
-                rated_at=_aware(rating.created_at),
+                rated_at=rating.created_at,
                 edit_distance=dist,
             )
         )
@@ -251,7 +240,7 @@ def output_rows(session: Session, flt: ReviewFilter) -> list[OutputRow]:
             latency_ms=r.latency_ms,
             n_flags=len(r.flags or []),
             edit_distance=r.edit_distance,
-            created_at=_aware(r.created_at),
+            created_at=r.created_at,
         )
         for r in session.execute(stmt)
     ]
@@ -347,7 +336,7 @@ def lowest_rated(session: Session, flt: ReviewFilter, limit: int = 20) -> list[L
             mean_overall=float(m),
             n_ratings=int(n),
             n_flags=len(out.flags or []),
-            created_at=_aware(out.created_at),
+            created_at=out.created_at,
         )
         for out, m, n in session.execute(stmt)
     ]
@@ -374,7 +363,7 @@ class OutputDetail:
     model: str
     device: str
     latency_ms: float | None
-    status: str
+    status: ReportStatus
     params: dict[str, Any]
     metrics: dict[str, Any]
     flags: list[Any]
@@ -398,7 +387,7 @@ def output_detail(session: Session, output_id: int) -> OutputDetail:
             overall=r.overall,
             revision=r.revision,
             text=r.comment,
-            rated_at=_aware(r.created_at),
+            rated_at=r.created_at,
         )
         for r, name in session.execute(
             select(Rating, User.username)
@@ -413,7 +402,7 @@ def output_detail(session: Session, output_id: int) -> OutputDetail:
         model=model_label(out.model_id, out.model_version),
         device=out.device,
         latency_ms=out.latency_ms,
-        status=out.status,
+        status=ReportStatus(out.status),
         params=dict(out.params or {}),
         metrics=dict(out.metrics or {}),
         flags=list(out.flags or []),
@@ -422,7 +411,7 @@ def output_detail(session: Session, output_id: int) -> OutputDetail:
         preview_before=out.preview_before,
         preview_after=out.preview_after,
         edit_distance=stat.edit_distance if stat else None,
-        created_at=_aware(out.created_at),
+        created_at=out.created_at,
         comments=comments,
     )
 
@@ -438,42 +427,31 @@ CSV_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 
 
-def _cell(value: object) -> object:
-    """Neutralise spreadsheet formulas in free text (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def export_csv(session: Session, flt: ReviewFilter, *, history: bool = False) -> tuple[bytes, int]:
-    """The filtered feedback as UTF-8 CSV bytes, and the number of data rows."""
+    """The filtered feedback as UTF-8 CSV bytes (formulas neutralised), and the number of data rows."""
     rows = rated_rows(session, flt, history=history)
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for r in rows:
-        writer.writerow(
-            [
-                _cell(v)
-                for v in (
-                    r.rating_id,
-                    r.output_id,
-                    r.kind.value,
-                    r.model_id,
-                    r.model_version,
-                    r.device,
-                    r.rater,
-                    r.revision,
-                    int(r.is_latest),
-                    r.overall,
-                    *(r.scores.get(c, "") for c in ALL_CRITERIA),
-                    r.comment,
-                    r.rated_at.isoformat(),
-                    "" if r.edit_distance is None else r.edit_distance,
-                )
-            ]  # fmt: skip
-        )
-    return buf.getvalue().encode("utf-8"), len(rows)
+    data = csvsafe.to_csv(CSV_COLUMNS, (
+        (r.rating_id, r.output_id, r.kind.value, r.model_id, r.model_version, r.device, r.rater,
+         r.revision, r.is_latest, r.overall, *(r.scores.get(c) for c in ALL_CRITERIA), r.comment,
+         r.rated_at, r.edit_distance)
+        for r in rows
+    ))
+    return data, len(rows)
+
+
+def export_feedback(
+    session: Session, user: UserInfo, flt: ReviewFilter, *, history: bool = False
+) -> tuple[bytes, int]:
+    """:func:`export_csv`, audited (EXPORT: filter and row count) in the same unit of work."""
+    data, n = export_csv(session, flt, history=history)
+    repo.add_audit(
+        session,
+        AuditAction.EXPORT,
+        user=user,
+        object_type=ObjectType.FEEDBACK_CSV,
+        detail={"rows": n, "history": history, "filter": flt.as_dict()},
+    )
+    return data, n
 
 
 # --------------------------------------------------------------------------- one call per page
@@ -510,55 +488,3 @@ def load_dashboard(session: Session, flt: ReviewFilter, *, lowest_limit: int = 2
         outputs=outputs,
         lowest=lowest_rated(session, flt, lowest_limit),
     )
-
-
-# --------------------------------------------------------------------------- units of work
-
-
-def _storage(what: str, exc: SQLAlchemyError) -> StorageError:
-    log.exception("quality review: %s failed", what)
-    return StorageError(f"The database could not be read ({what}); please try again.")
-
-
-def options_for(factory: sessionmaker[Session]) -> FilterOptions:
-    """Values for the filter widgets; database errors -> StorageError."""
-    try:
-        with factory() as session:
-            return filter_options(session)
-    except SQLAlchemyError as exc:
-        raise _storage("loading the filters", exc) from exc
-
-
-def dashboard_for(factory: sessionmaker[Session], flt: ReviewFilter) -> Dashboard:
-    """The dashboard for ``flt`` in one transaction; database errors -> StorageError."""
-    try:
-        return run_in_transaction(factory, lambda session: load_dashboard(session, flt))
-    except SQLAlchemyError as exc:
-        raise _storage("loading the dashboard", exc) from exc
-
-
-def detail_for(factory: sessionmaker[Session], output_id: int) -> OutputDetail:
-    try:
-        with factory() as session:
-            return output_detail(session, output_id)
-    except SQLAlchemyError as exc:
-        raise _storage("loading the output", exc) from exc
-
-
-def export_for(
-    factory: sessionmaker[Session], user: UserInfo, flt: ReviewFilter, *, history: bool = False
-) -> tuple[bytes, int]:
-    """The filtered feedback as CSV, audited (EXPORT: filter and row count) in one transaction."""
-    try:
-        with factory.begin() as session:
-            data, n = export_csv(session, flt, history=history)
-            repo.add_audit(
-                session,
-                AuditAction.EXPORT,
-                user=user,
-                object_type="feedback_csv",
-                detail={"rows": n, "history": history, "filter": flt.as_dict()},
-            )
-        return data, n
-    except SQLAlchemyError as exc:
-        raise _storage("exporting feedback", exc) from exc

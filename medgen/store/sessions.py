@@ -27,8 +27,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from medgen.config import Settings, get_settings
-from medgen.store.models import User
-from medgen.store.session_models import AuthSession
+from medgen.store.models import AuthSession, User
 from medgen.types import Role, UserInfo
 
 log = logging.getLogger(__name__)

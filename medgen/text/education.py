@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from medgen.text.fleischner import Recommendation
-from medgen.text.guard import Flag, check
+from medgen.text.guard import Flag, Flagged, check
 from medgen.text.llm import GenerationParams, LanguageModel, StreamStats
 from medgen.text.prompts import education_messages
 from medgen.text.readability import Readability, readability
@@ -34,7 +34,7 @@ DEFAULT_GRADE = 6
 
 
 @dataclass(frozen=True)
-class EducationText:
+class EducationText(Flagged):
     """Patient text: the model's explanation plus rule-based next steps and the fixed line."""
 
     body: str
@@ -56,12 +56,6 @@ class EducationText:
         return (f"{self.body}\n\n{NEXT_HEADING[self.language]}: {self.next_steps}\n\n"
                 f"{self.closing}")
 
-    @property
-    def passed(self) -> bool:
-        return not self.flags
-
-    def flag_dicts(self) -> list[dict[str, Any]]:
-        return [f.to_dict() for f in self.flags]
 
 
 def _lang(language: str) -> str:
@@ -124,20 +118,72 @@ def finish_education(body: str, report_text: str, recs: Sequence[Recommendation]
                          lm.version, latency, p, metrics)
 
 
+class PatientTextRun:
+    """One patient-text generation: the single implementation of the retry rule.
+
+    Attempt 1 uses the normal prompt; when its reading grade misses the target, attempt 2 is
+    written once with a stricter prompt. :meth:`attempts` yields each attempt's text stream
+    (so a page can show it while it is generated); after a stream is used up, :attr:`result`
+    holds that attempt's :class:`EducationText`. A stopped stream ends the run (no retry).
+
+    >>> run = PatientTextRun(report_text, recs, "en", lm)            # doctest: +SKIP
+    >>> for stream in run.attempts():                                # doctest: +SKIP
+    ...     show(stream)                                             # doctest: +SKIP
+    >>> run.result                                                   # doctest: +SKIP
+    """
+
+    #: At most this many attempts (the second with the stricter prompt).
+    MAX_ATTEMPTS = 2
+
+    def __init__(self, report_text: str, recs: Sequence[Recommendation], language: str,
+                 lm: LanguageModel, grade: int = DEFAULT_GRADE,
+                 params: GenerationParams | None = None,
+                 stop_event: threading.Event | None = None) -> None:
+        self.report_text = report_text
+        self.recs = tuple(recs)
+        self.language = _lang(language)
+        self.lm = lm
+        self.grade = grade
+        self.params = params
+        self.stop_event = stop_event
+        self.stats: list[StreamStats] = []
+        self.result: EducationText | None = None
+
+    def attempts(self) -> Iterator[Iterator[str]]:
+        """Yield one text stream per attempt; stop when the target is met or after two."""
+        for attempt in range(1, self.MAX_ATTEMPTS + 1):
+            stats = StreamStats()
+            self.stats.append(stats)
+            sink: list[str] = []
+            yield _collect(education_stream(
+                self.report_text, self.language, self.lm, self.grade, attempt > 1, self.params,
+                self.stop_event, stats), sink)
+            self.result = finish_education("".join(sink), self.report_text, self.recs,
+                                           self.language, self.lm, self.grade, attempt,
+                                           self.stats, self.params)
+            if self.result.readability.meets_target or stats.stopped:
+                return
+
+
+def _collect(stream: Iterator[str], sink: list[str]) -> Iterator[str]:
+    for piece in stream:
+        sink.append(piece)
+        yield piece
+
+
 def patient_text(report_text: str, recs: Sequence[Recommendation], language: str,
                  lm: LanguageModel, grade: int = DEFAULT_GRADE,
                  params: GenerationParams | None = None) -> EducationText:
-    """Generate, measure, and regenerate once with a stricter prompt if the grade is missed."""
-    stats = [StreamStats()]
-    body = "".join(education_stream(report_text, language, lm, grade, False, params,
-                                    stats=stats[0]))
-    result = finish_education(body, report_text, recs, language, lm, grade, 1, stats, params)
-    if result.readability.meets_target:
-        return result
-    stats.append(StreamStats())
-    body2 = "".join(education_stream(report_text, language, lm, grade, True, params,
-                                     stats=stats[1]))
-    return finish_education(body2, report_text, recs, language, lm, grade, 2, stats, params)
+    """Generate, measure, and regenerate once with a stricter prompt if the grade is missed.
+
+    The non-streaming form of :class:`PatientTextRun` (batch jobs, benchmarks, tests).
+    """
+    run = PatientTextRun(report_text, recs, language, lm, grade, params)
+    for stream in run.attempts():
+        for _ in stream:
+            pass
+    assert run.result is not None  # attempts() always finishes at least one attempt
+    return run.result
 
 
 def recommendations_from_params(params: Mapping[str, Any]) -> tuple[Recommendation, ...]:

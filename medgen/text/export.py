@@ -1,5 +1,7 @@
 """Export a report (or patient text) as PDF and a report as a FHIR R4 DiagnosticReport.
 
+FHIR: built and validated with ``fhir.resources`` (R4B models).
+
 PDF: fpdf2 with a Unicode TrueType font that covers Chinese. The Makefile installs Debian's
 ``fonts-droid-fallback`` (DroidSansFallbackFull.ttf, Latin + CJK, Apache-2.0); other installed
 CJK TrueType fonts are used if that one is missing.
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +31,9 @@ FONT_CANDIDATES = (
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
 )
 _CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+log = logging.getLogger(__name__)
 
 
 class ExportError(MedgenError):
@@ -108,16 +114,12 @@ def _latin1(text: str) -> bool:
 
 
 #: LOINC 18748-4 "Diagnostic imaging study"; category RAD from HL7 v2 table 0074.
-_CODE = {"coding": [{"system": "http://loinc.org", "code": "18748-4",
-                     "display": "Diagnostic imaging study"}], "text": "Imaging report"}
-_CATEGORY = [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0074",
-                          "code": "RAD", "display": "Radiology"}]}]
-
-
-def _instant(dt: datetime) -> str:
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+LOINC_IMAGING_STUDY = "18748-4"
+#: The R4 value set of DiagnosticReport.status (a required binding, which fhir.resources does
+#: not enforce by itself).
+R4_REPORT_STATUS = frozenset({"registered", "partial", "preliminary", "final", "amended",
+                              "corrected", "appended", "cancelled", "entered-in-error",
+                              "unknown"})
 
 
 def fhir_diagnostic_report(text: str, *, output_id: int, status: str,
@@ -125,70 +127,84 @@ def fhir_diagnostic_report(text: str, *, output_id: int, status: str,
                            model: str = "") -> dict[str, Any]:
     """A FHIR R4 DiagnosticReport for a de-identified report (no subject: nothing identifying).
 
-    ``status`` is ``preliminary`` or ``final``; the full text is in ``presentedForm``
-    (base64, text/plain) and the IMPRESSION section in ``conclusion``.
+    Built and validated with ``fhir.resources`` (the R4B models, which share R4's
+    DiagnosticReport); returned as its JSON-ready dict. ``status`` is ``preliminary`` or
+    ``final``; the full text is in ``presentedForm`` (base64, text/plain) and the IMPRESSION
+    section in ``conclusion``.
     """
+    from fhir.resources.R4B.diagnosticreport import DiagnosticReport
+
     if status not in ("preliminary", "final"):
         raise ValueError(f"status must be preliminary or final, got {status!r}")
     issued = issued or datetime.now(UTC)
-    resource: dict[str, Any] = {
-        "resourceType": "DiagnosticReport",
+    if issued.tzinfo is None:
+        issued = issued.replace(tzinfo=UTC)
+    fields: dict[str, Any] = {
         "id": f"medgen-report-{output_id}",
         "meta": {"profile": ["http://hl7.org/fhir/StructureDefinition/DiagnosticReport"]},
         "identifier": [{"system": "urn:medgen:generated-output", "value": str(output_id)}],
         "status": status,
-        "category": _CATEGORY,
-        "code": _CODE,
-        "issued": _instant(issued),
+        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0074",
+                                  "code": "RAD", "display": "Radiology"}]}],
+        "code": {"coding": [{"system": "http://loinc.org", "code": LOINC_IMAGING_STUDY,
+                             "display": "Diagnostic imaging study"}], "text": "Imaging report"},
+        "issued": issued.astimezone(UTC).replace(microsecond=0),
         "presentedForm": [{
             "contentType": "text/plain; charset=utf-8",
             "language": "en",
-            "data": base64.b64encode(text.encode("utf-8")).decode("ascii"),
+            "data": base64.b64encode(text.encode("utf-8")),
             "title": "Radiology report" + (" (draft)" if status != "final" else ""),
         }],
     }
     conclusion = section(text, "IMPRESSION")
     if conclusion:
-        resource["conclusion"] = conclusion
+        fields["conclusion"] = conclusion
     if status == "final" and signed_by:
-        resource["resultsInterpreter"] = [{"display": signed_by}]
+        fields["resultsInterpreter"] = [{"display": signed_by}]
     if model:
-        resource["extension"] = [{"url": "urn:medgen:language-model", "valueString": model}]
+        fields["extension"] = [{"url": "urn:medgen:language-model", "valueString": model}]
+    resource = DiagnosticReport(**fields).model_dump(mode="json")
+    problems = validate_fhir_diagnostic_report(resource)
+    if problems:  # a bug, not a user error: say what is wrong and keep the PDF export usable
+        log.error("invalid FHIR DiagnosticReport: %s", problems)
+        raise ExportError("The FHIR export of this report is invalid (" + "; ".join(problems)
+                          + "); download the PDF instead.")
     return resource
 
 
 def fhir_json(resource: dict[str, Any]) -> bytes:
+    """The resource as UTF-8 JSON (indented, non-ASCII kept)."""
     return json.dumps(resource, indent=2, ensure_ascii=False).encode("utf-8")
 
 
 def validate_fhir_diagnostic_report(resource: dict[str, Any]) -> list[str]:
-    """Structural checks of the R4 DiagnosticReport rules we rely on; returns problems."""
-    problems = []
+    """Problems of a DiagnosticReport dict against the R4 rules; ``[]`` when valid.
+
+    The structure and data types (cardinalities, instant, id, CodeableConcept, ...) are checked
+    by ``fhir.resources``' R4B model; the required status value set and base64 content of
+    ``presentedForm.data``, which the model does not check, are checked here.
+    """
+    from fhir.resources.R4B.diagnosticreport import DiagnosticReport
+    from pydantic import ValidationError
+
+    problems: list[str] = []
     if resource.get("resourceType") != "DiagnosticReport":
         problems.append("resourceType must be DiagnosticReport")
-    if resource.get("status") not in {"registered", "partial", "preliminary", "final", "amended",
-                                      "corrected", "appended", "cancelled",
-                                      "entered-in-error", "unknown"}:
+    body = {k: v for k, v in resource.items() if k != "resourceType"}
+    try:
+        DiagnosticReport.model_validate(body)
+    except ValidationError as exc:
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "resource"
+            problems.append(f"{where}: {err['msg']}")
+    if resource.get("status") not in R4_REPORT_STATUS:
         problems.append("status is not in the R4 value set")
-    code = resource.get("code")
-    if not isinstance(code, dict) or not (code.get("coding") or code.get("text")):
-        problems.append("code (1..1 CodeableConcept) is missing")
-    issued = resource.get("issued")
-    if issued is not None and not re.fullmatch(
-            r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", str(issued)):
-        problems.append("issued is not a FHIR instant")
-    for form in resource.get("presentedForm", []):
-        if "contentType" not in form:
-            problems.append("presentedForm.contentType missing")
+    forms = resource.get("presentedForm")
+    for form in forms if isinstance(forms, list) else []:
         try:
-            base64.b64decode(form.get("data", ""), validate=True)
+            base64.b64decode(form.get("data", "") if isinstance(form, dict) else "", validate=True)
         except ValueError:
             problems.append("presentedForm.data is not base64")
-    for cat in resource.get("category", []):
-        if not isinstance(cat, dict) or not cat.get("coding"):
-            problems.append("category must be CodeableConcept")
-    if "id" in resource and not re.fullmatch(r"[A-Za-z0-9\-.]{1,64}", str(resource["id"])):
-        problems.append("id is not a valid FHIR id")
     return problems
 
 

@@ -11,7 +11,10 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from medgen.imaging.header import ScanHeader
 
 
 class Laterality(enum.StrEnum):
@@ -135,17 +138,19 @@ class Findings:
         return hashlib.sha256(blob).hexdigest()
 
 
-def findings_from_meta(meta: Mapping[str, str] | None) -> Findings:
-    """Defaults for the form from de-identified scan metadata (works with no scan: ``None``)."""
-    meta = meta or {}
-    modality = str(meta.get("Modality", "") or "CT").upper()
-    body = str(meta.get("BodyPartExamined", "") or "").strip().lower()
-    if not body:
-        desc = str(meta.get("StudyDescription", "") or meta.get("SeriesDescription", "")).lower()
-        body = next(
-            (b for b in ("chest", "abdomen", "head", "pelvis", "brain", "neck") if b in desc),
-            "chest",
-        )
-    contrast_agent = str(meta.get("ContrastBolusAgent", "") or "").strip()
-    contrast = "with IV contrast" if contrast_agent else "without contrast"
+def findings_from_header(header: ScanHeader | None) -> Findings:
+    """Form defaults from what the de-identified scan header really says (``None``: no scan).
+
+    Only known values are filled: the modality (not for plain images), the body part examined,
+    and "with contrast (agent)" when the header names a contrast agent. Anything the header does
+    not say stays empty, for the clinician to enter: no body part is guessed, and a missing
+    contrast agent means "unknown", not "without contrast".
+    """
+    if header is None:
+        return Findings(modality="", body_part="", contrast="")
+    modality = "" if header.modality.value == "OT" else header.modality.value
+    body = (header.body_part or "").strip().lower()
+    agent = (header.contrast_agent or "").strip()
+    contrast = "" if not agent else (
+        "with contrast" if agent.upper() == "CONTRAST" else f"with contrast ({agent})")
     return Findings(modality=modality, body_part=body, contrast=contrast)

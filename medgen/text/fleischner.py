@@ -12,16 +12,11 @@ lung cancer screening, immunocompromised patients or patients with a known prima
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
+from medgen.text.findings import NODULE_DESCRIPTORS, Descriptor
+
 GUIDELINE = "Fleischner Society 2017"
-
-
-class NoduleType(enum.StrEnum):
-    SOLID = "solid"
-    GROUND_GLASS = "ground-glass"
-    PART_SOLID = "part-solid"
 
 
 @dataclass(frozen=True)
@@ -55,7 +50,7 @@ def _band_solid(size: int) -> str:
 
 def fleischner_recommendation(
     size_mm: float,
-    nodule_type: NoduleType | str,
+    nodule_type: Descriptor | str,
     multiple: bool,
     high_risk: bool,
     solid_component_mm: float | None = None,
@@ -67,7 +62,8 @@ def fleischner_recommendation(
     size_mm
         Average diameter in mm (for multiple nodules: the largest / most suspicious one).
     nodule_type
-        ``solid``, ``ground-glass`` or ``part-solid``.
+        A nodule :class:`~medgen.text.findings.Descriptor`: ``solid``, ``ground-glass`` or
+        ``part-solid``.
     multiple
         True when more than one nodule is present.
     high_risk
@@ -76,11 +72,13 @@ def fleischner_recommendation(
         Solid component of a part-solid nodule, in mm (ignored for other types).
     """
     try:
-        ntype = NoduleType(str(nodule_type).strip().lower())
-    except ValueError as exc:
+        ntype = Descriptor(str(nodule_type).strip().lower())
+    except ValueError:
+        ntype = Descriptor.OTHER
+    if ntype not in NODULE_DESCRIPTORS:
         raise ValueError(
             f"nodule_type must be one of solid, ground-glass, part-solid; got {nodule_type!r}"
-        ) from exc
+        )
     if not size_mm > 0:
         raise ValueError(f"size_mm must be a positive number, got {size_mm!r}")
     size = int(size_mm + 0.5)  # round half up, as "rounded to the nearest millimetre"
@@ -88,7 +86,7 @@ def fleischner_recommendation(
     risk = "high risk" if high_risk else "low risk"
     src = f"({GUIDELINE} guidelines for incidental pulmonary nodules)"
 
-    if ntype is NoduleType.SOLID:
+    if ntype is Descriptor.SOLID:
         band = _band_solid(size)
         cat = f"solid, {count}, {band}, {risk}"
         if band == "<6 mm":
@@ -141,7 +139,7 @@ def fleischner_recommendation(
             cat,
         )
 
-    if ntype is NoduleType.GROUND_GLASS:
+    if ntype is Descriptor.GROUND_GLASS:
         cat = f"ground-glass, single, {band}"
         if size < 6:
             return Recommendation(f"No routine follow-up is required {src}.", _NONE_EN, _NONE_ZH, cat)

@@ -14,7 +14,9 @@ The check is lexical and deliberately strict: it works on a controlled vocabular
 can be checked against an English report), negation scopes in the NegEx style, and
 number/unit normalisation (mm <-> cm, month/months, ranges). It cannot judge a fact it has
 no term for, and it does not bind a size to the lesion it belongs to; those limits are
-stated in the README.
+stated in the README. The vocabulary (terms, organ families, units, cue words) is data in
+:mod:`medgen.text.vocabulary` (loaded from ``guard_vocabulary.toml``); this module holds the
+checker only.
 """
 
 from __future__ import annotations
@@ -22,223 +24,107 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 from typing import Any
 
-# --------------------------------------------------------------------------------------------
-# Vocabulary: (pattern, concept, category). English patterns are matched on word boundaries,
-# Chinese patterns as substrings. Longest match wins where patterns overlap.
-# --------------------------------------------------------------------------------------------
-
-LOCATION = "location"
-FINDING = "diagnosis"
-
-#: location concept -> organ family used to check laterality.
-_LOC_FAMILY: dict[str, str] = {
-    "upper lobe": "lung", "middle lobe": "lung", "lower lobe": "lung", "lingula": "lung",
-    "lung": "lung", "pleura": "lung", "hilum": "lung", "hemithorax": "lung", "apex": "lung",
-    "lung base": "lung", "fissure": "lung", "bronchus": "lung",
-    "kidney": "kidney", "adrenal": "adrenal", "breast": "breast", "axilla": "axilla",
-    "ovary": "ovary", "thyroid": "thyroid", "liver": "liver", "rib": "rib",
-    "hemisphere": "brain", "frontal lobe": "brain", "parietal lobe": "brain",
-    "temporal lobe": "brain", "occipital lobe": "brain", "brain": "brain", "ventricle": "brain",
-    "clavicle": "clavicle", "shoulder": "shoulder", "hip": "hip", "femur": "femur",
-    "diaphragm": "diaphragm", "hemidiaphragm": "diaphragm", "neck": "neck",
-    "pelvis": "pelvis", "chest": "lung", "thorax": "lung", "ureter": "kidney",
-}
-
-_EN_TERMS: list[tuple[str, str, str]] = [
-    # locations
-    (r"upper lobes?", "upper lobe", LOCATION), (r"middle lobes?", "middle lobe", LOCATION),
-    (r"lower lobes?", "lower lobe", LOCATION), (r"lingula(?:r)?", "lingula", LOCATION),
-    (r"lungs?|pulmonary", "lung", LOCATION), (r"pleura|pleural", "pleura", LOCATION),
-    (r"hil(?:um|a|ar)", "hilum", LOCATION), (r"hemithorax", "hemithorax", LOCATION),
-    (r"apex|apices|apical", "apex", LOCATION), (r"lung bases?|basal|bases", "lung base", LOCATION),
-    (r"fissures?", "fissure", LOCATION), (r"bronch(?:us|i|ial)", "bronchus", LOCATION),
-    (r"mediastin(?:um|al)", "mediastinum", LOCATION), (r"heart|cardiac", "heart", LOCATION),
-    (r"pericardi(?:um|al)", "pericardium", LOCATION), (r"aort(?:a|ic)", "aorta", LOCATION),
-    (r"trachea", "trachea", LOCATION), (r"(?:o)?esophag(?:us|eal)", "esophagus", LOCATION),
-    (r"thyroid", "thyroid", LOCATION), (r"liver|hepatic", "liver", LOCATION),
-    (r"gallbladder", "gallbladder", LOCATION), (r"spleen|splenic", "spleen", LOCATION),
-    (r"pancrea(?:s|tic)", "pancreas", LOCATION), (r"kidneys?|renal", "kidney", LOCATION),
-    (r"adrenals?(?: glands?)?", "adrenal", LOCATION), (r"bowel|intestin(?:e|al)", "bowel", LOCATION),
-    (r"colon|colonic", "colon", LOCATION), (r"(?:urinary )?bladder", "bladder", LOCATION),
-    (r"prostate", "prostate", LOCATION), (r"uter(?:us|ine)", "uterus", LOCATION),
-    (r"ovar(?:y|ies|ian)", "ovary", LOCATION), (r"ribs?", "rib", LOCATION),
-    (r"spine|spinal|vertebra[el]?|vertebral", "spine", LOCATION),
-    (r"brain|cerebral", "brain", LOCATION), (r"breasts?", "breast", LOCATION),
-    (r"axilla(?:e|ry)?", "axilla", LOCATION), (r"stomach|gastric", "stomach", LOCATION),
-    (r"(?:hemi)?diaphragm(?:atic)?", "diaphragm", LOCATION), (r"neck", "neck", LOCATION),
-    (r"abdomen|abdominal", "abdomen", LOCATION), (r"pelvis|pelvic", "pelvis", LOCATION),
-    (r"chest|thorax|thoracic", "chest", LOCATION), (r"head", "head", LOCATION),
-    (r"clavicle", "clavicle", LOCATION), (r"sternum|sternal", "sternum", LOCATION),
-    (r"frontal lobe", "frontal lobe", LOCATION), (r"parietal lobe", "parietal lobe", LOCATION),
-    (r"temporal lobe", "temporal lobe", LOCATION), (r"occipital lobe", "occipital lobe", LOCATION),
-    (r"hemispheres?", "hemisphere", LOCATION), (r"ventricles?", "ventricle", LOCATION),
-    (r"ureters?", "ureter", LOCATION), (r"shoulder", "shoulder", LOCATION), (r"hip", "hip", LOCATION),
-    (r"femur|femoral", "femur", LOCATION),
-    # findings, diagnoses, descriptors, change terms
-    (r"nodul(?:e|es|ar)|spots?", "nodule", FINDING), (r"mass(?:es)?|lumps?", "mass", FINDING),
-    (r"lesions?", "lesion", FINDING), (r"opacit(?:y|ies)", "opacity", FINDING),
-    (r"pericardial effusions?", "pericardial effusion", FINDING),
-    (r"(?:pleural )?effusions?", "effusion", FINDING), (r"pneumothora(?:x|ces)", "pneumothorax", FINDING),
-    (r"consolidat(?:ion|ions|ed)", "consolidation", FINDING), (r"atelecta(?:sis|tic)", "atelectasis", FINDING),
-    (r"emphysema(?:tous)?", "emphysema", FINDING), (r"fibros(?:is|ing)|fibrotic", "fibrosis", FINDING),
-    (r"bronchiectasis", "bronchiectasis", FINDING),
-    (r"lymphadenopathy|(?:enlarged|suspicious|pathologic(?:al)?)(?: \w+)? (?:lymph )?nodes",
-     "lymphadenopathy", FINDING),
-    (r"cysts?|cystic", "cyst", FINDING), (r"calcifi(?:ed|cation|cations)", "calcified", FINDING),
-    (r"granulomas?|granulomatous", "granuloma", FINDING), (r"hamartomas?", "hamartoma", FINDING),
-    (r"pneumonia|pneumonitis", "pneumonia", FINDING), (r"infect(?:ion|ions|ious|ed)", "infection", FINDING),
-    (r"inflammat(?:ion|ory)", "inflammation", FINDING),
-    (r"cancers?|malignan(?:cy|cies|t)|carcinomas?|adenocarcinomas?|neoplas(?:m|ms|tic)|tumou?rs?",
-     "malignancy", FINDING),
-    (r"metasta(?:sis|ses|tic)", "metastasis", FINDING), (r"lymphoma", "lymphoma", FINDING),
-    (r"benign", "benign", FINDING), (r"suspicious", "suspicious", FINDING),
-    (r"o?edema(?:tous)?", "edema", FINDING), (r"emboli(?:sm|us)?", "embolism", FINDING),
-    (r"fractur(?:e|es|ed)", "fracture", FINDING), (r"hernias?", "hernia", FINDING),
-    (r"calcul(?:us|i)|stones?", "calculus", FINDING), (r"aneurysm(?:al)?", "aneurysm", FINDING),
-    (r"cardiomegaly", "cardiomegaly", FINDING), (r"thicken(?:ing|ed)", "thickening", FINDING),
-    (r"scar(?:ring|s)?", "scarring", FINDING), (r"infiltrates?", "infiltrate", FINDING),
-    (r"abscess(?:es)?", "abscess", FINDING), (r"tuberculosis", "tuberculosis", FINDING),
-    (r"sarcoid(?:osis)?", "sarcoidosis", FINDING), (r"haemorrhage|hemorrhag(?:e|ic)|bleed(?:ing)?", "hemorrhage", FINDING),
-    (r"ground[- ]glass", "ground-glass", FINDING), (r"part[- ]solid|semi[- ]?solid", "part-solid", FINDING),
-    (r"solid", "solid", FINDING), (r"spiculat(?:ed|ion)", "spiculated", FINDING),
-    (r"cavitat(?:ion|ing|ed|ory)|cavitary", "cavitation", FINDING), (r"lobulated", "lobulated", FINDING),
-    (r"hydronephrosis", "hydronephrosis", FINDING), (r"ascites|free fluid", "ascites", FINDING),
-    (r"steatosis|fatty liver", "steatosis", FINDING), (r"infarcts?|infarction", "infarct", FINDING),
-    (r"thromb(?:us|osis|i)", "thrombosis", FINDING), (r"stenos(?:is|es)", "stenosis", FINDING),
-    (r"haemangioma|hemangioma", "hemangioma", FINDING), (r"adenomas?", "adenoma", FINDING),
-    (r"unremarkable", "unremarkable", FINDING),
-    (r"indeterminate|inconclusive|equivocal", "indeterminate", FINDING),
-    (r"stable|stability", "stable", FINDING), (r"unchanged", "unchanged", FINDING),
-    (r"interval", "interval", FINDING), (r"enlarging|grow(?:ing|n|th)", "growth", FINDING),
-    (r"increas(?:ed|ing) in size", "growth", FINDING), (r"decreas(?:ed|ing) in size|shrunk|shrinking", "shrinking", FINDING),
-    (r"new (?:nodules?|lesions?|opacit(?:y|ies)|masse?s?|findings?)", "new finding", FINDING),
-    (r"resolv(?:ed|ing)|resolution", "resolved", FINDING), (r"improv(?:ed|ing|ement)", "improved", FINDING),
-    (r"worsen(?:ed|ing)|progress(?:ion|ed|ing)", "worsened", FINDING),
-]
-
-_ZH_TERMS: list[tuple[str, str, str]] = [
-    ("上叶", "upper lobe", LOCATION), ("中叶", "middle lobe", LOCATION), ("下叶", "lower lobe", LOCATION),
-    ("舌段", "lingula", LOCATION), ("肺部", "lung", LOCATION), ("肺", "lung", LOCATION),
-    ("胸膜", "pleura", LOCATION), ("肺门", "hilum", LOCATION), ("纵隔", "mediastinum", LOCATION),
-    ("心包", "pericardium", LOCATION), ("心脏", "heart", LOCATION), ("主动脉", "aorta", LOCATION),
-    ("气管", "trachea", LOCATION), ("食管", "esophagus", LOCATION), ("甲状腺", "thyroid", LOCATION),
-    ("肝脏", "liver", LOCATION), ("肝", "liver", LOCATION), ("胆囊", "gallbladder", LOCATION),
-    ("脾", "spleen", LOCATION), ("胰腺", "pancreas", LOCATION), ("肾脏", "kidney", LOCATION),
-    ("肾", "kidney", LOCATION), ("肾上腺", "adrenal", LOCATION), ("肠", "bowel", LOCATION),
-    ("膀胱", "bladder", LOCATION), ("前列腺", "prostate", LOCATION), ("子宫", "uterus", LOCATION),
-    ("卵巢", "ovary", LOCATION), ("肋骨", "rib", LOCATION), ("脊柱", "spine", LOCATION),
-    ("椎体", "spine", LOCATION), ("脑", "brain", LOCATION), ("乳腺", "breast", LOCATION),
-    ("乳房", "breast", LOCATION), ("腋窝", "axilla", LOCATION), ("胃", "stomach", LOCATION),
-    ("膈", "diaphragm", LOCATION), ("颈部", "neck", LOCATION), ("腹部", "abdomen", LOCATION),
-    ("盆腔", "pelvis", LOCATION), ("胸部", "chest", LOCATION), ("胸腔", "chest", LOCATION),
-    ("头部", "head", LOCATION),
-    ("结节", "nodule", FINDING), ("小斑点", "nodule", FINDING), ("肿块", "mass", FINDING),
-    ("病灶", "lesion", FINDING), ("病变", "lesion", FINDING), ("阴影", "opacity", FINDING),
-    ("心包积液", "pericardial effusion", FINDING), ("积液", "effusion", FINDING),
-    ("气胸", "pneumothorax", FINDING), ("实变", "consolidation", FINDING), ("肺不张", "atelectasis", FINDING),
-    ("肺气肿", "emphysema", FINDING), ("纤维化", "fibrosis", FINDING), ("支气管扩张", "bronchiectasis", FINDING),
-    ("淋巴结肿大", "lymphadenopathy", FINDING), ("囊肿", "cyst", FINDING), ("囊性", "cyst", FINDING),
-    ("钙化", "calcified", FINDING), ("肉芽肿", "granuloma", FINDING), ("错构瘤", "hamartoma", FINDING),
-    ("肺炎", "pneumonia", FINDING), ("感染", "infection", FINDING), ("炎症", "inflammation", FINDING),
-    ("癌症", "malignancy", FINDING), ("癌", "malignancy", FINDING), ("恶性", "malignancy", FINDING),
-    ("肿瘤", "malignancy", FINDING), ("转移", "metastasis", FINDING), ("淋巴瘤", "lymphoma", FINDING),
-    ("良性", "benign", FINDING), ("可疑", "suspicious", FINDING), ("水肿", "edema", FINDING),
-    ("栓塞", "embolism", FINDING), ("骨折", "fracture", FINDING), ("结石", "calculus", FINDING),
-    ("动脉瘤", "aneurysm", FINDING), ("增厚", "thickening", FINDING), ("瘢痕", "scarring", FINDING),
-    ("结核", "tuberculosis", FINDING), ("出血", "hemorrhage", FINDING),
-    ("磨玻璃", "ground-glass", FINDING), ("部分实性", "part-solid", FINDING),
-    ("混合性", "part-solid", FINDING), ("实性", "solid", FINDING), ("毛刺", "spiculated", FINDING),
-    ("肾积水", "hydronephrosis", FINDING), ("腹水", "ascites", FINDING), ("脂肪肝", "steatosis", FINDING),
-    ("梗死", "infarct", FINDING), ("血栓", "thrombosis", FINDING), ("狭窄", "stenosis", FINDING),
-    ("血管瘤", "hemangioma", FINDING), ("腺瘤", "adenoma", FINDING),
-    ("稳定", "stable", FINDING), ("无变化", "unchanged", FINDING), ("没有变化", "unchanged", FINDING),
-    ("增大", "growth", FINDING), ("长大", "growth", FINDING), ("缩小", "shrinking", FINDING),
-    ("新发", "new finding", FINDING), ("吸收", "resolved", FINDING), ("好转", "improved", FINDING),
-    ("恶化", "worsened", FINDING), ("进展", "worsened", FINDING),
-]
+from medgen.text.vocabulary import (
+    CUES,
+    EN_TERMS,
+    FINDING,
+    LOC_FAMILY,
+    LOCATION,
+    UNIT_RE,
+    UNITS,
+    WORD_NUMBERS,
+    ZH_DIGITS,
+    ZH_TERMS,
+)
 
 # "no change" style phrases are not negated findings: keep "unchanged"/"没有变化" as terms
 # and do not let their negation word act as a cue for following words.
 
-_LATERALITY_EN = re.compile(
-    r"\b(?:(left|right)(?:[- ]sided)?|(bilateral(?:ly)?|both(?= (?:lungs|kidneys|sides|breasts|"
-    r"adrenals|upper|lower|hila))))\b"
-)
+_LATERALITY_EN = re.compile(CUES["laterality_en"])
 # "right away", "was left untreated": not laterality.
-_NOT_SIDE_AFTER = re.compile(
-    r"\s+(?:away|now|after|before|here|there|then|time|questions?|to|care|thing|choice|"
-    r"untreated|alone|over|behind|out|for|with)\b"
-)
-_NOT_SIDE_BEFORE = re.compile(r"\b(?:all|is|was|be|been|are|were)\s+$")
-_LATERALITY_ZH = re.compile(r"(左|右|双侧|两侧|双肺)")
-
-_NEG_CUES_EN = re.compile(
-    r"\b(?:no|not|without|negative for|absence of|absent|free of|clear of|nor|neither|never|none|"
-    r"rule[sd]? out|exclude[sd]?)\b"
-)
-_POST_NEG_EN = re.compile(
-    r"^\W*(?:\w+\W+){0,3}?(?:is|are|was|were|has been|have been)\s+"
-    r"(?:not\s+(?:seen|identified|present|demonstrated|detected|visible|noted|evident)|absent)\b"
-)
-_NEG_CUES_ZH = re.compile(r"(没有|未见|未发现|并无|无|未|不是|并非|不)")
-_SCOPE_BREAK_EN = re.compile(
-    r"\b(?:but|however|although|though|except|whereas|while|which|that|apart from|other than)\b"
-)
-_VERBISH_EN = re.compile(
-    r"\b(?:is|are|was|were|there|has|have|shows?|demonstrates?|measur(?:es|ing)|seen|noted|"
-    r"identified|present|a|an|the)\b"
-)
-_FINITE_EN = re.compile(r"\b(?:is|are|was|were|has|have|had|will|should|may|can)\b")
+_NOT_SIDE_AFTER = re.compile(CUES["not_side_after"])
+_NOT_SIDE_BEFORE = re.compile(CUES["not_side_before"])
+_LATERALITY_ZH = re.compile(CUES["laterality_zh"])
+_NEG_CUES_EN = re.compile(CUES["negation_en"])
+_POST_NEG_EN = re.compile(CUES["post_negation_en"])
+_NEG_CUES_ZH = re.compile(CUES["negation_zh"])
+_SCOPE_BREAK_EN = re.compile(CUES["scope_break_en"])
+_VERBISH_EN = re.compile(CUES["verbish_en"])
+_FINITE_EN = re.compile(CUES["finite_en"])
 _CLAUSE_SPLIT = re.compile(r"[.;:!?\n。；！？：]")
 
-_UNITS: dict[str, str] = {
-    "mm": "mm", "millimeter": "mm", "millimeters": "mm", "millimetre": "mm", "millimetres": "mm",
-    "毫米": "mm", "cm": "cm", "centimeter": "cm", "centimeters": "cm", "centimetre": "cm",
-    "centimetres": "cm", "厘米": "cm", "mm3": "mm3", "mm³": "mm3", "cc": "ml", "ml": "ml",
-    "hu": "hu", "%": "%", "percent": "%", "month": "month", "months": "month", "个月": "month",
-    "月": "month", "year": "year", "years": "year", "年": "year", "week": "week", "weeks": "week",
-    "周": "week", "day": "day", "days": "day", "天": "day", "mg": "mg", "kg": "kg",
-    "msv": "msv", "mgy": "mgy", "kv": "kv", "kvp": "kv", "mas": "mas",
-}
-_UNIT_RE = (
-    r"mm3|mm³|millimet(?:er|re)s?|centimet(?:er|re)s?|mm|cm|cc|ml|hu|%|percent|months?|years?|"
-    r"weeks?|days?|mg|kg|msv|mgy|kvp|kv|mas|毫米|厘米|个月|月|年|周|天"
-)
 _NUM = r"\d+(?:\.\d+)?"
 _NUMBER_RE = re.compile(
-    rf"(?<![A-Za-z0-9_.])({_NUM})(?:\s*(?:-|to|x|×|by|到|至|或)\s*({_NUM}))?(?:\s*-?\s*({_UNIT_RE})(?![a-z]))?"
+    rf"(?<![A-Za-z0-9_.])({_NUM})(?:\s*(?:-|to|x|×|by|到|至|或)\s*({_NUM}))?(?:\s*-?\s*({UNIT_RE})(?![a-z]))?"
 )
-_WORD_NUMBERS = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18, "twenty": 20, "twenty-four": 24,
-}
 _WORD_NUMBER_RE = re.compile(
-    r"\b(" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")\b"
-    r"(?:\s*(?:-|to)\s*(" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r"))?"
-    rf"(?:[\s-]+({_UNIT_RE})(?![a-z]))?"
+    r"\b(" + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True)) + r")\b"
+    r"(?:\s*(?:-|to)\s*(" + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True)) + r"))?"
+    rf"(?:[\s-]+({UNIT_RE})(?![a-z]))?"
 )
-_ZH_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-              "八": 8, "九": 9, "十": 10}
 _ZH_NUMBER_RE = re.compile(
     r"([一二两三四五六七八九十]{1,3})(?:\s*(?:到|至|或)\s*([一二两三四五六七八九十]{1,3}))?"
     r"\s*(个月|毫米|厘米|年|周|天)"
 )
 
 
+class FlagKind(StrEnum):
+    """What a flag says is wrong; the value is what is stored with a draft's flags."""
+
+    #: a number (with or without unit) that the source does not contain
+    NUMBER = "number"
+    #: a number the source has, but with another unit
+    UNIT = "unit"
+    #: a side not stated for that organ in the source
+    LATERALITY = "laterality"
+    #: an anatomical location the source does not mention
+    LOCATION = "location"
+    #: a finding whose polarity is flipped
+    NEGATION = "negation"
+    #: a finding, diagnosis or change term the source does not contain
+    DIAGNOSIS = "diagnosis"
+    #: a required report section is missing (:func:`medgen.text.report.structure_flags`)
+    STRUCTURE = "structure"
+    #: the follow-up recommendation was changed (:func:`medgen.text.report.recommendation_flags`)
+    RECOMMENDATION = "recommendation"
+
+
 @dataclass(frozen=True)
 class Flag:
-    """One unsupported span of the generated text."""
+    """One unsupported span of the generated text (``kind`` accepts a :class:`FlagKind` or str)."""
 
-    kind: str  # number | unit | laterality | location | negation | diagnosis
+    kind: FlagKind
     start: int
     end: int
     span: str
     reason: str
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", FlagKind(self.kind))
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain JSON-able values (``kind`` as its string value), as stored with a draft."""
+        d = asdict(self)
+        d["kind"] = self.kind.value
+        return d
+
+
+class Flagged:
+    """Mixin for a generated result that carries the guard's ``flags``."""
+
+    flags: tuple[Flag, ...]
+
+    @property
+    def passed(self) -> bool:
+        """True when the guard flagged nothing."""
+        return not self.flags
+
+    def flag_dicts(self) -> list[dict[str, Any]]:
+        """The flags as stored with the output (plain JSON values)."""
+        return [f.to_dict() for f in self.flags]
 
 
 @dataclass(frozen=True)
@@ -262,9 +148,9 @@ def _lower(s: str) -> str:
 
 def _compile_terms() -> list[tuple[re.Pattern[str], str, str]]:
     pats = []
-    for pat, concept, cat in _EN_TERMS:
+    for pat, concept, cat in EN_TERMS:
         pats.append((re.compile(rf"\b(?:{pat})\b"), concept, cat))
-    for pat, concept, cat in _ZH_TERMS:
+    for pat, concept, cat in ZH_TERMS:
         pats.append((re.compile(re.escape(pat)), concept, cat))
     return pats
 
@@ -373,17 +259,17 @@ def _numbers(low: str) -> Iterator[tuple[int, int, float, str | None]]:
     low = _DATE_RE.sub(lambda m: " " * len(m.group()), low)
     low = _ENUMERATOR_RE.sub(lambda m: m.group(1) + " " * len(m.group(2)), low)
     for m in _NUMBER_RE.finditer(low):
-        unit = _UNITS.get(m.group(3)) if m.group(3) else None
+        unit = UNITS.get(m.group(3)) if m.group(3) else None
         yield m.start(1), m.end(1), float(m.group(1)), unit
         if m.group(2):
             yield m.start(2), m.end(2), float(m.group(2)), unit
     for m in _WORD_NUMBER_RE.finditer(low):
-        unit = _UNITS.get(m.group(3)) if m.group(3) else None
-        yield m.start(1), m.end(1), float(_WORD_NUMBERS[m.group(1)]), unit
+        unit = UNITS.get(m.group(3)) if m.group(3) else None
+        yield m.start(1), m.end(1), float(WORD_NUMBERS[m.group(1)]), unit
         if m.group(2):
-            yield m.start(2), m.end(2), float(_WORD_NUMBERS[m.group(2)]), unit
+            yield m.start(2), m.end(2), float(WORD_NUMBERS[m.group(2)]), unit
     for m in _ZH_NUMBER_RE.finditer(low):
-        unit = _UNITS.get(m.group(3))
+        unit = UNITS.get(m.group(3))
         for g in (1, 2):
             if m.group(g):
                 v = _zh_value(m.group(g))
@@ -393,12 +279,12 @@ def _numbers(low: str) -> Iterator[tuple[int, int, float, str | None]]:
 
 def _zh_value(s: str) -> int | None:
     if len(s) == 1:
-        return _ZH_DIGITS.get(s)
+        return ZH_DIGITS.get(s)
     if s[0] == "十":  # 十二 = 12
-        return 10 + (_ZH_DIGITS.get(s[1], 0) if len(s) > 1 else 0)
+        return 10 + (ZH_DIGITS.get(s[1], 0) if len(s) > 1 else 0)
     if len(s) >= 2 and s[1] == "十":  # 二十, 二十四
-        tail = _ZH_DIGITS.get(s[2], 0) if len(s) > 2 else 0
-        return _ZH_DIGITS.get(s[0], 0) * 10 + tail
+        tail = ZH_DIGITS.get(s[2], 0) if len(s) > 2 else 0
+        return ZH_DIGITS.get(s[0], 0) * 10 + tail
     return None
 
 
@@ -459,7 +345,7 @@ class SourceFacts:
             sides.add((side, ""))
             for loc in _locations_near(low, s0, s1, mentions):
                 sides.add((side, loc))
-                sides.add((side, _LOC_FAMILY.get(loc, loc)))
+                sides.add((side, LOC_FAMILY.get(loc, loc)))
         dates = frozenset(d for _, _, d in _dates(low))
         return cls(frozenset(nums), dates, frozenset(sizes), frozenset(concepts), frozenset(locs),
                    frozenset(sides))
@@ -471,7 +357,7 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
     low, mentions = _mentions(text)
     flags: list[Flag] = []
 
-    def add(kind: str, s: int, e: int, reason: str) -> None:
+    def add(kind: FlagKind, s: int, e: int, reason: str) -> None:
         flags.append(Flag(kind, s, e, text[s:e], reason))
 
     src_values = {v for v, _ in facts.numbers}
@@ -479,7 +365,7 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
         shown = text[s:e] + (f" {unit}" if unit else "")
         if unit is None:
             if value not in src_values:
-                add("number", s, e, f"the number {text[s:e]} is not in the findings")
+                add(FlagKind.NUMBER, s, e, f"the number {text[s:e]} is not in the findings")
             continue
         if (value, unit) in facts.numbers:
             continue
@@ -489,29 +375,29 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
         dim = _DIMENSION.get(unit, unit)
         if any(v == value and u is not None and _DIMENSION.get(u, u) == dim
                for v, u in facts.numbers):
-            add("unit", s, e, f"{shown}: the findings give {text[s:e]} with another unit")
+            add(FlagKind.UNIT, s, e, f"{shown}: the findings give {text[s:e]} with another unit")
         else:
-            add("number", s, e, f"{shown} is not in the findings")
+            add(FlagKind.NUMBER, s, e, f"{shown} is not in the findings")
 
     for s, e, date in _dates(low):
         if date not in facts.dates:
-            add("number", s, e, f"the date {text[s:e]} is not in the findings")
+            add(FlagKind.NUMBER, s, e, f"the date {text[s:e]} is not in the findings")
 
     for m in mentions:
         span = text[m.start:m.end]
         if m.category == LOCATION:
             if m.concept not in facts.locations:
-                add("location", m.start, m.end, f"the location '{span}' is not in the findings")
+                add(FlagKind.LOCATION, m.start, m.end, f"the location '{span}' is not in the findings")
             continue
         if (m.concept, m.negated) in facts.concepts:
             continue
         if (m.concept, not m.negated) in facts.concepts:
             if m.negated:
-                add("negation", m.start, m.end, f"'{span}' is negated here but present in the findings")
+                add(FlagKind.NEGATION, m.start, m.end, f"'{span}' is negated here but present in the findings")
             else:
-                add("negation", m.start, m.end, f"the findings say there is no {m.concept}")
+                add(FlagKind.NEGATION, m.start, m.end, f"the findings say there is no {m.concept}")
         else:
-            add("diagnosis", m.start, m.end, f"'{span}' is not in the findings")
+            add(FlagKind.DIAGNOSIS, m.start, m.end, f"'{span}' is not in the findings")
 
     for s, e, side in _lateralities(low):
         fams = _locations_near(low, s, e, mentions)
@@ -520,26 +406,7 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
             ok = all(any((sd, f) in facts.sides for f in (fams or {""})) for sd in ("left", "right"))
         if not ok:
             where = f" for the {'/'.join(sorted(fams))}" if fams else ""
-            add("laterality", s, e, f"'{text[s:e]}'{where} is not the side given in the findings")
+            add(FlagKind.LATERALITY, s, e, f"'{text[s:e]}'{where} is not the side given in the findings")
 
     flags.sort(key=lambda f: (f.start, f.end))
     return flags
-
-
-def flagged_sentences(text: str, flags: list[Flag]) -> list[str]:
-    """The sentences of ``text`` that contain at least one flag."""
-    out = []
-    for c0, c1 in _sentence_spans(text):
-        if any(c0 <= f.start < c1 for f in flags):
-            out.append(text[c0:c1].strip())
-    return out
-
-
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    spans, start = [], 0
-    for m in re.finditer(r"(?<!\d)[.!?。！？](?!\d)|\n", text):
-        spans.append((start, m.end()))
-        start = m.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-    return [s for s in spans if text[s[0]:s[1]].strip()]

@@ -1,6 +1,6 @@
 """Draft reports: a deterministic template from the findings, reworded by the LM, then guarded.
 
-``draft_report(findings, meta)`` always produces a template draft; with a model it streams a
+``draft_report(findings, header)`` always produces a template draft; with a model it streams a
 rewrite (``rewrite_stream``) and checks it (``finish_report``). The recommendation sentences
 come from :mod:`medgen.text.fleischner`, never from the model.
 """
@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from medgen.text.findings import (
     NODULE_DESCRIPTORS,
@@ -20,19 +20,22 @@ from medgen.text.findings import (
     Finding,
     Findings,
     Laterality,
-    findings_from_meta,
+    findings_from_header,
 )
 from medgen.text.fleischner import Recommendation, fleischner_recommendation
-from medgen.text.guard import Flag, check
+from medgen.text.guard import Flag, Flagged, FlagKind, check
 from medgen.text.llm import GenerationParams, LanguageModel, StreamStats
 from medgen.text.prompts import report_messages
+
+if TYPE_CHECKING:
+    from medgen.imaging.header import ScanHeader
 
 SECTIONS = ("EXAMINATION", "TECHNIQUE", "COMPARISON", "FINDINGS", "IMPRESSION")
 TEMPLATE_MODEL_ID = "template"
 
 
 @dataclass(frozen=True)
-class ReportDraft:
+class ReportDraft(Flagged):
     """A draft report: the text to show, the template it came from, and the guard's flags."""
 
     text: str
@@ -48,12 +51,6 @@ class ReportDraft:
     params: Mapping[str, Any] = field(default_factory=dict)
     metrics: Mapping[str, Any] = field(default_factory=dict)
 
-    @property
-    def passed(self) -> bool:
-        return not self.flags
-
-    def flag_dicts(self) -> list[dict[str, Any]]:
-        return [f.to_dict() for f in self.flags]
 
 
 def _fmt_num(x: float) -> str:
@@ -92,13 +89,13 @@ def recommendations(findings: Findings) -> tuple[Recommendation, ...]:
         n = nodules[0]
         assert n.size_mm is not None
         return (fleischner_recommendation(
-            n.size_mm, n.descriptor.value, False, findings.high_risk, n.solid_component_mm),)
+            n.size_mm, n.descriptor, False, findings.high_risk, n.solid_component_mm),)
     subsolid = [n for n in nodules if n.descriptor is not Descriptor.SOLID]
     pool = subsolid or nodules
     largest = max(pool, key=lambda n: n.size_mm or 0.0)
     assert largest.size_mm is not None
     return (fleischner_recommendation(
-        largest.size_mm, largest.descriptor.value, True, findings.high_risk,
+        largest.size_mm, largest.descriptor, True, findings.high_risk,
         largest.solid_component_mm),)
 
 
@@ -157,7 +154,7 @@ def structure_flags(text: str) -> list[Flag]:
     flags = []
     for name in SECTIONS:
         if not re.search(rf"(^|\n)\s*{name}\s*:", text):
-            flags.append(Flag("structure", 0, 0, name, f"the section {name} is missing"))
+            flags.append(Flag(FlagKind.STRUCTURE, 0, 0, name, f"the section {name} is missing"))
     return flags
 
 
@@ -168,7 +165,7 @@ def _norm(s: str) -> str:
 def recommendation_flags(recs: tuple[Recommendation, ...], text: str) -> list[Flag]:
     """A flag for each rule-based recommendation that the text does not contain word for word."""
     body = _norm(text)
-    return [Flag("recommendation", 0, 0, r.text,
+    return [Flag(FlagKind.RECOMMENDATION, 0, 0, r.text,
                  "the rule-based recommendation is missing or reworded; it must be copied "
                  f"word for word: {r.text}")
             for r in recs if _norm(r.text).rstrip(".") not in body]
@@ -241,15 +238,15 @@ def finish_report(findings: Findings, template: str, model_text: str | None,
                        bool(stats and stats.stopped), p, metrics)
 
 
-def draft_report(findings: Findings, meta: Mapping[str, str] | None = None,
+def draft_report(findings: Findings, header: ScanHeader | None = None,
                  lm: LanguageModel | None = None, params: GenerationParams | None = None
                  ) -> ReportDraft:
     """Template draft, reworded by ``lm`` when given, and guarded (non-streaming form).
 
-    ``meta`` (de-identified scan metadata) fills exam fields the form left empty.
+    ``header`` (the de-identified scan header) fills exam fields the form left empty.
     """
-    if meta:
-        base = findings_from_meta(meta)
+    if header is not None:
+        base = findings_from_header(header)
         findings = replace(findings, modality=findings.modality or base.modality,
                            body_part=findings.body_part or base.body_part)
     template = template_report(findings)

@@ -12,14 +12,13 @@ import time
 from pathlib import Path
 
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
 from medgen import auth
 from medgen.config import get_settings
 from medgen.errors import AuthError, MedgenError, StorageError
-from medgen.store.repo import add_audit
-from medgen.types import AuditAction, Role, UserInfo
-from medgen.ui.resources import db
+from medgen.store.audit import add_audit
+from medgen.types import AuditAction, AuditOutcome, ObjectType, Role, UserInfo
+from medgen.ui.resources import db, transact
 from medgen.ui.state import USER, current_user
 
 log = logging.getLogger(__name__)
@@ -65,9 +64,8 @@ def sign_out(reason: str = "user", notice: str | None = None) -> None:
     user = current_user()
     if user is not None:
         try:
-            with db().begin() as s:
-                auth.record_logout(s, user, reason=reason)
-        except SQLAlchemyError:
+            transact(auth.record_logout, user, reason=reason)
+        except StorageError:
             log.exception("could not record the sign-out of user %s", user.id)
     sso = _sso_email() is not None
     for key in list(st.session_state.keys()):
@@ -104,12 +102,11 @@ def audit_denied(user: UserInfo, roles: tuple[Role | str, ...]) -> None:
     if frame is not None and frame.f_back is not None and frame.f_back.f_back is not None:
         page = Path(frame.f_back.f_back.f_code.co_filename).name
     try:
-        with db().begin() as s:
-            add_audit(
-                s, AuditAction.ACCESS_DENIED, user=user, object_type="page", object_id=page,
-                outcome="denied", detail={"role": user.role.value, "needs": [Role(r).value for r in roles]},
-            )
-    except SQLAlchemyError:
+        transact(
+            add_audit, AuditAction.ACCESS_DENIED, user=user, object_type=ObjectType.PAGE, object_id=page,
+            outcome=AuditOutcome.DENIED, detail={"role": user.role.value, "needs": [Role(r).value for r in roles]},
+        )
+    except StorageError:
         log.exception("could not record an access denial for user %s", user.id)
 
 
@@ -118,12 +115,7 @@ def refresh_user() -> UserInfo | None:
     user = current_user()
     if user is None:
         return None
-    try:
-        with db()() as s:
-            fresh = auth.current_info(s, user.id)
-    except SQLAlchemyError as exc:
-        log.exception("could not read user %s", user.id)
-        raise StorageError() from exc
+    fresh = transact(auth.current_info, user.id)  # StorageError: the page cannot know the role
     if fresh is None or fresh.username != user.username:
         sign_out("deactivated", notice="Your account is no longer active. Ask an administrator.")
         return None
@@ -137,7 +129,7 @@ def _sso_sign_in() -> None:
     if email is None or current_user() is not None or st.session_state.get(SSO_REFUSED) == email:
         return
     try:
-        user = auth.sign_in_sso(db(), email)
+        user = auth.sign_in_sso(db(), email)  # StorageError goes to app.py's message
     except AuthError as exc:
         st.session_state[SSO_REFUSED] = email
         st.session_state[NOTICE] = str(exc)
@@ -176,8 +168,7 @@ def _first_admin_form() -> None:
         st.error("The two passwords differ; type the same password twice.")
         return
     try:
-        with db().begin() as s:
-            user = auth.create_first_admin(s, username, display, password)
+        user = transact(auth.create_first_admin, username, display, password)
     except MedgenError as exc:
         st.error(str(exc))
         return
@@ -194,7 +185,7 @@ def _login_form() -> None:
     if submitted:
         try:
             user = auth.sign_in(db(), username, password)
-        except AuthError as exc:
+        except MedgenError as exc:  # AuthError, or StorageError: nothing was recorded
             st.error(str(exc))
         else:
             start_session(user)
@@ -215,9 +206,8 @@ def login_page() -> None:
     if notice:
         st.warning(notice)
     try:
-        with db()() as s:
-            first = auth.needs_first_admin(s)
-    except SQLAlchemyError:
+        first = transact(auth.needs_first_admin)
+    except StorageError:
         log.exception("the user table could not be read")
         st.error(
             "The database could not be reached or is not set up; run `make migrate` "

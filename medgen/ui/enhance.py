@@ -12,12 +12,13 @@ import streamlit as st
 from medgen.enhance import view
 from medgen.enhance.cards import list_models, load_card
 from medgen.enhance.infer import Enhancer, EnhanceResult
-from medgen.errors import ModelError
+from medgen.errors import MedgenError, ModelError
 from medgen.imaging.export import export_dicom, png_bytes, png_zip
 from medgen.imaging.scan import Scan
-from medgen.store import repo
-from medgen.types import AuditAction, OutputKind, UserInfo
-from medgen.ui.resources import db
+from medgen.imaging.window import apply_window
+from medgen.store import repo, reports
+from medgen.types import ObjectType, UserInfo
+from medgen.ui.resources import transact
 from medgen.ui.state import SCAN_IMAGE_ID
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,10 @@ def model_picker() -> str:
 def run_and_record(
     scan: Scan, model_id: str, slices: list[int], user: UserInfo, allow_mismatch: bool = False
 ) -> CompareRun:
-    """Enhance ``slices`` of ``scan`` with a progress bar, record the output + audit in one transaction."""
+    """Enhance ``slices`` of ``scan`` with a progress bar, record the output + audit in one transaction.
+
+    Raises ModelError for an unusable model or image and StorageError when the run cannot be stored.
+    """
     enhancer = load_enhancer(model_id)
     original = (
         scan.slice(slices[0]) if len(slices) == 1 else np.stack([scan.slice(i) for i in slices])
@@ -92,33 +96,22 @@ def run_and_record(
         "slices": "all" if len(slices) == scan.n_slices and scan.is_volume else list(slices),
         "override": allow_mismatch,
     }
-    with db().begin() as s:
-        image_id = st.session_state.get(SCAN_IMAGE_ID)
-        study_id = repo.study_id_for_image(s, image_id) if image_id else None
-        output_id = repo.record_output(
-            s,
-            OutputKind.ENHANCEMENT,
-            model_id=model_id,
-            model_version=result.model_version,
-            params=params,
-            input_hash=scan.content_hash,
-            device=result.device,
-            latency_ms=result.ms,
-            flags=list(result.warnings),
-            metrics=metrics,
-            preview_before=png_bytes(mid, c, w, max_size=256),
-            preview_after=png_bytes(mid_after, c, w, max_size=256),
-            study_id=study_id,
-            user=user,
-        )
-        repo.add_audit(
-            s,
-            AuditAction.ENHANCE,
-            user=user,
-            object_type="generated_output",
-            object_id=output_id,
-            detail={"model_id": model_id, "n_slices": len(slices), "device": result.device},
-        )
+    output_id = transact(
+        repo.record_enhancement,
+        image_id=st.session_state.get(SCAN_IMAGE_ID),
+        user=user,
+        model_id=model_id,
+        device=result.device,
+        n_slices=len(slices),
+        model_version=result.model_version,
+        params=params,
+        input_hash=scan.content_hash,
+        latency_ms=result.ms,
+        flags=list(result.warnings),
+        metrics=metrics,
+        preview_before=png_bytes(mid, c, w, max_size=256),
+        preview_after=png_bytes(mid_after, c, w, max_size=256),
+    )
     st.session_state.pop(DOWNLOADS_KEY, None)
     return CompareRun(output_id, result, tuple(slices), scan.content_hash, original)
 
@@ -154,14 +147,14 @@ def render_compare(run: CompareRun, center: float, width: float) -> None:
     for w in res.warnings:
         st.warning(w)
     a, b = st.columns(2)
-    a.image(view.window(before, center, width), caption="Original", width="stretch")
-    b.image(view.window(after, center, width), caption="Enhanced", width="stretch")
+    a.image(apply_window(before, center, width), caption="Original", width="stretch")
+    b.image(apply_window(after, center, width), caption="Enhanced", width="stretch")
     pos = st.slider(
         "Split position (left original, right enhanced)", 0, 100, 50, key="compare.split"
     )
     st.image(
         view.split_compose(
-            view.window(before, center, width), view.window(after, center, width), pos / 100
+            apply_window(before, center, width), apply_window(after, center, width), pos / 100
         ),
         width="stretch",
     )
@@ -206,15 +199,10 @@ def render_compare(run: CompareRun, center: float, width: float) -> None:
 
 
 def _audit_export(output_id: int, fmt: str, user: UserInfo) -> None:
-    with db().begin() as s:
-        repo.add_audit(
-            s,
-            AuditAction.EXPORT,
-            user=user,
-            object_type="generated_output",
-            object_id=output_id,
-            detail={"format": fmt},
-        )
+    try:
+        transact(reports.audit_export, output_id, fmt, user, ObjectType.GENERATED_OUTPUT)
+    except MedgenError as exc:  # the download itself went through
+        st.toast(f"The download could not be recorded in the audit trail: {exc}")
 
 
 def downloads(scan: Scan, run: CompareRun, center: float, width: float, user: UserInfo) -> None:
@@ -262,17 +250,5 @@ def downloads(scan: Scan, run: CompareRun, center: float, width: float, user: Us
 
 
 def _subscan(scan: Scan, run: CompareRun) -> Scan:
-    """The scan restricted to the enhanced slices (geometry kept) for export."""
-    if not scan.is_volume:
-        return scan
-    from dataclasses import replace
-
-    idx = list(run.slices)
-    geometry = tuple(scan.geometry[i] for i in idx) if scan.geometry else ()
-    pixels = scan.pixels[idx] if len(idx) > 1 else scan.pixels[idx[0]]
-    return replace(
-        scan,
-        pixels=pixels,
-        geometry=geometry,
-        slice_spacing=scan.slice_spacing if len(idx) > 1 else None,
-    )
+    """The scan restricted to the enhanced slices (geometry and source references kept) for export."""
+    return scan.select_slices(run.slices)

@@ -12,12 +12,11 @@ from __future__ import annotations
 import logging
 
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
-from medgen.errors import MedgenError
+from medgen.errors import MedgenError, StorageError
 from medgen.store import feedback
 from medgen.types import OutputKind, UserInfo
-from medgen.ui.resources import db
+from medgen.ui.resources import transact
 from medgen.ui.state import current_user
 
 log = logging.getLogger(__name__)
@@ -36,9 +35,8 @@ def _prefill(output_id: int, kind: OutputKind, user: UserInfo) -> feedback.Feedb
     if st.session_state.get(loaded_key) == user.id:
         return st.session_state.get(f"{p}.latest")
     try:
-        with db()() as session:
-            latest = feedback.get_latest_rating(session, user.id, output_id)
-    except SQLAlchemyError:
+        latest = transact(feedback.get_latest_rating, user.id, output_id)
+    except StorageError:
         log.exception("could not load the rating of output %s", output_id)
         st.caption(":warning: Your earlier rating could not be loaded; you can still rate.")
         return None
@@ -54,7 +52,7 @@ def _prefill(output_id: int, kind: OutputKind, user: UserInfo) -> feedback.Feedb
 
 def _edit_distance_caption(output_id: int) -> None:
     try:
-        stat = feedback.edit_stat_for(db(), output_id)
+        stat = transact(feedback.edit_stat, output_id)
     except MedgenError as exc:
         st.caption(f":warning: {exc}")
         return
@@ -104,8 +102,12 @@ def _save(output_id: int, kind: OutputKind, user: UserInfo) -> None:
     scores = {c.key: st.session_state.get(f"{p}.{c.key}") for c in feedback.criteria_for(kind)}
     comment = st.session_state.get(f"{p}.comment") or ""
     try:
-        fb = feedback.submit_rating(db(), user, output_id, int(stars) + 1, scores, comment)
-    except MedgenError as exc:  # StorageError / InvalidInputError: inputs stay on screen
+        fb = transact(feedback.add_rating, user, output_id, int(stars) + 1, scores, comment)
+    except StorageError:
+        st.error("Your rating could not be saved because the database is unavailable. "
+                 "Nothing was stored; your rating is still on screen, please try again.")
+        return
+    except MedgenError as exc:  # InvalidInputError: the inputs stay on screen for a correction
         st.error(str(exc))
         return
     st.session_state[f"{p}.latest"] = fb

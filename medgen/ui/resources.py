@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import streamlit as st
-from sqlalchemy.orm import Session, sessionmaker
 
 from medgen.config import get_settings
-from medgen.store.db import session_factory
+from medgen.store import Factory, run, session_factory
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 @st.cache_resource(show_spinner=False)
-def db() -> sessionmaker[Session]:
+def db() -> Factory:
     """Session factory for the configured database (schema created by ``make migrate``)."""
     return session_factory(get_settings().database_url)
+
+
+def transact(work: Callable[Concatenate[Any, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """``work(session, *args, **kwargs)``, a store function, in one unit of work on the app's database.
+
+    Raises :class:`~medgen.errors.StorageError` (nothing saved) when the database fails.
+    """
+    return run(db(), work, *args, **kwargs)

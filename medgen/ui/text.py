@@ -10,15 +10,18 @@ from __future__ import annotations
 import html
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 import streamlit as st
 
 from medgen.config import get_settings
+from medgen.imaging.header import ScanHeader
 from medgen.text.findings import Descriptor, Finding, Findings, Laterality, SizeUnit
 from medgen.text.guard import Flag
 from medgen.text.llm import GenerationParams, LanguageModel, load_model
+from medgen.types import ReportStatus
+from medgen.ui.resources import transact as in_transaction
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~=$:&])")
 
@@ -143,7 +146,7 @@ def findings_form(p: str, defaults: Findings) -> Findings:
         items.append(Finding(
             location=loc, kind=str(ss.get(f"{k}.kind") or "nodule"),
             laterality=Laterality(ss.get(f"{k}.lat") or ""), size=size or None,
-            unit=SizeUnit(ss.get(f"{k}.unit") or "mm"), descriptor=Descriptor(ss.get(f"{k}.desc")),
+            unit=SizeUnit(ss.get(f"{k}.unit") or "mm"), descriptor=Descriptor(ss.get(f"{k}.desc") or Descriptor.SOLID),
             solid_component=solid if ss.get(f"{k}.desc") == "part-solid" and solid else None,
         ))
     _init(f"{p}.negatives", "No pleural effusion\nNo pneumothorax")
@@ -152,11 +155,16 @@ def findings_form(p: str, defaults: Findings) -> Findings:
     c1.text_input("Enhancement run used (if any)", key=f"{p}.enhancement")
     c2.checkbox("High risk for lung cancer (Fleischner risk category)", key=f"{p}.high_risk")
     ss = st.session_state
+    errors[:0] = [  # unknown from the scan header (or no scan): the clinician says
+        f"Enter the {label} (the scan header does not give it)."
+        for name, label in (("modality", "modality"), ("body_part", "body part"), ("contrast", "contrast"))
+        if not str(ss[f"{p}.{name}"]).strip()
+    ]
     if errors:
         raise ValueError(" ".join(errors))
     return Findings(
-        modality=str(ss[f"{p}.modality"]).strip() or "CT",
-        body_part=str(ss[f"{p}.body_part"]).strip() or "chest",
+        modality=str(ss[f"{p}.modality"]).strip(),
+        body_part=str(ss[f"{p}.body_part"]).strip(),
         contrast=str(ss[f"{p}.contrast"]).strip(), indication=str(ss[f"{p}.indication"]),
         comparison=str(ss[f"{p}.comparison"]), findings=tuple(items),
         negatives=tuple(str(ss[f"{p}.negatives"]).splitlines()),
@@ -164,20 +172,23 @@ def findings_form(p: str, defaults: Findings) -> Findings:
     )
 
 
-def scan_meta() -> Mapping[str, str] | None:
+def scan_header() -> ScanHeader | None:
+    """The typed header of the scan open in this session, if any."""
     from medgen.ui.state import current_scan
 
     scan = current_scan()
-    return scan.meta if scan is not None else None
+    return scan.header if scan is not None else None
 
 
 def _audit_export(output_id: int, fmt: str) -> None:
+    from medgen.errors import MedgenError
     from medgen.text.sign import audit_export
-    from medgen.ui.resources import db
     from medgen.ui.state import current_user
 
-    with db().begin() as s:
-        audit_export(s, output_id, fmt, current_user())
+    try:
+        in_transaction(audit_export, output_id, fmt, current_user())
+    except MedgenError as exc:  # the download itself went through
+        st.toast(f"The download could not be recorded in the audit trail: {exc}")
 
 
 def export_buttons(report: Any, user: Any) -> None:
@@ -185,7 +196,7 @@ def export_buttons(report: Any, user: Any) -> None:
     from medgen.errors import MedgenError
     from medgen.text.export import fhir_diagnostic_report, fhir_json, report_pdf
 
-    status = "final" if report.status == "final" else "preliminary"
+    status = ReportStatus.FINAL if report.status == ReportStatus.FINAL else ReportStatus.PRELIMINARY
     c1, c2 = st.columns(2)
     try:
         pdf = report_pdf(report.text, status=status, signed_by=report.signed_by,
@@ -195,13 +206,16 @@ def export_buttons(report: Any, user: Any) -> None:
                            on_click=_audit_export, args=(report.id, "pdf"))
     except MedgenError as exc:
         c1.error(str(exc))
-    res = fhir_diagnostic_report(report.text, output_id=report.id, status=status,
-                                 issued=report.signed_at or report.created_at,
-                                 signed_by=report.signed_by, model=report.model_version)
-    c2.download_button(f"Download FHIR DiagnosticReport JSON ({status})", fhir_json(res),
-                       f"report-{report.id}-{status}.fhir.json", "application/fhir+json",
-                       key=f"report.fhir.{report.id}.{status}",
-                       on_click=_audit_export, args=(report.id, "fhir"))
+    try:
+        res = fhir_diagnostic_report(report.text, output_id=report.id, status=status,
+                                     issued=report.signed_at or report.created_at,
+                                     signed_by=report.signed_by, model=report.model_version)
+        c2.download_button(f"Download FHIR DiagnosticReport JSON ({status})", fhir_json(res),
+                           f"report-{report.id}-{status}.fhir.json", "application/fhir+json",
+                           key=f"report.fhir.{report.id}.{status}",
+                           on_click=_audit_export, args=(report.id, "fhir"))
+    except MedgenError as exc:
+        c2.error(str(exc))
 
 
 def guard_summary(flags: list[Flag] | tuple[Flag, ...], checked: bool,
@@ -220,20 +234,3 @@ def check_report(template: str, text: str) -> list[Flag]:
     from medgen.text.report import structure_flags
 
     return structure_flags(text) + check(template, text)
-
-
-def in_transaction(fn: Any) -> Any:
-    """Run ``fn(session)`` in one transaction; a database failure becomes a StorageError."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from medgen.errors import StorageError
-    from medgen.ui.resources import db
-
-    try:
-        with db().begin() as s:
-            return fn(s)
-    except SQLAlchemyError as exc:
-        import logging
-
-        logging.getLogger(__name__).exception("database error")
-        raise StorageError() from exc

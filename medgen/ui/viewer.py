@@ -12,15 +12,13 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
-from medgen.errors import MedgenError, StorageError
-from medgen.imaging import default_window, load_scans, presets_for, render_png
+from medgen.errors import MedgenError
+from medgen.imaging import default_window, load_scans, preset, presets_for, render_png
 from medgen.imaging.samples import SAMPLES, sample_files
 from medgen.imaging.scan import Scan
-from medgen.store import repo
-from medgen.types import AuditAction, UserInfo
+from medgen.store import Factory, repo, run
+from medgen.types import UserInfo
 from medgen.ui import state
 from medgen.ui.resources import db
 
@@ -37,32 +35,17 @@ FILE_WINDOW = "File window (from the DICOM header)"
 
 
 # ---------------------------------------------------------------- ingest (no widgets) ---
-def store_scan(
-    factory: sessionmaker[Session], scan: Scan, user: UserInfo | None, *, origin: str, n_files: int
-) -> int:
-    """Record the de-identified study/image and the UPLOAD audit event in one transaction."""
-    try:
-        with factory.begin() as s:
-            image_id = repo.record_scan(s, scan, user)
-            repo.add_audit(
-                s, AuditAction.UPLOAD, user=user, object_type="image", object_id=image_id,
-                detail={"origin": origin, "files": n_files, "modality": scan.modality.value,
-                        "slices": scan.n_slices, "shape": list(scan.shape)},
-            )
-    except SQLAlchemyError as exc:
-        log.error("storing a scan failed: %s", type(exc).__name__)
-        raise StorageError() from exc
-    return image_id
-
-
 def ingest(
     files: Sequence[tuple[str, bytes]], user: UserInfo | None, *, origin: str,
-    factory: sessionmaker[Session] | None = None,
+    factory: Factory | None = None,
 ) -> tuple[Scan, int]:
-    """Load (de-identify) the files, then store them; nothing is stored if loading fails."""
+    """Load (de-identify) the files, then store them (study, image, UPLOAD audit in one unit of work).
+
+    Nothing is stored if loading fails; a database failure raises StorageError.
+    """
     t0 = time.perf_counter()
     scan = load_scans(files)
-    image_id = store_scan(factory or db(), scan, user, origin=origin, n_files=len(files))
+    image_id = run(factory or db(), repo.store_upload, scan, user, origin=origin, n_files=len(files))
     log.info("scan ingested: modality=%s shape=%s in %.0f ms", scan.modality.value, scan.shape,
              (time.perf_counter() - t0) * 1000)
     return scan, image_id
@@ -159,10 +142,10 @@ def _apply_preset(scan: Scan) -> None:
     if name == FILE_WINDOW and scan.default_window is not None:
         st.session_state[K_CENTER], st.session_state[K_WIDTH] = scan.default_window
         return
-    for p in presets_for(scan.modality, scan.is_hu):
-        if p.name == name:
-            st.session_state[K_CENTER], st.session_state[K_WIDTH] = p.center, p.width
-            return
+    if name != AUTO and presets_for(scan.modality, scan.is_hu):
+        p = preset(name)
+        st.session_state[K_CENTER], st.session_state[K_WIDTH] = p.center, p.width
+        return
     c, w = default_window(scan.slice(scan.n_slices // 2), scan.modality, scan.is_hu,
                           scan.default_window)
     st.session_state[K_CENTER], st.session_state[K_WIDTH] = float(c), float(max(w, 1.0))
@@ -219,11 +202,10 @@ def scan_view(scan: Scan) -> None:
             f" · slice {index + 1}/{scan.n_slices}" if scan.is_volume else "")
         st.image(png, caption=caption, width="stretch", output_format="PNG")
         st.caption(describe(scan))
-        for key, note in sorted(scan.meta.items()):
-            if key.startswith("Note"):
-                st.info(note, icon=":material/info:")
+        for note in scan.header.notes:
+            st.info(note, icon=":material/info:")
     with side_col:
         st.plotly_chart(histogram_figure(scan, index, center, width), key="viewer.hist")
         st.markdown("**De-identified metadata**")
-        rows = [{"attribute": k, "value": v} for k, v in scan.meta.items() if not k.startswith("Note")]
+        rows = [{"attribute": k, "value": v} for k, v in scan.header.summary().items()]
         st.table(rows)

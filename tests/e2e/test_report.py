@@ -31,6 +31,10 @@ def test_report_and_patient_text_flow(page, app_server) -> None:  # type: ignore
     _field(page, "Location").fill("upper lobe")
     _field(page, "Location").press("Enter")
     wait_idle(page)
+    for label, value in (("Modality", "CT"), ("Body part", "chest"), ("Contrast", "without contrast")):
+        _field(page, label).fill(value)  # no scan loaded: the exam fields start empty
+        _field(page, label).press("Enter")
+        wait_idle(page)
     _field(page, "Size").fill("7")
     _field(page, "Size").press("Enter")
     wait_idle(page)

@@ -44,51 +44,15 @@ def tiny_data(tmp_path_factory: pytest.TempPathFactory, ct_small: tuple[np.ndarr
     return out
 
 
-def scan_from_pydicom(names: list[str]):  # type: ignore[no-untyped-def]
-    """A Scan built from real pydicom test CT files (the imaging loader may not be merged yet).
+#: A real CT series in pydicom's test data: 5 axial 16x16 slices, 2.5 mm apart, one series.
+CT_SERIES = ("2062", "2392", "2693", "3023", "3353")
 
-    Only a few de-identified keys are kept in ``meta`` (pseudonymous ids).
-    """
-    import hashlib
 
-    import pydicom
+def scan_from_pydicom(names: list[str] | tuple[str, ...]):  # type: ignore[no-untyped-def]
+    """A Scan read by the real loader from real pydicom test files (several names: one series)."""
     from pydicom.data import get_testdata_file
 
-    from medgen.imaging.scan import Scan, SliceGeometry
-    from medgen.types import Modality
+    from medgen.imaging import load_scans
 
-    slices, geo = [], []
-    ds = None
-    for name in names:
-        ds = pydicom.dcmread(get_testdata_file(name, download=False))
-        hu = ds.pixel_array.astype(np.float32) * float(ds.RescaleSlope) + float(ds.RescaleIntercept)
-        slices.append(hu)
-        geo.append(
-            SliceGeometry(
-                tuple(float(v) for v in ds.ImagePositionPatient),  # type: ignore[arg-type]
-                tuple(float(v) for v in ds.ImageOrientationPatient),
-                int(ds.InstanceNumber),
-            )
-        )
-    assert ds is not None
-    pixels = slices[0] if len(slices) == 1 else np.stack(slices)
-    meta = {
-        "PatientID": "ANON-0001",
-        "PatientName": "Anonymous",
-        "StudyInstanceUID": "1.2.826.0.1.3680043.8.498.1",
-        "FrameOfReferenceUID": "1.2.826.0.1.3680043.8.498.2",
-        "SeriesInstanceUID": "1.2.826.0.1.3680043.8.498.3",
-        "StudyDescription": "CT test",
-        "BodyPartExamined": "HEAD",
-    }
-    return Scan(
-        pixels=pixels,
-        modality=Modality.CT,
-        pixel_spacing=(float(ds.PixelSpacing[0]), float(ds.PixelSpacing[1])),
-        slice_spacing=None if len(slices) == 1 else 5.0,
-        is_hu=True,
-        meta=meta,
-        content_hash=hashlib.sha256(pixels.tobytes()).hexdigest(),
-        geometry=tuple(geo),
-        default_window=(40.0, 400.0),
-    )
+    files = [(n, Path(str(get_testdata_file(n, download=False))).read_bytes()) for n in names]
+    return load_scans(files)

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from medgen.enhance import cards
-from medgen.enhance.infer import Enhancer, select_device
+from medgen.enhance.infer import Enhancer
 from medgen.enhance.nets import Generator
 from medgen.errors import ModalityMismatchError, ModelError, ModelIntegrityError
 from medgen.types import Modality
@@ -140,16 +140,6 @@ def test_padding_outside_the_field_of_view_is_kept_and_the_rest_enhanced():
     res = enh.run(scan.pixels, modality=scan.modality, is_hu=scan.is_hu)
     np.testing.assert_array_equal(res.pixels[padding], scan.pixels[padding])
     assert np.abs(res.pixels[~padding] - scan.pixels[~padding]).max() > 0
-
-
-def test_device_selection(monkeypatch):
-    assert select_device("cpu").type == "cpu"
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    assert select_device("auto").type in {"cpu", "mps"}
-    with pytest.raises(ModelError, match="no CUDA GPU"):
-        select_device("cuda")
-    with pytest.raises(ModelError, match="not a device name"):
-        select_device("gpu0")
 
 
 def test_medgen_device_setting_is_used(monkeypatch, weights):

@@ -4,15 +4,20 @@ import numpy as np
 import pytest
 
 from medgen.enhance import metrics, view
+from medgen.imaging.window import CT_PRESETS, apply_window
 
 
-def test_window_maps_the_window_to_0_255():
+def test_compare_window_is_the_dicom_linear_voi():
+    # the Compare page windows with medgen.imaging.window.apply_window (PS3.3 C.11.2.1.2.1):
+    # <= c - 0.5 - (w - 1) / 2 -> 0, > c - 0.5 + (w - 1) / 2 -> 255, linear in between
     hu = np.array([[-1000.0, -160.0, 40.0, 240.0, 3000.0]])
-    out = view.window(hu, 40, 400)
+    out = apply_window(hu, 40, 400)
     assert out.dtype == np.uint8
-    assert out.tolist() == [[0, 0, 128, 255, 255]]
+    assert out.tolist() == [[0, 0, 127, 255, 255]]
     with pytest.raises(ValueError, match="width"):
-        view.window(hu, 40, 0)
+        apply_window(hu, 40, 0)
+    assert view.PRESETS["Soft tissue"] == (40.0, 400.0)  # the Viewer's presets
+    assert {p.name for p in CT_PRESETS} <= set(view.PRESETS)
 
 
 def test_split_compose_takes_left_then_right():

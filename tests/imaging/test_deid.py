@@ -162,3 +162,14 @@ def test_default_salt_from_settings_data_dir(monkeypatch: pytest.MonkeyPatch, tm
                                                    bytes.fromhex(salt))
     finally:
         get_settings.cache_clear()
+
+
+def test_contrast_agent_is_kept_only_when_clean(salt: bytes) -> None:
+    # the real CT's agent name is plain text: kept (the report prefill needs it)
+    assert deidentify(read("CT_small.dcm"), salt=salt).ContrastBolusAgent == "ISOVUE300/100"
+    # an agent field that carries part of a person's name is replaced by the dummy (action D)
+    ds = with_phi()
+    ds.ContrastBolusAgent = "Omnipaque given by Quinn"
+    assert deidentify(ds, salt=salt).ContrastBolusAgent == "CONTRAST"
+    ds.ContrastBolusAgent = "see note: <b>x</b>" * 5  # not short plain text
+    assert deidentify(ds, salt=salt).ContrastBolusAgent == "CONTRAST"

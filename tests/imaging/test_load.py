@@ -91,7 +91,7 @@ def test_cr_monochrome1_is_inverted() -> None:
     raw = ds.pixel_array.astype(np.float32)
     assert scan.modality is Modality.CR and scan.shape == raw.shape
     np.testing.assert_allclose(scan.pixels, raw.min() + raw.max() - raw)
-    assert any("MONOCHROME1" in v for v in scan.meta.values())
+    assert any("MONOCHROME1" in n for n in scan.header.notes)
     # file window centre mirrored with the pixels
     assert scan.default_window == pytest.approx((raw.min() + raw.max() - 15000, 30000))
 
@@ -103,13 +103,13 @@ def test_palette_ultrasound_becomes_luminance_with_note() -> None:
     assert scan.shape == (600, 800) and scan.modality is Modality.US
     expected = rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114
     np.testing.assert_allclose(scan.pixels, expected, rtol=1e-5)
-    assert any("luminance" in v for k, v in scan.meta.items() if k.startswith("Note"))
+    assert any("luminance" in n for n in scan.header.notes)
 
 
 def test_rgb_ultrasound_frame_is_single_channel() -> None:
     scan = load_scan(data_of("US1_UNCR.dcm"), "US1_UNCR.dcm")
     assert scan.pixels.ndim == 2 and scan.shape == (480, 640)
-    assert "Note1" in scan.meta and "greyscale" in scan.meta["Note1"]
+    assert scan.header.notes and "greyscale" in scan.header.notes[0]
 
 
 def test_dicom_without_preamble_is_read() -> None:
@@ -129,7 +129,7 @@ def test_png_16bit_from_real_ct_roundtrips() -> None:
     scan = load_scan(_png_bytes(u16), "ct.png")
     assert scan.source == "image" and scan.modality is Modality.OT and scan.shape == (512, 512)
     np.testing.assert_array_equal(scan.pixels, u16.astype(np.float32))
-    assert scan.meta["BitDepth"] == "16"
+    assert scan.header.bits_stored == 16 and scan.header.image_format == "PNG"
 
 
 def test_png_jpeg_tiff_8bit() -> None:
@@ -141,7 +141,7 @@ def test_png_jpeg_tiff_8bit() -> None:
     np.testing.assert_array_equal(tif.pixels, u8)
     jpg = load_scan(_png_bytes(u8, "JPEG", quality=95), "mr.jpg")
     assert jpg.shape == (64, 64) and np.abs(jpg.pixels - u8).mean() < 4
-    assert png.meta["BitDepth"] == "8"
+    assert png.header.bits_stored == 8
 
 
 def test_tiff_16bit_and_multipage() -> None:
@@ -159,7 +159,7 @@ def test_colour_png_is_luminance_with_note() -> None:
     rgb[..., 0] = 200
     scan = load_scan(_png_bytes(rgb), "colour.png")
     assert scan.pixels.ndim == 2 and scan.pixels[0, 0] == pytest.approx(200 * 0.299, abs=0.01)
-    assert "Note1" in scan.meta
+    assert len(scan.header.notes) == 1
 
 
 def test_series_sorted_by_position_not_instance_number() -> None:
@@ -171,7 +171,7 @@ def test_series_sorted_by_position_not_instance_number() -> None:
     zs = [g.position[2] for g in scan.geometry]
     assert zs == sorted(zs)
     assert scan.slice_spacing == pytest.approx(2.5)
-    assert scan.meta["NumberOfSlices"] == "6"
+    assert scan.header.n_slices == 6 and len(scan.header.slices) == 6
 
 
 def test_series_sort_falls_back_to_instance_number() -> None:

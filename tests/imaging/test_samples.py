@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from medgen.errors import InvalidInputError
-from medgen.imaging.samples import SAMPLES, load_sample
+from medgen.imaging import load_scans
+from medgen.imaging.samples import SAMPLES, sample_files
 from medgen.types import Modality
 
 EXPECTED = {
@@ -18,12 +19,13 @@ EXPECTED = {
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda s: s.files[0])
 def test_sample_loads(sample) -> None:  # type: ignore[no-untyped-def]
-    scan = load_sample(sample.label)
+    scan = load_scans(sample_files(sample.label))  # what the Viewer's sample button does
     modality, shape, is_hu = EXPECTED[sample.label]
     assert (scan.modality, scan.shape, scan.is_hu) == (modality, shape, is_hu)
-    assert scan.meta["PatientIdentityRemoved"] == "YES"
+    assert scan.header.deidentification is not None
+    assert scan.header.deidentification.patient_identity_removed
 
 
 def test_unknown_sample() -> None:
     with pytest.raises(InvalidInputError, match="Unknown sample"):
-        load_sample("nope")
+        sample_files("nope")

@@ -22,7 +22,6 @@ from medgen.store import migrate
 from medgen.store.db import get_engine
 from medgen.store.db import session_factory as make_factory
 from medgen.store.models import User
-from medgen.store.session_models import AuthSession  # noqa: F401  (auth_sessions in Base.metadata)
 from medgen.types import Role, UserInfo
 
 PG_ENV = "MEDGEN_TEST_POSTGRES_URL"

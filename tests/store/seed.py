@@ -10,7 +10,7 @@ import numpy as np
 from PIL import Image
 from sqlalchemy.orm import Session, sessionmaker
 
-from medgen.store import feedback, repo
+from medgen.store import feedback, repo, run
 from medgen.store.models import GeneratedOutput, User
 from medgen.types import OutputKind, Role, UserInfo
 
@@ -95,32 +95,29 @@ def seed_review_data(factory: sessionmaker[Session], tag: str = "") -> Seeded:
             user=clin,
         )
     # ratings: enh_v1 bad (1 by clinician, revised from 3), enh_v2 good, report mediocre
-    feedback.submit_rating(factory, clin, enh_v1, 3, {"noise_reduction": 3})
-    feedback.submit_rating(
-        factory,
+    run(factory, feedback.add_rating, clin, enh_v1, 3, {"noise_reduction": 3})
+    run(factory, feedback.add_rating,
         clin,
         enh_v1,
         1,
         {"noise_reduction": 2, "detail_preserved": 1, "artefacts_introduced": 1},
         '=HYPERLINK("x") streaks at the skull base',
     )
-    feedback.submit_rating(factory, rev, enh_v1, 2, {"noise_reduction": 2}, "too smooth")
-    feedback.submit_rating(
-        factory,
+    run(factory, feedback.add_rating, rev, enh_v1, 2, {"noise_reduction": 2}, "too smooth")
+    run(factory, feedback.add_rating,
         clin,
         enh_v2,
         5,
         {"noise_reduction": 5, "detail_preserved": 4, "artefacts_introduced": 5},
     )
-    feedback.submit_rating(
-        factory,
+    run(factory, feedback.add_rating,
         rev,
         report,
         3,
         {"accuracy": 2, "completeness": 4, "wording": 3},
         "invented a size",
     )
-    feedback.submit_rating(factory, rev, education, 4, {"clarity": 5, "tone": 4})
+    run(factory, feedback.add_rating, rev, education, 4, {"clarity": 5, "tone": 4})
     return Seeded(clin, rev, enh_v1, enh_v2, report, education)
 
 

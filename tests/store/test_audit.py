@@ -7,12 +7,14 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import create_engine, delete, select, text, update
+from sqlalchemy.orm import Session
 
 from medgen.store import audit
+from medgen.store.db import make_engine
 from medgen.store.models import AuditEvent, User
 from medgen.store.repo import add_audit
-from medgen.types import AuditAction, Role, UserInfo
+from medgen.types import AuditAction, ObjectType, Role, UserInfo
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -36,7 +38,7 @@ def trail(session_factory):  # type: ignore[no-untyped-def]
     ]
     with session_factory.begin() as s:
         for hours, action, user, outcome, detail in rows:
-            add_audit(s, action, user=user, object_type="x", object_id=hours, outcome=outcome, detail=detail)
+            add_audit(s, action, user=user, object_type=ObjectType.USER, object_id=hours, outcome=outcome, detail=detail)
             (pending,) = [o for o in s.new if isinstance(o, AuditEvent)]
             pending.at = T0 + timedelta(hours=hours)  # placed in time before it is first written
             s.flush()
@@ -71,14 +73,15 @@ def test_filter_values_are_bound_parameters_not_sql(session_factory, trail) -> N
 def test_csv_export_round_trips_and_neutralises_formulas(session_factory, trail) -> None:  # type: ignore[no-untyped-def]
     carol, _ = trail
     with session_factory.begin() as s:
-        add_audit(s, AuditAction.EXPORT, user=carol, object_type="=HYPERLINK(\"http://x\")", detail={"n": 1})
+        add_audit(s, AuditAction.EXPORT, user=carol, object_type=ObjectType.REPORT,
+                  object_id='=HYPERLINK("http://x")', detail={"n": 1})
     with session_factory() as s:
         records = audit.query_events(s)
     data = audit.to_csv(records)
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
     assert list(rows[0].keys()) == list(audit.CSV_COLUMNS)
     assert len(rows) == 7
-    assert rows[0]["object_type"].startswith("'=")  # a spreadsheet shows it as text, runs nothing
+    assert rows[0]["object_id"].startswith("'=")  # a spreadsheet shows it as text, runs nothing
     upload = next(r for r in rows if r["action"] == "upload")
     assert upload["username"] == "carol" and upload["detail"] == '{"study": "2.25.1"}'
     assert upload["at"] == (T0 + timedelta(hours=1)).isoformat()
@@ -116,7 +119,7 @@ def test_other_tables_still_update_and_new_events_still_append(session_factory, 
     carol, _ = trail
     with session_factory.begin() as s:
         s.execute(update(User).where(User.id == carol.id).values(display_name="Dr Carol"))
-        add_audit(s, AuditAction.SIGN, user=carol, object_type="output", object_id=7)
+        add_audit(s, AuditAction.SIGN, user=carol, object_type=ObjectType.REPORT, object_id=7)
     with session_factory() as s:
         assert s.get(User, carol.id).display_name == "Dr Carol"
         assert len(audit.query_events(s)) == 7
@@ -125,3 +128,24 @@ def test_other_tables_still_update_and_new_events_still_append(session_factory, 
 def test_module_offers_no_update_or_delete() -> None:
     names = [n for n in dir(audit) if not n.startswith("_")]
     assert not [n for n in names if any(w in n.lower() for w in ("update", "delete", "remove", "edit", "purge"))]
+
+
+def test_guard_is_attached_to_the_apps_engines_only(session_factory, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Another engine in the process (another library's database) may update its own audit_events."""
+    other = create_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    with other.begin() as conn:
+        conn.execute(text("CREATE TABLE audit_events (id INTEGER PRIMARY KEY, outcome TEXT)"))
+        conn.execute(text("INSERT INTO audit_events (outcome) VALUES ('ok')"))
+        conn.execute(text("UPDATE audit_events SET outcome = 'changed'"))
+        assert conn.execute(text("SELECT outcome FROM audit_events")).scalar() == "changed"
+        conn.execute(text("DELETE FROM audit_events"))
+    with Session(other) as s:  # a plain Session on it is not guarded either
+        s.execute(text("INSERT INTO audit_events (outcome) VALUES ('ok')"))
+        s.execute(text("UPDATE audit_events SET outcome = 'again'"))
+        s.commit()
+    other.dispose()
+    # while a fresh engine of the app (make_engine) is guarded from the start
+    app_engine = make_engine(str(session_factory.kw["bind"].url))
+    with app_engine.connect() as conn, pytest.raises(audit.AuditImmutableError):
+        conn.execute(text("DELETE FROM audit_events"))
+    app_engine.dispose()

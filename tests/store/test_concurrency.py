@@ -8,7 +8,7 @@ from collections import Counter
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from medgen.store import feedback, repo
+from medgen.store import feedback, repo, run
 from medgen.store.models import AuditEvent, Rating
 from medgen.types import OutputKind, Role
 
@@ -32,11 +32,11 @@ def test_concurrent_rating_writes_arrive_exactly_once(factory: sessionmaker[Sess
             barrier.wait(timeout=30)
             for i, out in enumerate(outputs):
                 # every thread rates every output, and re-rates every third one (a revision)
-                feedback.submit_rating(
-                    factory, users[t], out, 1 + (t + i) % 5, {"accuracy": 3}, f"t{t}-o{i}"
+                run(
+                    factory, feedback.add_rating, users[t], out, 1 + (t + i) % 5, {"accuracy": 3}, f"t{t}-o{i}"
                 )
                 if i % 3 == 0:
-                    feedback.submit_rating(factory, users[t], out, 5, None, f"t{t}-o{i}-rev")
+                    run(factory, feedback.add_rating, users[t], out, 5, None, f"t{t}-o{i}-rev")
         except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             errors.append(exc)
 
@@ -84,8 +84,8 @@ def test_concurrent_revisions_of_one_rating_get_consecutive_numbers(
         try:
             barrier.wait(timeout=30)
             for i in range(per_thread):
-                feedback.submit_rating(factory, solo, out, 1 + i % 5, None, f"t{t}-{i}")
-                review.dashboard_for(factory, review.ReviewFilter())  # caches the edit distance
+                run(factory, feedback.add_rating, solo, out, 1 + i % 5, None, f"t{t}-{i}")
+                run(factory, review.load_dashboard, review.ReviewFilter())  # caches the edit distance
         except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             errors.append(exc)
 

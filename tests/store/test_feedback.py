@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from medgen.errors import InvalidInputError, StorageError
-from medgen.store import feedback, repo
+from medgen.store import feedback, repo, run
 from medgen.store.models import AuditEvent, GeneratedOutput, Rating, RatingScore
 from medgen.types import OutputKind, UserInfo
 
@@ -51,16 +51,17 @@ def test_add_and_revise_keeps_history_latest_counts(
         assert latest is not None
         assert latest.id == second.id and latest.overall == 4
         assert dict(latest.scores) == {"noise_reduction": 4, "detail_preserved": 5}
-        history = feedback.rating_history(s, alice.id, out)
+        history = s.scalars(
+            select(Rating).where(Rating.user_id == alice.id, Rating.output_id == out).order_by(Rating.revision)
+        ).all()
         assert [h.overall for h in history] == [2, 4]
-        assert dict(history[0].scores) == {"noise_reduction": 2}
-        per_output = feedback.ratings_for_output(s, out)
-        assert sorted((f.username, f.overall) for f in per_output) == [("alice", 4), ("bob", 5)]
+        assert {sc.criterion: sc.score for sc in history[0].scores} == {"noise_reduction": 2}
+        bobs = feedback.get_latest_rating(s, bob.id, out)
+        assert bobs is not None and (bobs.username, bobs.overall, bobs.revision) == ("bob", 5, 1)
         assert feedback.get_latest_rating(s, bob.id, out + 999) is None
         assert s.scalar(select(func.count(Rating.id))) == 3  # nothing overwritten
-        listed = feedback.list_outputs(s)
-        assert len(listed) == 1
-        assert listed[0].n_ratings == 2 and listed[0].mean_overall == pytest.approx(4.5)
+        latest = s.scalars(select(Rating.overall).where(Rating.id.in_(feedback.latest_rating_ids())))
+        assert sorted(latest) == [4, 5]
 
 
 @pytest.mark.parametrize(
@@ -102,18 +103,18 @@ def test_database_enforces_score_range(factory: sessionmaker[Session], alice: Us
         s.add(Rating(output_id=out, user_id=alice.id, revision=1, overall=7, comment=""))
 
 
-def test_submit_rating_audits_in_same_transaction(
+def test_add_rating_audits_in_same_transaction(
     factory: sessionmaker[Session], alice: UserInfo
 ) -> None:
     out = _output(factory, OutputKind.EDUCATION, draft_text="Rest well.")
-    fb = feedback.submit_rating(factory, alice, out, 5, {"tone": 5}, "kind")
+    fb = run(factory, feedback.add_rating, alice, out, 5, {"tone": 5}, "kind")
     with factory() as s:
         ev = s.scalars(select(AuditEvent).where(AuditEvent.action == "rate")).one()
         assert ev.user_id == alice.id and ev.object_id == str(out)
         assert ev.detail == {"rating_id": fb.id, "revision": 1, "overall": 5}
 
 
-def test_submit_rating_storage_failure_saves_nothing(
+def test_rating_storage_failure_saves_nothing(
     factory: sessionmaker[Session], alice: UserInfo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from sqlalchemy.exc import OperationalError
@@ -125,7 +126,7 @@ def test_submit_rating_storage_failure_saves_nothing(
 
     monkeypatch.setattr(feedback.repo, "add_audit", broken_audit)
     with pytest.raises(StorageError, match="try again"):
-        feedback.submit_rating(factory, alice, out, 3)
+        run(factory, feedback.add_rating, alice, out, 3)
     with factory() as s:  # the rating row was rolled back with the failed audit
         assert s.scalar(select(func.count(Rating.id))) == 0
 
@@ -163,9 +164,9 @@ def test_comments_with_identifiers_are_refused(
 ) -> None:
     out = _output(factory, OutputKind.REPORT)
     if ok:
-        feedback.submit_rating(factory, alice, out, 3, None, comment)
+        run(factory, feedback.add_rating, alice, out, 3, None, comment)
         return
     with pytest.raises(InvalidInputError, match="must not identify a patient"):
-        feedback.submit_rating(factory, alice, out, 3, None, comment)
+        run(factory, feedback.add_rating, alice, out, 3, None, comment)
     with factory() as s:
         assert s.scalar(select(func.count(Rating.id))) == 0

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from medgen import reviewcharts
 from medgen.errors import InvalidInputError
 from medgen.store import review
 from medgen.types import OutputKind
+from medgen.ui import reviewcharts
 
 from .seed import GAN_V1, GAN_V2, LM, seed_review_data
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from medgen.text.education import (
     CLOSING,
+    PatientTextRun,
     finish_education,
     impression_of,
     next_steps,
@@ -63,6 +66,53 @@ def test_guard_on_patient_text() -> None:
     zh = finish_education("您的左肺有一个小结节。", REPORT, RECS, "zh", _LM())
     assert [f.kind for f in zh.flags] == ["laterality"]
     assert zh.text.endswith(CLOSING["zh"]) and "接下来会怎样" in zh.text
+
+
+HARD = ("Characterisation of the indeterminate pulmonary nodule necessitates longitudinal "
+        "radiological surveillance in accordance with guidelines.")
+EASY = "You have a small spot in your right lung. It is not big. We will check it again."
+
+
+class _ScriptedLM(_LM):
+    """Streams fixed answers word by word and records each prompt's system message."""
+
+    def __init__(self, *answers: str) -> None:
+        self.answers, self.systems = list(answers), []
+
+    def stream(self, messages, params=None, stop_event=None, stats=None):  # type: ignore[no-untyped-def]
+        self.systems.append(messages[0]["content"])
+        for word in self.answers.pop(0).split(" "):
+            if stop_event is not None and stop_event.is_set():
+                stats.stopped = True
+                return
+            yield word + " "
+        stats.total_s = 0.01
+
+
+def test_retry_once_with_a_stricter_prompt_while_streaming() -> None:
+    lm = _ScriptedLM(HARD, EASY)
+    run = PatientTextRun(REPORT, RECS, "en", lm, grade=6)
+    seen = []
+    for n, stream in enumerate(run.attempts(), 1):
+        assert (run.result is None) is (n == 1)  # attempt 1 is measured before attempt 2 starts
+        seen.append([next(stream)] + list(stream))  # a stream, piece by piece
+    assert len(seen) == 2 and len(seen[0]) > 3
+    assert "".join(seen[1]).strip() == EASY
+    assert run.result is not None and run.result.attempts == 2 and run.result.body == EASY
+    assert run.result.metrics["attempts"] == 2 and len(run.stats) == 2
+    assert lm.systems[1].startswith(lm.systems[0]) and len(lm.systems[1]) > len(lm.systems[0])
+
+
+def test_no_retry_when_the_target_is_met_or_generation_is_stopped() -> None:
+    edu = patient_text(REPORT, RECS, "en", _ScriptedLM(EASY, HARD), grade=6)
+    assert edu.attempts == 1 and edu.body == EASY
+    stop = threading.Event()
+    run = PatientTextRun(REPORT, RECS, "en", _ScriptedLM(HARD, EASY), 6, stop_event=stop)
+    for stream in run.attempts():
+        next(stream)
+        stop.set()
+        list(stream)
+    assert run.result is not None and run.result.attempts == 1 and run.stats[0].stopped
 
 
 @pytest.mark.slow

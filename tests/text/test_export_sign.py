@@ -57,10 +57,24 @@ def test_fhir_diagnostic_report_structure(status: str) -> None:
     assert data["conclusion"].startswith("A 7 mm solid nodule in the right upper lobe.")
     assert ("resultsInterpreter" in data) is (status == "final")
     assert "subject" not in data  # de-identified: no patient reference
+    assert data["code"]["coding"][0]["system"] == "http://loinc.org"
+    assert data["code"]["coding"][0]["code"] == "18748-4"
+    assert data["category"][0]["coding"][0]["code"] == "RAD"
+    # the JSON reads back as an R4B DiagnosticReport with the same content
+    from fhir.resources.R4B.diagnosticreport import DiagnosticReport
+
+    back = DiagnosticReport.model_validate_json(fhir_json(res))
+    assert back.status == status and back.conclusion == data["conclusion"]
+    assert back.model_dump(mode="json") == data
     with pytest.raises(ValueError):
         fhir_diagnostic_report(text, output_id=1, status="signed")
     broken = dict(res, status="done", issued="yesterday")
     assert len(validate_fhir_diagnostic_report(broken)) == 2
+    problems = validate_fhir_diagnostic_report({k: v for k, v in res.items() if k != "code"})
+    assert problems and all("code" in p for p in problems)
+    assert "presentedForm.data is not base64" in validate_fhir_diagnostic_report(
+        dict(res, presentedForm=[{"contentType": "text/plain", "data": "not base64!"}])
+    )
 
 
 def test_sign_flow_and_role_check(session_factory) -> None:  # type: ignore[no-untyped-def]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from medgen.text.findings import NODULE_DESCRIPTORS, Descriptor
 from medgen.text.fleischner import fleischner_recommendation
 
 
@@ -64,8 +65,17 @@ def test_band_edges_round_to_nearest_mm() -> None:
     assert ">8 mm" in fleischner_recommendation(8.5, "solid", False, False).category
 
 
-@pytest.mark.parametrize("bad", [{"size_mm": 0}, {"size_mm": -3}, {"nodule_type": "cystic"}])
+@pytest.mark.parametrize("bad", [{"size_mm": 0}, {"size_mm": -3}, {"nodule_type": "cystic"},
+                                 {"nodule_type": Descriptor.CALCIFIED}, {"nodule_type": "nodular"}])
 def test_rejects_bad_arguments(bad: dict) -> None:
     args = {"size_mm": 6, "nodule_type": "solid", "multiple": False, "high_risk": False} | bad
     with pytest.raises(ValueError):
         fleischner_recommendation(**args)
+
+
+def test_takes_the_findings_descriptor_enum() -> None:
+    """The nodule type is the findings form's Descriptor (one Enum), as Enum or string."""
+    for d in NODULE_DESCRIPTORS:
+        by_enum = fleischner_recommendation(7, d, False, True, 3.0)
+        assert by_enum == fleischner_recommendation(7, d.value, False, True, 3.0)
+        assert by_enum.category.startswith(d.value)

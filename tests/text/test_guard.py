@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from medgen.text.guard import check, flagged_sentences
+from medgen.text.guard import Flag, FlagKind, check
 
 SOURCE = """EXAMINATION: CT chest without contrast. Indication: Follow-up of cough.
 TECHNIQUE: CT of the chest was performed without contrast.
@@ -68,7 +70,16 @@ def test_flag_spans_point_into_the_text() -> None:
     (flag,) = check(SOURCE, text)
     assert text[flag.start:flag.end] == flag.span == "right"
     assert flag.to_dict()["kind"] == "laterality"
-    assert flagged_sentences(text + " No pneumothorax.", [flag]) == [text]
+
+
+def test_flag_kind_is_an_enum_stored_as_its_plain_value() -> None:
+    (flag,) = check(SOURCE, "A 1.2 cm part-solid nodule in the right lower lobe.")
+    assert flag.kind is FlagKind.LATERALITY
+    stored = json.loads(json.dumps(flag.to_dict()))
+    assert stored["kind"] == "laterality" and type(flag.to_dict()["kind"]) is str
+    assert Flag(**stored) == flag  # a stored flag reads back as the same value
+    with pytest.raises(ValueError):
+        Flag("invented-kind", 0, 0, "", "")
 
 
 def test_chinese_text_checked_against_english_source() -> None:
@@ -104,3 +115,19 @@ def test_negated_term_from_the_source_passes_in_other_words() -> None:
     src = "No hydronephrosis. No free fluid."
     assert check(src, "There is no hydronephrosis and no ascites.") == []
     assert [f.kind for f in check(src, "Mild hydronephrosis.")] == ["negation"]
+
+
+def test_vocabulary_is_data_and_a_bad_entry_is_named(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from medgen.text import vocabulary
+
+    assert ("上叶", "upper lobe", "location") in vocabulary.ZH_TERMS
+    assert vocabulary.LOC_FAMILY["lower lobe"] == "lung" and vocabulary.UNITS["厘米"] == "cm"
+    text = vocabulary.VOCABULARY_FILE.read_text(encoding="utf-8")
+    bad = tmp_path / "vocab.toml"
+    bad.write_text(text.replace("['thyroid', 'thyroid', 'location']",
+                                "['thyroid', 'thyroid', 'organ']"), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"en_terms\[\d+\].*'organ'"):
+        vocabulary._load(bad)
+    bad.write_text(text.replace("finite_en = ", "finite = "), encoding="utf-8")
+    with pytest.raises(ValueError, match="lacks finite_en"):
+        vocabulary._load(bad)

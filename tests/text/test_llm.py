@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from medgen.errors import ModelError
-from medgen.text.llm import GenerationParams, StreamStats, load_model
+from medgen.text.llm import BACKENDS, GenerationParams, LanguageModel, StreamStats, load_model
+from medgen.text.llm.registry import ModelSource
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +53,40 @@ def test_missing_package_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
         load_model("qwen2.5-coder-1.5b", "cpu", cache_root=Path("/nonexistent-cache"))
 
 
+def test_unknown_backend_is_named() -> None:
+    with pytest.raises(ModelError, match="runtime 'llama-nope' is not available.*transformers"):
+        load_model("smollm2-135m", "cpu", backend="llama-nope")
+
+
+def test_a_second_backend_plugs_in(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A runtime is one BACKENDS entry: it gets the resolved GGUF source and the device."""
+    seen: list[tuple[ModelSource, str, Path, str]] = []
+
+    class Echo:
+        name, version, device, load_s = "echo", "echo@0", "cpu", 0.0
+
+        def stream(self, messages, params=None, stop_event=None, stats=None):  # type: ignore[no-untyped-def]
+            yield messages[-1]["content"]
+
+        def generate(self, messages, params=None, stats=None):  # type: ignore[no-untyped-def]
+            return "".join(self.stream(messages))
+
+        def warm(self, messages) -> None:  # type: ignore[no-untyped-def]
+            pass
+
+    def load_echo(src, device, cache_root, threads, name):  # type: ignore[no-untyped-def]
+        seen.append((src, device, cache_root, name))
+        return Echo()
+
+    monkeypatch.setitem(BACKENDS, "echo", load_echo)
+    lm = load_model("smollm2-135m", "auto", cache_root=tmp_path, backend="echo")
+    assert isinstance(lm, LanguageModel)
+    assert lm.generate([{"role": "user", "content": "hi"}]) == "hi"
+    ((src, device, root, name),) = seen
+    assert src.gguf is not None and src.gguf.suffix == ".gguf" and src.gguf.is_file()
+    assert device in {"cpu", "cuda", "mps"} and root == tmp_path and name == "smollm2-135m"
+
+
 def test_generation_params_are_checked() -> None:
     with pytest.raises(ValueError, match="max_new_tokens"):
         GenerationParams(max_new_tokens=0)
@@ -61,6 +96,7 @@ def test_generation_params_are_checked() -> None:
 
 @pytest.mark.slow
 def test_stream_is_greedy_and_deterministic(lm) -> None:  # type: ignore[no-untyped-def]
+    assert isinstance(lm, LanguageModel)
     assert lm.version.startswith("smollm2-135m@") and len(lm.version) > len("smollm2-135m@")
     msgs = [{"role": "user", "content": "Name three colours."}]
     stats = StreamStats()

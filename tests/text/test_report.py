@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from medgen.text.findings import Finding, Findings, findings_from_meta
+from medgen.text.findings import Finding, Findings, findings_from_header
 from medgen.text.report import (
     SECTIONS,
     clean_model_text,
@@ -72,10 +72,33 @@ def test_missing_sections_and_planted_error_are_flagged() -> None:
     assert "structure" in kinds and "laterality" in kinds
 
 
-def test_findings_from_meta_and_without_scan() -> None:
-    f = findings_from_meta({"Modality": "MR", "BodyPartExamined": "HEAD", "ContrastBolusAgent": "Gd"})
-    assert (f.modality, f.body_part, f.contrast) == ("MR", "head", "with IV contrast")
-    assert findings_from_meta(None).modality == "CT"
+def _header(name: str):  # type: ignore[no-untyped-def]
+    """The ScanHeader of a real pydicom test file, read by the real loader."""
+    from pathlib import Path
+
+    from pydicom.data import get_testdata_file
+
+    from medgen.imaging import load_scan
+
+    return load_scan(Path(str(get_testdata_file(name, download=False))).read_bytes(), name).header
+
+
+def test_findings_from_header_prefills_only_what_the_header_says() -> None:
+    # CT_small.dcm names its contrast agent (ISOVUE300/100) and no body part
+    f = findings_from_header(_header("CT_small.dcm"))
+    assert (f.modality, f.body_part, f.contrast) == ("CT", "", "with contrast (ISOVUE300/100)")
+    # J2K_pixelrep_mismatch.dcm: BodyPartExamined HEAD, ContrastBolusAgent present but empty
+    f = findings_from_header(_header("J2K_pixelrep_mismatch.dcm"))
+    assert (f.modality, f.body_part, f.contrast) == ("CT", "head", "")
+    # 693_UNCR.dcm: neither: nothing invented (no "chest", no "without contrast")
+    f = findings_from_header(_header("693_UNCR.dcm"))
+    assert (f.modality, f.body_part, f.contrast) == ("CT", "", "")
+    # MR_small.dcm: another modality, no contrast element
+    f = findings_from_header(_header("MR_small.dcm"))
+    assert (f.modality, f.contrast) == ("MR", "")
+    # without a scan every exam field is left for the clinician
+    f = findings_from_header(None)
+    assert (f.modality, f.body_part, f.contrast) == ("", "", "")
     with pytest.raises(ValueError, match="location"):
         Finding(location=" ")
     assert Findings.from_dict(F.to_dict()) == F and F.digest() == Findings.from_dict(F.to_dict()).digest()
@@ -103,10 +126,10 @@ def test_reworded_recommendation_is_flagged() -> None:
     assert [f.kind for f in flags] == ["recommendation"]
 
 
-def test_meta_fills_exam_fields_left_empty() -> None:
-    f = Findings(modality="", body_part="", findings=F.findings)
-    d = draft_report(f, meta={"Modality": "CT", "BodyPartExamined": "CHEST"})
-    assert d.text.startswith("EXAMINATION: CT chest without contrast.")
+def test_header_fills_exam_fields_left_empty() -> None:
+    f = Findings(modality="", body_part="", contrast="without contrast", findings=F.findings)
+    d = draft_report(f, _header("J2K_pixelrep_mismatch.dcm"))
+    assert d.text.startswith("EXAMINATION: CT head without contrast.")
 
 
 def test_only_findings_and_impression_are_reworded() -> None:

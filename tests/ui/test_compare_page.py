@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from medgen.config import get_settings
 from medgen.enhance.cards import list_models
 from medgen.types import Role, UserInfo
-from tests.enhance.conftest import scan_from_pydicom
+from tests.enhance.conftest import CT_SERIES, scan_from_pydicom
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "compare.py")
 
@@ -111,13 +111,83 @@ def test_mr_image_is_refused_with_a_clear_message(clinician):
 
 @pytest.mark.skipif(not list_models(), reason="no shipped weights yet")
 def test_whole_series_runs_every_slice(clinician):
-    scan = scan_from_pydicom(["CT_small.dcm", "CT_small.dcm", "CT_small.dcm"])
+    scan = scan_from_pydicom(CT_SERIES[:3])  # three slices of one real CT series
     at = _app(clinician, scan).run()
     at.radio(key="compare.scope").set_value("Whole series").run()
     at.button(key="compare.run").click().run()
     assert not at.exception, at.exception
     run = at.session_state["compare.result"]
-    assert run.result.pixels.shape == (3, 128, 128) and run.slices == (0, 1, 2)
+    assert run.result.pixels.shape == (3, 16, 16) and run.slices == (0, 1, 2)
     assert at.slider(key="compare.k").max == 3
     name = at.session_state["compare.downloads"][2]
     assert name.endswith(".zip")
+
+
+@pytest.mark.skipif(not list_models(), reason="no shipped weights yet")
+def test_database_failure_is_a_message_not_a_traceback(clinician, tmp_path, monkeypatch):
+    """The run cannot be recorded (a database without tables): a clear error, nothing shown as done."""
+    from medgen.ui import resources
+
+    scan = scan_from_pydicom(["CT_small.dcm"])
+    at = _app(clinician, scan).run()
+    monkeypatch.setenv("MEDGEN_DATABASE_URL", f"sqlite:///{tmp_path / 'broken.db'}")
+    get_settings.cache_clear()
+    resources.db.clear()
+    try:
+        at.button(key="compare.run").click().run()
+        assert not at.exception, at.exception
+        assert any("nothing was saved" in e.value for e in at.error)
+        assert "compare.result" not in at.session_state
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+        resources.db.clear()
+
+
+@pytest.mark.skipif(not list_models(), reason="no shipped weights yet")
+def test_viewer_and_compare_render_the_same_window_pixel_for_pixel(clinician, monkeypatch):
+    """Both pages window with medgen.imaging.window.apply_window: same scan, same window, same
+    pixels (what each page hands to st.image, the viewer as PNG, the compare page as an array)."""
+    import io
+
+    import numpy as np
+    import streamlit
+    from PIL import Image
+    from streamlit.delta_generator import DeltaGenerator
+
+    shown: list[tuple[str, object]] = []
+    original_image = DeltaGenerator.image
+    main_image = streamlit.image
+
+    def spy(self, image, *args, **kwargs):  # type: ignore[no-untyped-def]
+        shown.append((str(kwargs.get("caption", "")), image))
+        return original_image(self, image, *args, **kwargs)
+
+    def spy_main(image, *args, **kwargs):  # type: ignore[no-untyped-def]
+        shown.append((str(kwargs.get("caption", "")), image))
+        return main_image(image, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "image", spy)
+    monkeypatch.setattr(streamlit, "image", spy_main)
+    scan = scan_from_pydicom(["CT_small.dcm"])
+
+    viewer = AppTest.from_file(str(Path(PAGE).with_name("viewer.py")), default_timeout=120)
+    viewer.session_state["auth.user"] = clinician
+    viewer.session_state["scan"] = scan
+    viewer.run()
+    viewer.selectbox(key="viewer.preset").set_value("Lung").run()
+    assert not viewer.exception, viewer.exception
+    png = [img for cap, img in shown if cap.startswith("W 1500 / L -600")][-1]
+    viewer_pixels = np.asarray(Image.open(io.BytesIO(png)))  # type: ignore[arg-type]
+
+    shown.clear()
+    at = _app(clinician, scan).run()
+    at.button(key="compare.run").click().run()
+    shown.clear()
+    at.selectbox(key="compare.window").set_value("Lung").run()
+    assert not at.exception, at.exception
+    compare_pixels = [img for cap, img in shown if cap == "Original"][-1]
+    assert isinstance(compare_pixels, np.ndarray) and compare_pixels.dtype == np.uint8
+    assert viewer_pixels.shape == compare_pixels.shape == scan.shape
+    np.testing.assert_array_equal(viewer_pixels, compare_pixels)
+    assert len(np.unique(viewer_pixels)) > 50  # a real windowed image, not a blank one

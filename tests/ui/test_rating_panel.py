@@ -82,7 +82,8 @@ def test_rate_then_revise_keeps_history(app_db: sessionmaker[Session]) -> None:
     at.form_submit_button[0].click().run()
     assert "revision 2" in at.success[0].value
     with app_db() as s:
-        assert [h.overall for h in feedback.rating_history(s, clin.id, out)] == [4, 2]
+        revisions = s.scalars(select(Rating).where(Rating.output_id == out).order_by(Rating.revision))
+        assert [r.overall for r in revisions] == [4, 2]
 
 
 def test_database_failure_keeps_inputs_for_retry(app_db: sessionmaker[Session]) -> None:

@@ -15,8 +15,16 @@ from tests.ui.text_helpers import app, make_env, make_user
 pytestmark = pytest.mark.slow
 
 
+def exam_fields(at) -> None:  # type: ignore[no-untyped-def]
+    """No scan is loaded: the exam fields start empty and are required."""
+    at.text_input(key="report.modality").input("CT")
+    at.text_input(key="report.body_part").input("chest")
+    at.text_input(key="report.contrast").input("without contrast")
+
+
 def fill_form(at) -> None:  # type: ignore[no-untyped-def]
     """Type into the form (the page shows the rest of the form once a location is given)."""
+    exam_fields(at)
     at.text_input(key="report.f0.loc").input("upper lobe").run()
     at.selectbox(key="report.f0.lat").select("right")
     at.number_input(key="report.f0.size").set_value(7.0)
@@ -117,6 +125,8 @@ def test_generated_html_and_markdown_render_inert(migrated_url, monkeypatch) -> 
     at = app("pages/report.py")
     at.session_state["auth.user"] = user
     at.session_state["report.f0.loc"] = "upper lobe"
+    for key, value in (("modality", "CT"), ("body_part", "chest"), ("contrast", "without contrast")):
+        at.session_state[f"report.{key}"] = value  # no scan: the exam fields are required
     at.session_state["report.draft"] = draft
     at.session_state["report.output_id"] = out_id
     at.session_state["report.edit"] = draft.text
@@ -139,22 +149,27 @@ class _FakeLM:
 
 
 def test_form_is_prefilled_from_the_loaded_scan(migrated_url, monkeypatch) -> None:
-    import numpy as np
+    from pathlib import Path
 
-    from medgen.imaging.scan import Scan
-    from medgen.types import Modality
+    from pydicom.data import get_testdata_file
+
+    from medgen.imaging import load_scan
 
     make_env(monkeypatch, migrated_url)
-    scan = Scan(pixels=np.zeros((4, 4), np.float32), modality=Modality.MR, pixel_spacing=None,
-                slice_spacing=None, is_hu=False, content_hash="0" * 64,
-                meta={"Modality": "MR", "BodyPartExamined": "HEAD", "ContrastBolusAgent": "Gd"})
+    # a real CT that names its contrast agent but not the body part examined
+    scan = load_scan(Path(str(get_testdata_file("CT_small.dcm", download=False))).read_bytes(),
+                     "CT_small.dcm")
     at = app("pages/report.py")
     at.session_state["auth.user"] = make_user(migrated_url)
     at.session_state["scan"] = scan
     at.run()
-    assert at.text_input(key="report.modality").value == "MR"
-    assert at.text_input(key="report.body_part").value == "head"
-    assert at.text_input(key="report.contrast").value == "with IV contrast"
+    assert at.text_input(key="report.modality").value == "CT"
+    assert at.text_input(key="report.body_part").value == ""  # unknown: not guessed
+    assert at.text_input(key="report.contrast").value == "with contrast (ISOVUE300/100)"
+    assert any("body part" in e.value for e in at.error)  # required before drafting
+    at.text_input(key="report.body_part").input("abdomen")
+    at.text_input(key="report.f0.loc").input("liver").run()
+    assert not at.error
 
 
 def test_values_typed_during_a_validation_error_are_kept(migrated_url, monkeypatch) -> None:
@@ -166,6 +181,9 @@ def test_values_typed_during_a_validation_error_are_kept(migrated_url, monkeypat
     at.text_area(key="report.negatives").input("No ascites").run()  # still missing a location
     assert any("location" in e.value for e in at.error)
     at.text_input(key="report.f0.loc").input("liver").run()
+    assert any("body part" in e.value for e in at.error)  # exam fields are required too
+    exam_fields(at)
+    at.run()
     at.toggle(key="report.use_model").set_value(False)
     at.button(key="report.go").click().run()
     assert "No ascites." in at.session_state["report.draft"].template_text

@@ -74,6 +74,9 @@ def test_sample_study_loads_and_is_stored(env: dict) -> None:
     assert len(at.image) == 1 and at.image[0].value[0].endswith(".png")
     meta = _meta_table(at)
     assert meta["Modality"] == "CT" and meta["PatientIdentityRemoved"] == "YES"
+    # the table shows the typed header: replacement UIDs, the de-identification record
+    assert meta["StudyInstanceUID"].startswith("2.25.") and meta["PixelSpacing"] == "0.478516\\0.478516"
+    assert "113100" in meta["DeidentificationMethodCodeSequence"]
     assert any("pixel spacing 0.479 x 0.479 mm" in c.value for c in at.caption)
     assert _counts(env["factory"]) == (1, 1, 1)
     with env["factory"]() as s:
@@ -165,16 +168,14 @@ def test_storage_failure_stores_nothing(env: dict, monkeypatch: pytest.MonkeyPat
     from sqlalchemy.exc import OperationalError
 
     from medgen.errors import StorageError
-    from medgen.imaging import load_scan
     from medgen.ui import viewer
 
     def broken_audit(*args: object, **kwargs: object) -> None:
         raise OperationalError("INSERT", {}, Exception("disk full"))
 
     monkeypatch.setattr(viewer.repo, "add_audit", broken_audit)
-    scan = load_scan(data_of("CT_small.dcm"), "ct.dcm")
     with pytest.raises(StorageError, match="nothing was saved"):
-        viewer.store_scan(env["factory"], scan, env["user"], origin="upload", n_files=1)
+        viewer.ingest([("ct.dcm", data_of("CT_small.dcm"))], env["user"], origin="upload", factory=env["factory"])
     assert _counts(env["factory"]) == (0, 0, 0)  # the study/image rows were rolled back too
     # and the page says so instead of showing a traceback
     at = _app(env["user"]).run()

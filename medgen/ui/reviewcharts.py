@@ -10,7 +10,7 @@ from collections import defaultdict
 
 import plotly.graph_objects as go
 
-from medgen.store.feedback import CRITERIA, criterion_label
+from medgen.store.criteria import CRITERIA, criterion_label
 from medgen.store.review import Dashboard, OutputRow
 from medgen.types import OutputKind
 

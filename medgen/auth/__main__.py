@@ -1,0 +1,5 @@
+"""``python -m medgen.auth ...`` (see :mod:`medgen.auth.cli`)."""
+
+from medgen.auth.cli import main
+
+main()

@@ -1,0 +1,58 @@
+"""The fact guard's vocabulary, loaded from ``guard_vocabulary.toml`` (data, no logic).
+
+- :data:`EN_TERMS` / :data:`ZH_TERMS`: ``(pattern, concept, category)``. English patterns are
+  regular expressions matched on word boundaries; Chinese patterns are literal substrings.
+- :data:`LOC_FAMILY`: location concept -> organ family, used to check laterality.
+- :data:`UNITS`, :data:`UNIT_RE`: unit spellings -> normalised unit, and the regex alternation
+  that finds them after a number.
+- :data:`WORD_NUMBERS`, :data:`ZH_DIGITS`: spelled-out numbers the checker reads.
+- :data:`CUES`: the laterality and negation cue patterns.
+
+The checker that uses these tables is :mod:`medgen.text.guard`. Edit the TOML file to change
+the vocabulary; the file is checked on load (a malformed entry is named in the error).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+#: The data file (next to this module).
+VOCABULARY_FILE = Path(__file__).with_name("guard_vocabulary.toml")
+
+_CUE_NAMES = ("laterality_en", "not_side_after", "not_side_before", "laterality_zh",
+              "negation_en", "post_negation_en", "negation_zh", "scope_break_en", "verbish_en",
+              "finite_en")
+
+
+def _load(path: Path) -> dict[str, Any]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    cats = {data["location"], data["finding"]}
+    for table in ("en_terms", "zh_terms"):
+        for i, term in enumerate(data[table]):
+            if (len(term) != 3 or not all(isinstance(x, str) and x for x in term)
+                    or term[2] not in cats):
+                raise ValueError(f"{path.name}: {table}[{i}] must be [pattern, concept, "
+                                 f"category] with category one of {sorted(cats)}, got {term!r}")
+    missing = [c for c in _CUE_NAMES if c not in data["cues"]]
+    if missing:
+        raise ValueError(f"{path.name}: [cues] lacks {', '.join(missing)}")
+    return data
+
+
+_DATA = _load(VOCABULARY_FILE)
+
+#: Category of a location term.
+LOCATION: str = _DATA["location"]
+#: Category of a finding, diagnosis, descriptor or change term.
+FINDING: str = _DATA["finding"]
+EN_TERMS: list[tuple[str, str, str]] = [(p, c, k) for p, c, k in _DATA["en_terms"]]
+ZH_TERMS: list[tuple[str, str, str]] = [(p, c, k) for p, c, k in _DATA["zh_terms"]]
+LOC_FAMILY: dict[str, str] = dict(_DATA["loc_family"])
+UNITS: dict[str, str] = dict(_DATA["units"])
+UNIT_RE: str = _DATA["unit_re"]
+WORD_NUMBERS: dict[str, int] = dict(_DATA["word_numbers"])
+ZH_DIGITS: dict[str, int] = dict(_DATA["zh_digits"])
+#: Cue name -> regular expression (see the comments in the TOML file).
+CUES: dict[str, str] = dict(_DATA["cues"])
