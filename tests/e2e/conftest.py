@@ -34,7 +34,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """Start ``streamlit run app.py`` on a free loopback port with its own migrated database.
+    """Start ``streamlit run serve.py`` (app.py inside st.App, with the sign-in cookie endpoint) on a
+    free loopback port with its own migrated database.
 
     Yields ``{"url": ..., "database_url": ..., "log": path}``.
     """
@@ -54,7 +55,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            "serve.py",  # app.py inside st.App, with the sign-in cookie endpoint
             "--server.address",
             "127.0.0.1",
             "--server.port",
