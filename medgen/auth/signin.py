@@ -166,7 +166,7 @@ def resume(session: Session, token: str, user_agent: str | None = None) -> sessi
     result = sessions.resume_session(session, token, user_agent=user_agent)
     if result.user is not None:
         audit_user(session, AuditAction.LOGIN, result.user, method="session_resume",
-                   session=result.session_id)
+                   session_id=result.session_id)
     else:
         log.info("session resume refused: %s", result.failure)
     return result
