@@ -46,12 +46,14 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
 from medgen.config import Settings, get_settings
-from medgen.errors import DecryptionError, EncryptionKeyError, MedgenError
+from medgen.errors import DecryptionError, EncryptionKeyError, MedgenError, StorageError
 from medgen.store.crypto import (
     Keyring,
     blob_key_id,
+    check_database,
     column_context,
     encode_key,
     encrypted_columns,
@@ -296,6 +298,28 @@ def default_metadata() -> MetaData:
     from medgen.store import models
 
     return models.Base.metadata
+
+
+def check_key(url: str | None = None, settings: Settings | None = None) -> Keyring:
+    """Start-up check: the configured key reads the database at ``url``; install it; return it.
+
+    Raises
+    ------
+    EncryptionKeyError
+        No key while the database holds encrypted values, a malformed key, or a key that did not
+        write them (the message says what to do; nothing is shown before this check passes).
+    StorageError
+        The database could not be read (unreachable, or a sampled value failed its integrity
+        check: :class:`~medgen.errors.DecryptionError`).
+    """
+    from medgen.store.db import STORAGE_MESSAGE, get_engine
+
+    settings = settings or get_settings()
+    try:
+        return check_database(get_engine(url or settings.database_url), default_metadata(), settings)
+    except SQLAlchemyError as exc:
+        log.error("encryption key check: database error %s", type(exc).__name__)
+        raise StorageError(STORAGE_MESSAGE) from exc
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -210,8 +210,10 @@ def _sso_sign_in() -> None:
 def gate() -> UserInfo | None:
     """Run at the top of app.py: SSO mapping, cookie resume, time-out, fresh role.
 
-    Returns the signed-in user (None: show the sign-in page).
+    Returns the signed-in user (None: show the sign-in page). Raises EncryptionKeyError or
+    StorageError (shown by app.py) when the database or its encryption key is not usable.
     """
+    db()  # the database and its encryption key are checked before anything is shown
     _sso_sign_in()
     _resume_from_cookie()
     if check_timeout():
