@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from medgen.config import Settings
 from medgen.store import migrate, sessions
 from medgen.store.db import make_engine
-from medgen.store.models import Base, User
-from medgen.store.models import AuthSession
+from medgen.store.models import AuthSession, Base, User
 from medgen.store.sessions import ResumeFailure, RevokeReason
 from medgen.types import Role, UserInfo
 
