@@ -41,7 +41,13 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
     """
     data_dir = tmp_path_factory.mktemp("e2e-data")
     db_url = os.environ.get("MEDGEN_E2E_DATABASE_URL", f"sqlite:///{data_dir / 'e2e.db'}")
-    env = dict(os.environ, MEDGEN_DATA_DIR=str(data_dir), MEDGEN_DATABASE_URL=db_url)
+    # The server encrypts with the key this test process uses, so rows seeded here read there.
+    from medgen.store import crypto
+
+    key = crypto.encode_key(crypto.active_keyring().current)
+    env = dict(
+        os.environ, MEDGEN_DATA_DIR=str(data_dir), MEDGEN_DATABASE_URL=db_url, MEDGEN_ENCRYPTION_KEY=key
+    )
     env.setdefault("MEDGEN_LM", "smollm2-135m")
     subprocess.run(
         [sys.executable, "-m", "medgen.store.migrate", "upgrade"], env=env, cwd=ROOT, check=True
