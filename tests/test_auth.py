@@ -321,3 +321,19 @@ def test_sign_out_revokes_the_tab_session(session_factory, admin) -> None:  # ty
     with session_factory.begin() as s:
         assert auth.resume(s, tab.token).revoke_reason == "sign_out"
         assert auth.session_alive(s, other.token)  # another device stays signed in
+
+
+def test_session_idle_follows_the_most_recent_tab(session_factory, admin) -> None:  # type: ignore[no-untyped-def]
+    """An idle tab only ends the shared sign-in when no other tab used it within the limit."""
+    from medgen.store import sessions
+
+    cfg = Settings(session_timeout_min=15)
+    with session_factory.begin() as s:
+        new = sessions.create_session(s, admin.id, now=T0)
+    with session_factory.begin() as s:
+        assert not auth.session_idle(s, new.token, now=T0 + timedelta(minutes=10), settings=cfg)
+        assert auth.session_idle(s, new.token, now=T0 + timedelta(minutes=16), settings=cfg)
+        assert sessions.touch_session(s, new.token, now=T0 + timedelta(minutes=14))  # another tab
+        assert not auth.session_idle(s, new.token, now=T0 + timedelta(minutes=16), settings=cfg)
+        assert sessions.revoke_session(s, new.token)
+        assert auth.session_idle(s, new.token, now=T0 + timedelta(minutes=16), settings=cfg)

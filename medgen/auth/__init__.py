@@ -50,6 +50,7 @@ from medgen.auth.signin import (
     record_logout,
     resume,
     session_alive,
+    session_idle,
     sign_in,
     start_browser_session,
 )
@@ -61,6 +62,6 @@ __all__ = [
     "authenticate", "authenticate_sso", "change_own_password", "check_password_policy",
     "create_first_admin", "create_user", "current_info", "get_user", "hash_password",
     "list_users", "main", "needs_first_admin", "normalize_username", "provision_user",
-    "record_logout", "reset_password", "resume", "session_alive", "set_active", "set_role",
+    "record_logout", "reset_password", "resume", "session_alive", "session_idle", "set_active", "set_role",
     "sign_in", "sign_in_sso", "start_browser_session", "unlock", "verify_password",
 ]

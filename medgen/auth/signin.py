@@ -172,6 +172,15 @@ def resume(session: Session, token: str, user_agent: str | None = None) -> sessi
     return result
 
 
+def session_idle(
+    session: Session, token: str, now: datetime | None = None, settings: Settings | None = None
+) -> bool:
+    """True if the session of ``token`` is ended or unused (in every tab) past the inactivity limit."""
+    settings = settings or get_settings()
+    seen = sessions.last_activity(session, token)
+    return seen is None or now_utc(now) - seen > timedelta(minutes=settings.session_timeout_min)
+
+
 def session_alive(session: Session, token: str) -> bool:
     """Record activity on a tab's server-side session; False once it was ended anywhere."""
     return sessions.touch_session(session, token)

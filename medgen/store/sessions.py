@@ -233,6 +233,16 @@ def touch_session(session: Session, token: str, *, now: datetime | None = None) 
     return alive is not None
 
 
+def last_activity(session: Session, token: str) -> datetime | None:
+    """When the live session of ``token`` was last used (any tab); None if unknown or revoked."""
+    seen = session.scalar(
+        select(AuthSession.last_seen_at).where(
+            AuthSession.token_hash == hash_token(token), AuthSession.revoked_at.is_(None)
+        )
+    )
+    return _utc(seen)
+
+
 def _revoke_row(row: AuthSession, reason: RevokeReason | str, now: datetime) -> None:
     row.revoked_at = now
     row.revoke_reason = RevokeReason(reason).value

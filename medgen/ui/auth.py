@@ -129,10 +129,14 @@ def _session_alive() -> bool:
         return True  # a database blip is not a reason to sign a clinician out
 
 
-def sign_out(reason: str = "user", notice: str | None = None) -> None:
-    """Audit the sign-out and revoke the session, then clear the whole tab state and the cookie."""
+def sign_out(reason: str = "user", notice: str | None = None, *, end_session: bool = True) -> None:
+    """Audit the sign-out and revoke the session, then clear the whole tab state and the cookie.
+
+    ``end_session=False`` (an idle tab while another tab of the same sign-in is in use) clears
+    this tab only: the server-side session and the cookie stay for the other tabs.
+    """
     user = current_user()
-    token = st.session_state.get(TOKEN)
+    token = st.session_state.get(TOKEN) if end_session else None
     if user is not None:
         try:
             transact(auth.record_logout, user, reason=reason, token=token)
@@ -142,11 +146,24 @@ def sign_out(reason: str = "user", notice: str | None = None) -> None:
     for key in list(st.session_state.keys()):
         del st.session_state[key]
     st.session_state[COOKIE_TRIED] = True  # the connect-time cookie is spent
-    session_cookie.clear()
+    if end_session:
+        session_cookie.clear()
     if notice:
         st.session_state[NOTICE] = notice
     if sso:  # else the identity cookie would sign the user straight back in on the next run
         st.logout()
+
+
+def _shared_session_idle() -> bool:
+    """This tab timed out: is its server-side session idle too (no other tab in use)?"""
+    token = st.session_state.get(TOKEN)
+    if not token:
+        return True
+    try:
+        return bool(transact(auth.session_idle, token))
+    except StorageError:
+        log.exception("could not read the server-side session")
+        return True
 
 
 def check_timeout() -> bool:
@@ -159,7 +176,7 @@ def check_timeout() -> bool:
     minutes = get_settings().session_timeout_min
     last = st.session_state.get(ACTIVITY)
     if isinstance(last, int | float) and _clock() - last > minutes * 60:
-        sign_out("timeout", notice=_timeout_notice())
+        sign_out("timeout", notice=_timeout_notice(), end_session=_shared_session_idle())
         return True
     touch()
     return False

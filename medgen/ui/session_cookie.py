@@ -32,7 +32,7 @@ Alternatives considered (and why not)
   path "/" and a lowercase ``samesite`` option).
 
 Requirements: the app must be served through ``st.App(..., routes=session_cookie.routes())`` (see
-``serve.py`` wiring in the report); with plain ``streamlit run app.py`` the endpoint does not exist
+``serve.py``, which ``make run`` and the browser tests start); with plain ``streamlit run app.py`` the endpoint does not exist
 and the cookie is not set (sign-in still works, a reload signs out as before).
 """
 
