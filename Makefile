@@ -71,7 +71,7 @@ system-deps:
 	fi
 
 run: migrate lm-file
-	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
+	$(VENV)/bin/streamlit run serve.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
 
 # The store tests also run on a real PostgreSQL: .ci/with_postgres.sh installs Debian postgresql
 # if missing, starts a throwaway cluster on 127.0.0.1, runs pytest, and always stops it.

@@ -159,6 +159,8 @@ class Settings:
     max_upload_mb: int = 500
     # Minutes of inactivity before a signed-in user is signed out.
     session_timeout_min: int = 15
+    # Hours after sign-in when a server-side session ends however active it is (sign in again).
+    session_max_hours: int = 12
     # Failed logins in a row before an account is locked, and for how long (minutes).
     max_failed_logins: int = 5
     lockout_min: int = 15
@@ -171,6 +173,11 @@ class Settings:
     lm_backend: LmBackend = field(default_factory=lambda: LmBackend.LLAMACPP)
     # Cache folder for converted models and other derived, re-creatable files.
     cache_dir: Path = field(default_factory=lambda: ROOT / "data" / "cache")
+    # Encryption at rest (medgen/store/crypto.py): a 256-bit key as 64 hex digits or base64; empty =
+    # the key file ``encryption_key_file`` (created on first start). Never in repr or logs.
+    encryption_key: str = field(default="", repr=False)
+    # Retired keys still needed to read values during an env-key rotation (comma separated).
+    encryption_old_keys: str = field(default="", repr=False)
     # PACS link over DICOMweb (MEDGEN_DICOMWEB_* or [dicomweb] in .streamlit/secrets.toml).
     dicomweb: DicomwebSettings = field(default_factory=DicomwebSettings)
 
@@ -178,6 +185,11 @@ class Settings:
         object.__setattr__(self, "lm_backend", LmBackend.parse(self.lm_backend))
         if not self.database_url:
             object.__setattr__(self, "database_url", f"sqlite:///{self.data_dir / 'medgen.db'}")
+
+    @property
+    def encryption_key_file(self) -> Path:
+        """The key file used when MEDGEN_ENCRYPTION_KEY is not set (mode 0600)."""
+        return self.data_dir / "encryption.key"
 
     @property
     def max_upload_bytes(self) -> int:
@@ -194,11 +206,14 @@ class Settings:
             lm=os.environ.get("MEDGEN_LM", "qwen2.5-coder-1.5b"),
             max_upload_mb=_env_int("MEDGEN_MAX_UPLOAD_MB", 500),
             session_timeout_min=_env_int("MEDGEN_SESSION_TIMEOUT_MIN", 15),
+            session_max_hours=_env_int("MEDGEN_SESSION_MAX_HOURS", 12),
             max_failed_logins=_env_int("MEDGEN_MAX_FAILED_LOGINS", 5),
             lockout_min=_env_int("MEDGEN_LOCKOUT_MIN", 15),
             cache_dir=Path(os.environ.get("MEDGEN_CACHE_DIR", str(data_dir / "cache"))),
             lm_threads=_env_int("MEDGEN_LM_THREADS", 0),
             lm_backend=LmBackend.parse(os.environ.get("MEDGEN_LM_BACKEND", ""), "MEDGEN_LM_BACKEND"),
+            encryption_key=os.environ.get("MEDGEN_ENCRYPTION_KEY", ""),
+            encryption_old_keys=os.environ.get("MEDGEN_ENCRYPTION_OLD_KEYS", ""),
             dicomweb=DicomwebSettings.from_env(),
         )
 

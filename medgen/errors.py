@@ -107,3 +107,21 @@ class PropertyRangeError(MoleculeInputError):
 
 class SampleLimitError(MoleculeInputError):
     """More molecules were requested than one call may generate."""
+
+
+class EncryptionKeyError(MedgenError):
+    """The encryption key is missing, malformed, or does not match the data in the database."""
+
+    default_message = (
+        "The encryption key does not match this database: check MEDGEN_ENCRYPTION_KEY or restore "
+        "the key file (encryption.key in the data directory) from your key backup."
+    )
+
+
+class DecryptionError(StorageError):
+    """A stored encrypted value failed its integrity check (altered, truncated or moved)."""
+
+    default_message = (
+        "A stored record failed its integrity check (it was altered or copied from another "
+        "place) and is not shown. Ask an administrator to restore it from a backup."
+    )

@@ -276,3 +276,64 @@ def test_command_line_creates_a_recovery_admin(migrated_url, monkeypatch) -> Non
         assert exit_info.value.code == 1
     finally:
         get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda s, a, uid: auth.set_role(s, a, uid, Role.REVIEWER), "role_change"),
+        (lambda s, a, uid: auth.set_active(s, a, uid, False), "deactivated"),
+        (lambda s, a, uid: auth.reset_password(s, a, uid, "a brand new passphrase 7"), "password_reset"),
+    ],
+    ids=["role", "deactivate", "reset_password"],
+)
+def test_account_changes_end_every_browser_session(session_factory, admin, change, reason) -> None:  # type: ignore[no-untyped-def]
+    from medgen.store.models import AuthSession
+
+    with session_factory.begin() as s:
+        nurse = auth.create_user(s, admin, "nurse", "", Role.CLINICIAN, PW).info
+    with session_factory.begin() as s:
+        tabs = [auth.start_browser_session(s, nurse, None, "UA") for _ in range(2)]
+        mine = auth.start_browser_session(s, admin, None, "UA")
+    with session_factory.begin() as s:
+        r = auth.resume(s, tabs[0].token, "UA")
+        assert r.user == nurse and auth.session_alive(s, tabs[1].token)
+    resumed = [e for e in _events(session_factory, AuditAction.LOGIN) if e.detail.get("method") == "session_resume"]
+    assert [(e.user_id, e.detail["session_id"]) for e in resumed] == [(nurse.id, tabs[0].session_id)]
+
+    with session_factory.begin() as s:
+        change(s, admin, nurse.id)
+    with session_factory.begin() as s:
+        assert not auth.session_alive(s, tabs[1].token)
+        refused = auth.resume(s, tabs[0].token, "UA")
+        assert refused.user is None and refused.revoke_reason == reason
+        assert auth.session_alive(s, mine.token)  # the administrator's own session is untouched
+        reasons = {row.revoke_reason for row in s.scalars(select(AuthSession).where(AuthSession.user_id == nurse.id))}
+    assert reasons == {reason}
+
+
+def test_sign_out_revokes_the_tab_session(session_factory, admin) -> None:  # type: ignore[no-untyped-def]
+    with session_factory.begin() as s:
+        tab = auth.start_browser_session(s, admin, None, None)
+        other = auth.start_browser_session(s, admin, None, None)
+    with session_factory.begin() as s:
+        auth.record_logout(s, admin, reason="user", token=tab.token)
+    with session_factory.begin() as s:
+        assert auth.resume(s, tab.token).revoke_reason == "sign_out"
+        assert auth.session_alive(s, other.token)  # another device stays signed in
+
+
+def test_session_idle_follows_the_most_recent_tab(session_factory, admin) -> None:  # type: ignore[no-untyped-def]
+    """An idle tab only ends the shared sign-in when no other tab used it within the limit."""
+    from medgen.store import sessions
+
+    cfg = Settings(session_timeout_min=15)
+    with session_factory.begin() as s:
+        new = sessions.create_session(s, admin.id, now=T0)
+    with session_factory.begin() as s:
+        assert not auth.session_idle(s, new.token, now=T0 + timedelta(minutes=10), settings=cfg)
+        assert auth.session_idle(s, new.token, now=T0 + timedelta(minutes=16), settings=cfg)
+        assert sessions.touch_session(s, new.token, now=T0 + timedelta(minutes=14))  # another tab
+        assert not auth.session_idle(s, new.token, now=T0 + timedelta(minutes=16), settings=cfg)
+        assert sessions.revoke_session(s, new.token)
+        assert auth.session_idle(s, new.token, now=T0 + timedelta(minutes=16), settings=cfg)

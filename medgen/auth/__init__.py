@@ -7,7 +7,8 @@ committed even when sign-in fails (a rolled-back failure would defeat the lock-o
 
 - :mod:`~medgen.auth.passwords`: argon2id hashing (``HASHER``) and the password policy
 - :mod:`~medgen.auth.accounts`: first administrator, admin-only user changes, own password
-- :mod:`~medgen.auth.signin`: password sign-in, lock-out, sign-out, current role
+- :mod:`~medgen.auth.signin`: password sign-in, lock-out, sign-out, current role, browser sessions
+  (start at sign-in, resume from the cookie on a reload, touch, revoke)
 - :mod:`~medgen.auth.sso`: single sign-on (verified e-mail -> local account)
 - :mod:`~medgen.auth.cli`: ``python -m medgen.auth create-user NAME --role admin``
 """
@@ -43,7 +44,16 @@ from medgen.auth.passwords import (
     hash_password,
     verify_password,
 )
-from medgen.auth.signin import authenticate, current_info, record_logout, sign_in
+from medgen.auth.signin import (
+    authenticate,
+    current_info,
+    record_logout,
+    resume,
+    session_alive,
+    session_idle,
+    sign_in,
+    start_browser_session,
+)
 from medgen.auth.sso import authenticate_sso, sign_in_sso
 
 __all__ = [
@@ -52,6 +62,6 @@ __all__ = [
     "authenticate", "authenticate_sso", "change_own_password", "check_password_policy",
     "create_first_admin", "create_user", "current_info", "get_user", "hash_password",
     "list_users", "main", "needs_first_admin", "normalize_username", "provision_user",
-    "record_logout", "reset_password", "set_active", "set_role", "sign_in", "sign_in_sso",
-    "unlock", "verify_password",
+    "record_logout", "reset_password", "resume", "session_alive", "session_idle", "set_active", "set_role",
+    "sign_in", "sign_in_sso", "start_browser_session", "unlock", "verify_password",
 ]

@@ -17,6 +17,7 @@ from medgen.auth.passwords import check_password_policy, hash_password, verify_p
 from medgen.errors import PermissionDeniedError
 from medgen.store import users
 from medgen.store.audit import add_audit
+from medgen.store.sessions import RevokeReason, revoke_all_for_user
 from medgen.store.users import UserRecord, get_user, list_users
 from medgen.types import AuditAction, ObjectType, Role, UserInfo
 
@@ -142,6 +143,8 @@ def set_role(session: Session, actor: UserInfo, user_id: int, role: Role | str) 
     new = _role(role)
     if new != Role.ADMIN and _last_admin(session, rec):
         raise AccountValidationError("This is the last active administrator; appoint another first.")
+    if new != rec.role:  # signed out everywhere: the next page load asks for the password again
+        revoke_all_for_user(session, rec.id, RevokeReason.ROLE_CHANGE)
     return _change(session, actor, rec, "role", {"from": rec.role.value, "to": new.value}, role=new)
 
 
@@ -150,6 +153,8 @@ def set_active(session: Session, actor: UserInfo, user_id: int, active: bool) ->
     rec = _target(session, actor, user_id)
     if not active and _last_admin(session, rec):
         raise AccountValidationError("This is the last active administrator; it cannot be deactivated.")
+    if not active:
+        revoke_all_for_user(session, rec.id, RevokeReason.DEACTIVATED)
     return _change(session, actor, rec, "activate" if active else "deactivate", {}, is_active=bool(active))
 
 
@@ -157,6 +162,7 @@ def reset_password(session: Session, actor: UserInfo, user_id: int, new_password
     """Set a new password for a user (admin only); also clears a lock-out."""
     rec = _target(session, actor, user_id)
     check_password_policy(new_password, rec.username)
+    revoke_all_for_user(session, rec.id, RevokeReason.PASSWORD_RESET)
     return _change(session, actor, rec, "reset_password", {},
                    password_hash=hash_password(new_password), **_UNLOCKED)
 

@@ -18,7 +18,7 @@ from medgen.auth.errors import AccountDisabledError, AccountLockedError, Invalid
 from medgen.auth.passwords import hash_password, needs_rehash, verify_password
 from medgen.config import Settings, get_settings
 from medgen.errors import AuthError
-from medgen.store import Factory, run, users
+from medgen.store import Factory, run, sessions, users
 from medgen.store.audit import add_audit
 from medgen.types import AuditAction, AuditOutcome, ObjectType, UserInfo
 
@@ -132,9 +132,58 @@ def sign_in(
     )
 
 
-def record_logout(session: Session, user: UserInfo, reason: str = "user") -> None:
-    """Audit a sign-out; ``reason`` is "user" (button) or "timeout" (inactivity)."""
+def record_logout(
+    session: Session, user: UserInfo, reason: str = "user", token: str | None = None
+) -> None:
+    """Audit a sign-out and end its server-side session (``token``, the tab's cookie token).
+
+    ``reason`` is "user" (button), "timeout" (inactivity), "revoked" (ended elsewhere) or
+    "deactivated".
+    """
     audit_user(session, AuditAction.LOGOUT, user, reason=reason)
+    sessions.revoke_session(
+        session,
+        token,
+        sessions.RevokeReason.TIMEOUT if reason == "timeout" else sessions.RevokeReason.SIGN_OUT,
+    )
+
+
+def start_browser_session(
+    session: Session, user: UserInfo, previous_token: str | None, user_agent: str | None
+) -> sessions.NewSession:
+    """The server-side session of a sign-in just made (its raw token goes into the cookie).
+
+    ``previous_token`` (the cookie the browser had before) is revoked: a token planted in a
+    browser before sign-in never gains rights.
+    """
+    return sessions.create_session(
+        session, user.id, previous_token=previous_token, user_agent=user_agent
+    )
+
+
+def resume(session: Session, token: str, user_agent: str | None = None) -> sessions.Resumed:
+    """Sign in again from a cookie's session token (reload, second tab); audited when it works."""
+    result = sessions.resume_session(session, token, user_agent=user_agent)
+    if result.user is not None:
+        audit_user(session, AuditAction.LOGIN, result.user, method="session_resume",
+                   session_id=result.session_id)
+    else:
+        log.info("session resume refused: %s", result.failure)
+    return result
+
+
+def session_idle(
+    session: Session, token: str, now: datetime | None = None, settings: Settings | None = None
+) -> bool:
+    """True if the session of ``token`` is ended or unused (in every tab) past the inactivity limit."""
+    settings = settings or get_settings()
+    seen = sessions.last_activity(session, token)
+    return seen is None or now_utc(now) - seen > timedelta(minutes=settings.session_timeout_min)
+
+
+def session_alive(session: Session, token: str) -> bool:
+    """Record activity on a tab's server-side session; False once it was ended anywhere."""
+    return sessions.touch_session(session, token)
 
 
 def current_info(session: Session, user_id: int) -> UserInfo | None:

@@ -1,6 +1,12 @@
 """ORM tables. Schema changes go through Alembic migrations in ``migrations/versions``.
 
 Only de-identified data lives here: no names, IDs, birth dates or original UIDs.
+
+Clinical free text and images (report and patient text, the parameters, flags and metrics stored
+with outputs, previews, rating comments, image metadata, study descriptions) are encrypted at rest
+with the ``Encrypted*`` column types of :mod:`medgen.store.crypto` (AES-256-GCM). Ids, kinds,
+dates, model ids, numbers, modality, body part and hashes stay plain: the review dashboard filters
+and groups on them in SQL. ``audit_events`` is never encrypted (it holds no clinical text).
 """
 
 from __future__ import annotations
@@ -18,15 +24,14 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     MetaData,
     String,
-    Text,
     TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from medgen.store.crypto import EncryptedBytes, EncryptedJSON, EncryptedText
 from medgen.types import ReportStatus
 
 NAMING_CONVENTION = {
@@ -95,7 +100,7 @@ class Study(Base):
     study_uid: Mapped[str] = mapped_column(String(64), unique=True)  # replacement UID
     modality: Mapped[str] = mapped_column(String(8))
     body_part: Mapped[str] = mapped_column(String(64), default="")
-    description: Mapped[str] = mapped_column(String(128), default="")
+    description: Mapped[str] = mapped_column(EncryptedText(), default="")  # encrypted at rest
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -115,7 +120,8 @@ class Image(Base):
     cols: Mapped[int] = mapped_column(Integer)
     n_slices: Mapped[int] = mapped_column(Integer, default=1)
     pixel_spacing_mm: Mapped[float | None] = mapped_column(Float)
-    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)  # de-identified display metadata
+    # de-identified display metadata, encrypted at rest
+    meta: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON(), default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     study: Mapped[Study] = relationship(back_populates="images")
@@ -150,24 +156,49 @@ class GeneratedOutput(Base):
     kind: Mapped[str] = mapped_column(String(16), index=True)  # medgen.types.OutputKind
     model_id: Mapped[str] = mapped_column(String(128), index=True)
     model_version: Mapped[str] = mapped_column(String(128), default="")
-    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    params: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON(), default=dict)
     input_hash: Mapped[str] = mapped_column(String(64), default="")
     device: Mapped[str] = mapped_column(String(16), default="")
     latency_ms: Mapped[float | None] = mapped_column(Float)
-    flags: Mapped[list[Any]] = mapped_column(default=list)
-    draft_text: Mapped[str | None] = mapped_column(Text)
-    final_text: Mapped[str | None] = mapped_column(Text)
+    flags: Mapped[list[Any]] = mapped_column(EncryptedJSON(), default=list)
+    draft_text: Mapped[str | None] = mapped_column(EncryptedText())
+    final_text: Mapped[str | None] = mapped_column(EncryptedText())
     status: Mapped[str] = mapped_column(String(16), default=ReportStatus.DRAFT.value)  # ReportStatus
-    metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    metrics: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON(), default=dict)
     # Small de-identified PNG previews (before/after) for drill-down in quality review.
-    preview_before: Mapped[bytes | None] = mapped_column(LargeBinary)
-    preview_after: Mapped[bytes | None] = mapped_column(LargeBinary)
+    preview_before: Mapped[bytes | None] = mapped_column(EncryptedBytes())
+    preview_after: Mapped[bytes | None] = mapped_column(EncryptedBytes())
     study_id: Mapped[int | None] = mapped_column(ForeignKey("studies.id"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("generated_outputs.id"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     signed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuthSession(Base):
+    """One signed-in browser session (issue 14): a token (stored hashed), its user, its lifetime.
+
+    Only a SHA-256 hash of each token is stored: a copy of the database holds no token that could
+    be replayed as a cookie. Repository functions are in :mod:`medgen.store.sessions`.
+    """
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # sha256 hex of the random 256-bit token held in the browser's cookie
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # last request seen (for the inactivity limit), updated at most every few seconds
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # absolute end, however active the session is
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # why it ended: sign_out, timeout, rotated, deactivated, role_change, password_reset, ...
+    revoke_reason: Mapped[str | None] = mapped_column(String(32))
+    # sha256 hex of the browser's User-Agent at sign-in (None when not known)
+    user_agent_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 # --- Feedback (issue 5): ratings with per-criterion scores and full revision history. ---------
@@ -195,7 +226,7 @@ class Rating(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     revision: Mapped[int] = mapped_column(Integer, default=1)
     overall: Mapped[int] = mapped_column(Integer)  # 1 (poor) .. 5 (excellent)
-    comment: Mapped[str] = mapped_column(Text, default="")
+    comment: Mapped[str] = mapped_column(EncryptedText(), default="")  # encrypted at rest
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     scores: Mapped[list[RatingScore]] = relationship(

@@ -2,6 +2,12 @@
 
 ``app.py`` calls :func:`gate` on every run; pages call ``medgen.ui.state.require_user`` which also
 applies the time-out. All account logic lives in :mod:`medgen.auth` (no streamlit there).
+
+Sign-in survives a reload: :func:`start_session` starts a server-side session and hands its token
+to the browser as an HttpOnly cookie (:mod:`medgen.ui.session_cookie`, served by ``serve.py``);
+on a new connection (reload, second tab) :func:`gate` resumes from that cookie once, audited;
+every run records activity on the server-side session, and a session ended elsewhere (sign-out in
+another tab, time-out, role change, deactivation, password reset) signs this tab out.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from medgen.config import get_settings
 from medgen.errors import AuthError, MedgenError, StorageError
 from medgen.store.audit import add_audit
 from medgen.types import AuditAction, AuditOutcome, ObjectType, Role, UserInfo
+from medgen.ui import session_cookie
 from medgen.ui.resources import db, transact
 from medgen.ui.state import USER, current_user
 
@@ -26,6 +33,9 @@ log = logging.getLogger(__name__)
 ACTIVITY = "auth.last_activity"  # time.time() of the last run by the signed-in user
 NOTICE = "auth.notice"  # message shown on the sign-in page (signed out, timed out, ...)
 SSO_REFUSED = "auth.sso_refused"  # SSO e-mail already refused in this session (no repeat audits)
+TOKEN = "auth.session_token"  # raw server-side session token of this tab (server memory only)
+COOKIE_TRIED = "auth.cookie_tried"  # the connect-time cookie was already tried in this session
+REVOKED_NOTICE = "You were signed out (signed out elsewhere, or your account was changed)."
 
 
 def _clock() -> float:
@@ -51,29 +61,109 @@ def touch() -> None:
     st.session_state[ACTIVITY] = _clock()
 
 
+def _user_agent() -> str | None:
+    try:
+        value = st.context.headers.get("User-Agent")
+    except Exception:  # noqa: BLE001 - bare mode (AppTest): no request headers
+        return None
+    return str(value) if value else None
+
+
+def _timeout_notice() -> str:
+    minutes = get_settings().session_timeout_min
+    return f"You were signed out after {minutes} minutes of inactivity. Please sign in again."
+
+
 def start_session(user: UserInfo) -> None:
-    """Forget everything from before (another user's scan, forms) and sign ``user`` in."""
+    """Forget everything from before (another user's scan, forms) and sign ``user`` in.
+
+    Also starts the server-side session (a new token; any token the browser had is revoked) and
+    hands its token to the browser as the HttpOnly cookie, so a reload keeps the user signed in.
+    """
     for key in list(st.session_state.keys()):
         del st.session_state[key]
     st.session_state[USER] = user
+    st.session_state[COOKIE_TRIED] = True
+    touch()
+    try:
+        new = transact(auth.start_browser_session, user, session_cookie.read_token(), _user_agent())
+    except StorageError:
+        log.exception("could not start a server-side session for user %s", user.id)
+        return  # signed in for this tab only; a reload will ask again
+    st.session_state[TOKEN] = new.token
+    session_cookie.issue(new.token, max_age_s=get_settings().session_max_hours * 3600)
+
+
+def _resume_from_cookie() -> None:
+    """Reload / second tab: sign in from the cookie's token if its session is still valid."""
+    if current_user() is not None or st.session_state.get(COOKIE_TRIED):
+        return
+    st.session_state[COOKIE_TRIED] = True
+    token = session_cookie.read_token()
+    if not token:
+        return
+    try:
+        result = transact(auth.resume, token, _user_agent())
+    except StorageError:
+        log.exception("could not resume a session from the cookie")
+        return
+    if result.user is None:
+        session_cookie.clear()
+        if result.failure == "idle" or result.revoke_reason == "timeout":
+            st.session_state[NOTICE] = _timeout_notice()
+        return
+    st.session_state[USER] = result.user
+    st.session_state[TOKEN] = token
     touch()
 
 
-def sign_out(reason: str = "user", notice: str | None = None) -> None:
-    """Audit the sign-out, then clear the whole session (nothing of the user stays behind)."""
+def _session_alive() -> bool:
+    """Record activity on this tab's server-side session; False if it was ended elsewhere."""
+    token = st.session_state.get(TOKEN)
+    if current_user() is None or not token:
+        return True
+    try:
+        return transact(auth.session_alive, token)
+    except StorageError:
+        log.exception("could not check the server-side session")
+        return True  # a database blip is not a reason to sign a clinician out
+
+
+def sign_out(reason: str = "user", notice: str | None = None, *, end_session: bool = True) -> None:
+    """Audit the sign-out and revoke the session, then clear the whole tab state and the cookie.
+
+    ``end_session=False`` (an idle tab while another tab of the same sign-in is in use) clears
+    this tab only: the server-side session and the cookie stay for the other tabs.
+    """
     user = current_user()
+    token = st.session_state.get(TOKEN) if end_session else None
     if user is not None:
         try:
-            transact(auth.record_logout, user, reason=reason)
+            transact(auth.record_logout, user, reason=reason, token=token)
         except StorageError:
             log.exception("could not record the sign-out of user %s", user.id)
     sso = _sso_email() is not None
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+    st.session_state[COOKIE_TRIED] = True  # the connect-time cookie is spent
+    if end_session:
+        session_cookie.clear()
     if notice:
         st.session_state[NOTICE] = notice
     if sso:  # else the identity cookie would sign the user straight back in on the next run
         st.logout()
+
+
+def _shared_session_idle() -> bool:
+    """This tab timed out: is its server-side session idle too (no other tab in use)?"""
+    token = st.session_state.get(TOKEN)
+    if not token:
+        return True
+    try:
+        return bool(transact(auth.session_idle, token))
+    except StorageError:
+        log.exception("could not read the server-side session")
+        return True
 
 
 def check_timeout() -> bool:
@@ -86,10 +176,7 @@ def check_timeout() -> bool:
     minutes = get_settings().session_timeout_min
     last = st.session_state.get(ACTIVITY)
     if isinstance(last, int | float) and _clock() - last > minutes * 60:
-        sign_out(
-            "timeout",
-            notice=f"You were signed out after {minutes} minutes of inactivity. Please sign in again.",
-        )
+        sign_out("timeout", notice=_timeout_notice(), end_session=_shared_session_idle())
         return True
     touch()
     return False
@@ -138,9 +225,20 @@ def _sso_sign_in() -> None:
 
 
 def gate() -> UserInfo | None:
-    """Run at the top of app.py: SSO mapping, time-out, fresh role. Returns the signed-in user."""
+    """Run at the top of app.py: SSO mapping, cookie resume, time-out, fresh role.
+
+    Returns the signed-in user (None: show the sign-in page). Raises EncryptionKeyError or
+    StorageError (shown by app.py) when the database or its encryption key is not usable.
+    """
+    db()  # the database and its encryption key are checked before anything is shown
     _sso_sign_in()
-    check_timeout()
+    _resume_from_cookie()
+    if check_timeout():
+        return None
+    if not _session_alive():
+        sign_out("revoked", notice=REVOKED_NOTICE)
+        return None
+    session_cookie.render_pending()
     return refresh_user()
 
 

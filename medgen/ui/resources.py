@@ -9,7 +9,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import streamlit as st
 
 from medgen.config import get_settings
-from medgen.store import Factory, run, session_factory
+from medgen.store import Factory, keys, run, session_factory
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -18,8 +18,16 @@ T = TypeVar("T")
 
 @st.cache_resource(show_spinner=False)
 def db() -> Factory:
-    """Session factory for the configured database (schema created by ``make migrate``)."""
-    return session_factory(get_settings().database_url)
+    """Session factory for the configured database (schema created by ``make migrate``).
+
+    First checks that the encryption key reads this database (:func:`medgen.store.keys.check_key`):
+    a wrong or missing key raises :class:`~medgen.errors.EncryptionKeyError` (a message saying
+    what to do, shown by ``app.py``) before any page reads a record; nothing is cached then, so
+    the next run checks again once the key is fixed.
+    """
+    url = get_settings().database_url
+    keys.check_key(url)
+    return session_factory(url)
 
 
 def transact(work: Callable[Concatenate[Any, P], T], *args: P.args, **kwargs: P.kwargs) -> T:

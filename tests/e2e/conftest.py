@@ -35,7 +35,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """Start ``streamlit run app.py`` on a free loopback port with its own migrated database.
+    """Start ``streamlit run serve.py`` (app.py inside st.App, with the sign-in cookie endpoint) on a
+    free loopback port with its own migrated database.
 
     Yields ``{"url": ..., "database_url": ..., "log": path}``.
     """
@@ -47,12 +48,18 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
 def serve_app(
     data_dir: Path, extra_env: dict[str, str] | None = None, db_url: str | None = None
 ) -> Iterator[dict[str, str]]:
-    """Run ``streamlit run app.py`` (environment plus ``extra_env``) with a migrated database in
+    """Run ``streamlit run serve.py`` (environment plus ``extra_env``) with a migrated database in
     ``data_dir``; yields ``{"url": ..., "database_url": ..., "log": path}``, stops it after."""
     db_url = db_url or os.environ.get(
         "MEDGEN_E2E_DATABASE_URL", f"sqlite:///{data_dir / 'e2e.db'}"
     )
-    env = dict(os.environ, MEDGEN_DATA_DIR=str(data_dir), MEDGEN_DATABASE_URL=db_url)
+    # The server encrypts with the key this test process uses, so rows seeded here read there.
+    from medgen.store import crypto
+
+    key = crypto.encode_key(crypto.active_keyring().current)
+    env = dict(
+        os.environ, MEDGEN_DATA_DIR=str(data_dir), MEDGEN_DATABASE_URL=db_url, MEDGEN_ENCRYPTION_KEY=key
+    )
     env.update(extra_env or {})
     env.setdefault("MEDGEN_LM", "smollm2-135m")
     subprocess.run(
@@ -67,7 +74,7 @@ def serve_app(
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            "serve.py",  # app.py inside st.App, with the sign-in cookie endpoint
             "--server.address",
             "127.0.0.1",
             "--server.port",

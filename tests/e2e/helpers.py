@@ -8,13 +8,18 @@ Usage in any e2e test::
         login(page, app_server, role="clinician")   # now on the clinician's start page (Viewer)
         open_page(page, "Compare")                   # click the sidebar link, same session
 
-Do not use ``page.goto(url + "/compare")`` after signing in: a page load starts a new Streamlit
-session, which is signed out.
+After signing in, a page load (``page.goto``, ``page.reload``, a second tab of the same context)
+starts a new Streamlit session that is signed in again from the HttpOnly session cookie
+(``medgen_session``, set by serve.py's endpoint; :func:`login` waits for it). A new browser
+context has no cookie and gets the sign-in form. Prefer ``open_page`` within one test anyway:
+it keeps the page's state (uploaded scan, forms).
 """
 
 from __future__ import annotations
 
 import re
+import time
+from typing import Any
 
 from sqlalchemy import select
 
@@ -25,6 +30,8 @@ from medgen.types import Role, UserInfo
 
 #: Password of every account the helpers create (meets the password policy).
 E2E_PASSWORD = "e2e test passphrase 42"
+#: Name of the HttpOnly sign-in cookie (medgen.ui.session_cookie.COOKIE_NAME).
+SESSION_COOKIE = "medgen_session"
 _TIMEOUT_MS = 30_000
 
 
@@ -58,6 +65,19 @@ def login(page, app_server: dict[str, str], role: Role | str = "clinician") -> N
     page.get_by_label("Password", exact=True).fill(E2E_PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     signed_in(page).wait_for(timeout=_TIMEOUT_MS)
+    session_cookie(page.context)
+
+
+def session_cookie(context, timeout_s: float = 30.0) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The sign-in cookie of a browser context, once the page's hand-off request has set it."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        found = [c for c in context.cookies() if c["name"] == SESSION_COOKIE]
+        if found:
+            return dict(found[0])
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {SESSION_COOKIE} cookie after {timeout_s:.0f} s")
+        time.sleep(0.1)
 
 
 def signed_in(page):  # type: ignore[no-untyped-def]

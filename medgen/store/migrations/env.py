@@ -31,6 +31,9 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
+            # SQLite: each migration in its own transaction, so one that must switch foreign keys
+            # off for a table copy (0004) can do so before its first write.
+            transaction_per_migration=connection.dialect.name == "sqlite",
         )
         with context.begin_transaction():
             context.run_migrations()
