@@ -15,38 +15,26 @@ CLI::
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import logging
 from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors.torch import load_file, save_file
 
-from medgen.config import get_settings
-from medgen.errors import ModelError, ModelIntegrityError
+from medgen.weights import (  # noqa: F401 - sha256_file re-exported for callers of cards
+    card_path,
+    load_verified,
+    read_card,
+    sha256_file,
+    weights_dir,
+    write_weights,
+)
 
 log = logging.getLogger(__name__)
 
 #: Keys every card must have (the loader refuses a card without them).
 REQUIRED_KEYS = ("model_id", "architecture", "modality", "sha256", "weights_file")
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def weights_dir() -> Path:
-    return get_settings().weights_dir
-
-
-def card_path(model_id: str, root: Path | None = None) -> Path:
-    return (root or weights_dir()) / f"{model_id}.json"
 
 
 def list_models(root: Path | None = None) -> list[str]:
@@ -71,41 +59,15 @@ def list_models(root: Path | None = None) -> list[str]:
 
 def load_card(model_id: str, root: Path | None = None) -> dict[str, Any]:
     """Read and validate a model card (ModelError with an actionable message if missing/broken)."""
-    if not model_id or "/" in model_id or "\\" in model_id or model_id.startswith("."):
-        raise ModelError(f"'{model_id}' is not a valid model name.")
-    path = card_path(model_id, root)
-    if not path.is_file():
-        raise ModelError(
-            f"Model '{model_id}' is not installed (no model card {path.name} in the weights folder)."
-        )
-    try:
-        card = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise ModelError(f"The model card of '{model_id}' is not valid JSON ({exc.msg}).") from exc
-    missing = [k for k in REQUIRED_KEYS if k not in card]
-    if missing:
-        raise ModelError(f"The model card of '{model_id}' lacks {', '.join(missing)}.")
-    return card
+    return read_card(model_id, root, required=REQUIRED_KEYS)
 
 
 def load_state(
     model_id: str, root: Path | None = None
 ) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
     """Card + state dict of a shipped model, after checking the sha256 of the weights file."""
-    base = root or weights_dir()
-    card = load_card(model_id, base)
-    wpath = base / card["weights_file"]
-    if not wpath.is_file():
-        raise ModelError(
-            f"The weights of '{model_id}' ({wpath.name}) are missing from the weights folder."
-        )
-    digest = sha256_file(wpath)
-    if digest != card["sha256"]:
-        raise ModelIntegrityError(
-            f"The weights of '{model_id}' do not match their model card (sha256 {digest[:12]}... "
-            f"instead of {card['sha256'][:12]}...). The file may be corrupt or replaced; reinstall it."
-        )
-    return card, load_file(str(wpath))
+    card = load_card(model_id, root)
+    return card, load_verified(card, root)
 
 
 def export(
@@ -116,19 +78,14 @@ def export(
 ) -> dict[str, Any]:
     """Write the generator of a training checkpoint as safetensors + card (sha256 filled in)."""
     base = root or weights_dir()
-    base.mkdir(parents=True, exist_ok=True)
     ck = torch.load(checkpoint, map_location="cpu", weights_only=False)
-    state = {k: v.contiguous() for k, v in ck["model"].items()}
-    wfile = f"{model_id}.safetensors"
-    save_file(state, str(base / wfile), metadata={"model_id": model_id})
+    written = write_weights(ck["model"], model_id, base)
     old = card_path(model_id, base)
     previous = json.loads(old.read_text()) if old.is_file() else {}
     card: dict[str, Any] = {
         "model_id": model_id,
         "task": "ldct-denoising",
-        "weights_file": wfile,
-        "sha256": sha256_file(base / wfile),
-        "size_bytes": (base / wfile).stat().st_size,
+        **written,
         "architecture": {"class": "medgen.enhance.nets.Generator", "args": ck["model_args"]},
         "training": {
             "config": ck.get("config"),

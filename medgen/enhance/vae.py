@@ -48,11 +48,10 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
-from safetensors.torch import load_file, save_file
 from torch import nn
 
-from medgen.enhance.cards import card_path, sha256_file, weights_dir
-from medgen.errors import ModelError, ModelIntegrityError
+from medgen.errors import ModelError
+from medgen.weights import card_path, load_verified, read_card, weights_dir, write_weights
 
 log = logging.getLogger(__name__)
 
@@ -284,21 +283,8 @@ class InputGuard:
     """The shipped guard: ``InputGuard().assess(pixels) -> GuardResult``."""
 
     def __init__(self, guard_id: str = GUARD_ID, root: Path | None = None) -> None:
-        base = root or weights_dir()
-        path = card_path(guard_id, base)
-        if not path.is_file():
-            raise ModelError(f"The input guard '{guard_id}' is not installed (no {path.name}).")
-        card = json.loads(path.read_text())
-        wpath = base / card["weights_file"]
-        if not wpath.is_file():
-            raise ModelError(f"The weights of the input guard ({wpath.name}) are missing.")
-        digest = sha256_file(wpath)
-        if digest != card["sha256"]:
-            raise ModelIntegrityError(
-                f"The input guard's weights do not match their card (sha256 {digest[:12]}...); "
-                "reinstall them."
-            )
-        state = load_file(str(wpath))
+        card = read_card(guard_id, root, label="The input guard")
+        state = load_verified(card, root)
         self.model = ConvVAE(**card["architecture"]["args"])
         self.model.load_state_dict({k: v for k, v in state.items() if not k.startswith("stats.")})
         self.model.eval()
@@ -409,19 +395,14 @@ def train(config: dict[str, Any], out_root: Path | None = None) -> dict[str, Any
     elapsed = time.perf_counter() - t0
 
     base = out_root or weights_dir()
-    base.mkdir(parents=True, exist_ok=True)
     guard_id = str(config.get("guard_id", GUARD_ID))
-    wfile = f"{guard_id}.safetensors"
-    state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
+    state = {k: v.detach() for k, v in model.state_dict().items()}
     state["stats.latent_mean"] = torch.from_numpy(stats.latent_mean.astype(np.float32))
     state["stats.latent_prec"] = torch.from_numpy(stats.latent_prec.astype(np.float32))
-    save_file(state, str(base / wfile), metadata={"model_id": guard_id})
     card = {
         "model_id": guard_id,
         "task": "input-guard",
-        "weights_file": wfile,
-        "sha256": sha256_file(base / wfile),
-        "size_bytes": (base / wfile).stat().st_size,
+        **write_weights(state, guard_id, base),
         "architecture": {
             "class": "medgen.enhance.vae.ConvVAE",
             "args": {"latent": model.latent, "width": model.width},

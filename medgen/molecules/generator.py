@@ -20,14 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors.torch import load_file, save_file
 
-from medgen.config import get_settings
-from medgen.enhance.cards import sha256_file
-from medgen.errors import InvalidSmilesError, ModelError, ModelIntegrityError, SampleLimitError
+from medgen.errors import InvalidSmilesError, SampleLimitError
 from medgen.molecules.chem import MoleculeProperties, canonical_smiles, parse_smiles, properties
 from medgen.molecules.model import SmilesVAE, VAEConfig
 from medgen.molecules.tokenizer import Vocabulary
+from medgen.weights import card_path, load_verified, read_card, weights_dir, write_weights
 
 log = logging.getLogger(__name__)
 
@@ -203,25 +201,11 @@ class MoleculeGenerator:
 
 # --- shipped weights ---------------------------------------------------------------------------
 
-def weights_dir() -> Path:
-    return get_settings().weights_dir
-
-
 def load_card(model_id: str = DEFAULT_MODEL_ID, root: Path | None = None) -> dict[str, Any]:
-    if not model_id or "/" in model_id or "\\" in model_id or model_id.startswith("."):
-        raise ModelError(f"'{model_id}' is not a valid model name.")
-    path = (root or weights_dir()) / f"{model_id}.json"
-    if not path.is_file():
-        raise ModelError(f"Molecule model '{model_id}' is not installed (no {path.name} in weights/).")
-    try:
-        card = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise ModelError(f"The model card of '{model_id}' is not valid JSON ({exc.msg}).") from exc
-    missing = [k for k in ("model_id", "architecture", "vocabulary", "sha256", "weights_file")
-               if k not in card]
-    if missing or card.get("task") != "smiles-generation":
-        raise ModelError(f"'{model_id}' is not a molecule model card (lacks {missing or 'task'}).")
-    return card
+    return read_card(
+        model_id, root, label="Molecule model", task="smiles-generation",
+        required=("model_id", "architecture", "vocabulary", "sha256", "weights_file"),
+    )
 
 
 def load_generator(model_id: str = DEFAULT_MODEL_ID, root: Path | None = None,
@@ -229,20 +213,11 @@ def load_generator(model_id: str = DEFAULT_MODEL_ID, root: Path | None = None,
     """Load shipped weights after checking their sha256 against the card."""
     from medgen.enhance.infer import select_device
 
-    base = root or weights_dir()
-    card = load_card(model_id, base)
-    wpath = base / card["weights_file"]
-    if not wpath.is_file():
-        raise ModelError(f"The weights of '{model_id}' ({wpath.name}) are missing from weights/.")
-    digest = sha256_file(wpath)
-    if digest != card["sha256"]:
-        raise ModelIntegrityError(
-            f"The weights of '{model_id}' do not match their model card (sha256 {digest[:12]}... "
-            f"instead of {card['sha256'][:12]}...). The file may be corrupt or replaced; reinstall it."
-        )
+    card = load_card(model_id, root)
+    state = load_verified(card, root)
     dev = select_device(device)
     model = SmilesVAE(VAEConfig(**card["architecture"]["args"]))
-    model.load_state_dict(load_file(str(wpath)))
+    model.load_state_dict(state)
     model.to(dev)
     return MoleculeGenerator(model, Vocabulary(tuple(card["vocabulary"])), model_id, card)
 
@@ -251,20 +226,15 @@ def export(checkpoint: Path, model_id: str, card_fields: dict[str, Any],
            root: Path | None = None) -> dict[str, Any]:
     """Write a training checkpoint's model as safetensors + card (sha256, vocabulary, config)."""
     base = root or weights_dir()
-    base.mkdir(parents=True, exist_ok=True)
     ck = torch.load(checkpoint, map_location="cpu", weights_only=False)
-    wfile = f"{model_id}.safetensors"
-    save_file({k: v.contiguous() for k, v in ck["model"].items()}, str(base / wfile),
-              metadata={"model_id": model_id})
-    path = base / f"{model_id}.json"
+    written = write_weights(ck["model"], model_id, base)
+    path = card_path(model_id, base)
     previous = json.loads(path.read_text()) if path.is_file() else {}
     card: dict[str, Any] = {
         "model_id": model_id,
         "task": "smiles-generation",
         "output_kind": OUTPUT_KIND,
-        "weights_file": wfile,
-        "sha256": sha256_file(base / wfile),
-        "size_bytes": (base / wfile).stat().st_size,
+        **written,
         "architecture": {"class": "medgen.molecules.model.SmilesVAE", "args": ck["model_args"],
                          "parameters": sum(int(v.numel()) for v in ck["model"].values())},
         "vocabulary": list(ck["vocab"]),

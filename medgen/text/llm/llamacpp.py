@@ -36,7 +36,7 @@ from medgen.errors import GenerationError, ModelError, ModelIntegrityError
 from medgen.text.llm.base import GenerationParams, RequestQueue, StreamStats
 from medgen.text.llm.registry import QWEN_SHA256, ModelSource, resolve_source
 from medgen.text.llm.registry import assemble_qwen as _assemble_qwen
-from medgen.text.llm.registry import sha256_file as _sha256
+from medgen.weights import sha256_file as _sha256
 
 log = logging.getLogger(__name__)
 

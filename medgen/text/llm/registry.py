@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medgen.errors import ModelError, ModelIntegrityError
+from medgen.weights import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -75,15 +76,6 @@ class ModelSource:
     def is_split(self) -> bool:
         """The GGUF file exists only as package parts (assembled on demand)."""
         return self.gguf is None and self.hf_dir is None
-
-
-def sha256_file(path: Path, chunk: int = 1 << 22) -> str:
-    """Hex sha256 of a file, read in chunks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def package_dir(module: str) -> Path:
