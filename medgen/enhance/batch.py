@@ -463,36 +463,27 @@ def run_batch(
         if on_series:
             on_series(outcome)
 
+    def skipped(job: SeriesJob, reason: str, **earlier: Any) -> SeriesOutcome:
+        return SeriesOutcome(
+            job.index, job.key, job.modality, SeriesStatus.SKIPPED, reason, **earlier
+        )
+
     pending: list[SeriesJob] = []
     for job in jobs:
         if manifest.finished(job.key, opts):
             prev = manifest.series[job.key]
-            settle(
-                SeriesOutcome(
-                    job.index,
-                    job.key,
-                    job.modality,
-                    SeriesStatus.SKIPPED,
-                    "finished by an earlier run",
-                    n_slices=int(prev.get("n_slices", 0)),
-                    derived_series_uid=str(prev.get("derived_series_uid", "")),
-                    output_id=prev.get("output_id"),
-                    out_path=str(prev.get("out_path", "")),
-                    sent=int(prev.get("sent", 0)),
-                )
-            )
+            settle(skipped(
+                job, "finished by an earlier run",
+                n_slices=int(prev.get("n_slices", 0)),
+                derived_series_uid=str(prev.get("derived_series_uid", "")),
+                output_id=prev.get("output_id"),
+                out_path=str(prev.get("out_path", "")),
+                sent=int(prev.get("sent", 0)),
+            ))
         elif job.skip:
-            settle(SeriesOutcome(job.index, job.key, job.modality, SeriesStatus.SKIPPED, job.skip))
+            settle(skipped(job, job.skip))
         elif not job.problem and job.modality != Modality.CT.value:
-            settle(
-                SeriesOutcome(
-                    job.index,
-                    job.key,
-                    job.modality,
-                    SeriesStatus.SKIPPED,
-                    f"not CT ({job.modality or 'no modality'}): the model is for CT only",
-                )
-            )
+            settle(skipped(job, f"not CT ({job.modality or 'no modality'}): the model is for CT only"))
         else:
             pending.append(job)
 
