@@ -23,20 +23,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+import snowballstemmer
+
 from medgen.text.vocabulary import (
     CUES,
+    EN_NEGATED_TERMS,
     EN_TERMS,
     FINDING,
+    GENERAL,
     LOC_FAMILY,
     LOCATION,
     UNIT_RE,
     UNITS,
     WORD_NUMBERS,
     ZH_DIGITS,
+    ZH_NEGATED_TERMS,
     ZH_TERMS,
 )
 
@@ -86,6 +91,12 @@ class FlagKind(StrEnum):
     NEGATION = "negation"
     #: a finding, diagnosis or change term the source does not contain
     DIAGNOSIS = "diagnosis"
+    #: clinical content (a word or phrase outside the vocabulary) that the source does not support
+    UNSUPPORTED = "unsupported"
+    #: a descriptor or severity the source gives to another lesion, or not to this one
+    DESCRIPTOR = "descriptor"
+    #: a size the source gives to another lesion
+    SIZE = "size"
     #: a required report section is missing (:func:`medgen.text.report.structure_flags`)
     STRUCTURE = "structure"
     #: the follow-up recommendation was changed (:func:`medgen.text.report.recommendation_flags`)
@@ -146,12 +157,16 @@ def _lower(s: str) -> str:
     return "".join(out)
 
 
-def _compile_terms() -> list[tuple[re.Pattern[str], str, str]]:
+def _compile_terms() -> list[tuple[re.Pattern[str], str, str, bool]]:
     pats = []
     for pat, concept, cat in EN_TERMS:
-        pats.append((re.compile(rf"\b(?:{pat})\b"), concept, cat))
+        pats.append((re.compile(rf"\b(?:{pat})\b"), concept, cat, False))
+    for pat, concept in EN_NEGATED_TERMS:
+        pats.append((re.compile(rf"\b(?:{pat})\b"), concept, FINDING, True))
     for pat, concept, cat in ZH_TERMS:
-        pats.append((re.compile(re.escape(pat)), concept, cat))
+        pats.append((re.compile(re.escape(pat)), concept, cat, False))
+    for pat, concept in ZH_NEGATED_TERMS:
+        pats.append((re.compile(re.escape(pat)), concept, FINDING, True))
     return pats
 
 
@@ -171,14 +186,17 @@ def _clauses(text: str) -> list[tuple[int, int]]:
     return [s for s in spans if s[1] > s[0]]
 
 
-def _term_matches(low: str) -> list[tuple[int, int, str, str]]:
-    """All vocabulary matches, longest first, without overlaps: (start, end, concept, category)."""
-    found: list[tuple[int, int, str, str]] = []
-    for pat, concept, cat in _TERMS:
+def _term_matches(low: str) -> list[tuple[int, int, str, str, bool]]:
+    """All vocabulary matches, longest first, without overlaps.
+
+    Each is (start, end, concept, category, negated in itself).
+    """
+    found: list[tuple[int, int, str, str, bool]] = []
+    for pat, concept, cat, neg in _TERMS:
         for m in pat.finditer(low):
-            found.append((m.start(), m.end(), concept, cat))
+            found.append((m.start(), m.end(), concept, cat, neg))
     found.sort(key=lambda t: (-(t[1] - t[0]), t[0]))
-    taken: list[tuple[int, int, str, str]] = []
+    taken: list[tuple[int, int, str, str, bool]] = []
     for t in found:
         # overlaps are resolved within a category: "pleural effusion" is both the finding
         # "effusion" and the location "pleura"
@@ -187,8 +205,7 @@ def _term_matches(low: str) -> list[tuple[int, int, str, str]]:
     return sorted(taken)
 
 
-def _is_negated(low: str, clause: tuple[int, int], start: int, end: int,
-                terms_in_clause: list[tuple[int, int, str, str]]) -> bool:
+def _is_negated(low: str, clause: tuple[int, int], start: int, end: int) -> bool:
     c0, c1 = clause
     before = low[c0:start]
     # Chinese: a cue earlier in the clause (clauses also split at Chinese commas below).
@@ -229,14 +246,19 @@ def _mentions(text: str) -> tuple[str, list[_Mention]]:
     out: list[_Mention] = []
     terms = _term_matches(low)
     clauses = _clauses(low)
-    for t0, t1, concept, cat in terms:
-        clause = next((c for c in clauses if c[0] <= t0 < c[1]), (0, len(low)))
-        zh_comma = low.rfind("，", clause[0], t0)
-        if zh_comma >= 0:
-            clause = (zh_comma + 1, clause[1])
-        neg = _is_negated(low, clause, t0, t1, terms)
+    for t0, t1, concept, cat, inherent in terms:
+        neg = inherent or _is_negated(low, _clause_of(low, clauses, t0), t0, t1)
         out.append(_Mention(concept, cat, t0, t1, neg))
     return low, out
+
+
+def _clause_of(low: str, clauses: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+    """The clause holding ``pos`` (a Chinese comma starts a new negation scope)."""
+    clause = next((c for c in clauses if c[0] <= pos < c[1]), (0, len(low)))
+    zh_comma = low.rfind("，", clause[0], pos)
+    if zh_comma >= 0:
+        clause = (zh_comma + 1, clause[1])
+    return clause
 
 
 _DATE_RE = re.compile(r"(?<!\d)(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})(?!\d)")
@@ -322,6 +344,148 @@ def _locations_near(low: str, start: int, end: int, mentions: Iterable[_Mention]
     return near
 
 
+
+# ---- general content: words outside the vocabulary, lesions with their attributes ----------
+
+_STEMMER = snowballstemmer.stemmer("english")
+_WORD_RE = re.compile(r"[a-z]+(?:['’][a-z]+)*(?:-[a-z]+)*")
+_MODIFIERS = frozenset(GENERAL["modifier_concepts"])
+_SEGMENT_SPLIT = re.compile(r",|，|、|\band\b|\bwith\b|\bwhile\b|\bwhereas\b|\bbut\b|和|以及|并且|但")
+_ZH_STOP = set("的有是在了个一您你这那也和与及或但没无未不很较稍还并就都其它它们及处见到")
+
+
+def _stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))
+
+
+def _stems(words: str) -> frozenset[str]:
+    out = set()
+    for w in words.split():
+        out.add(w)
+        out.add(_stem(w.replace("-", "")))
+    return frozenset(out)
+
+
+_FILLER = _stems(GENERAL["filler"]) | _stems(" ".join(UNITS))
+_ANATOMY = _stems(GENERAL["anatomy"])
+_SYNONYM_GROUPS: dict[str, set[str]] = {}
+for _i, _group in enumerate(GENERAL["synonyms"]):
+    for _w in _group:
+        _SYNONYM_GROUPS.setdefault(_stem(_w.replace("-", "")), set()).add(f"={_i}")
+_ZH_CLINICAL = re.compile("|".join(re.escape(x) for x in sorted(GENERAL["zh_clinical"], key=len, reverse=True)))
+_ZH_FILLER = re.compile("|".join(re.escape(x) for x in GENERAL["zh_filler"]))
+
+
+def _word_keys(word: str) -> tuple[frozenset[str], bool]:
+    """Lookup keys of one word (its stem and synonym groups), and whether it is "non-..."."""
+    w = word.replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    neg = False
+    m = re.match(r"non-?(.{4,})$", w)
+    if m:
+        neg, w = True, m.group(1)
+    st = _stem(w.replace("-", ""))
+    return frozenset({st} | _SYNONYM_GROUPS.get(st, set())), neg
+
+
+def _is_filler(word: str) -> bool:
+    if word in _FILLER:
+        return True
+    if _stem(word.replace("-", "")) in _FILLER:
+        return True
+    return "-" in word and all(p in _FILLER or _stem(p) in _FILLER for p in word.split("-") if p)
+
+
+def _words(low: str, clauses: list[tuple[int, int]]) -> Iterator[tuple[int, int, str, frozenset[str], bool]]:
+    """(start, end, word, keys, negated) for every English content word (filler left out)."""
+    for m in _WORD_RE.finditer(low):
+        w = m.group()
+        if _is_filler(w):
+            continue
+        keys, pneg = _word_keys(w)
+        neg = _is_negated(low, _clause_of(low, clauses, m.start()), m.start(), m.end())
+        yield m.start(), m.end(), w, keys, neg != pneg
+
+
+@dataclass(frozen=True)
+class _Lesion:
+    heads: frozenset[str]
+    mods: frozenset[tuple[str, bool]]
+    sizes: frozenset[float]
+    sides: frozenset[str]
+    locs: frozenset[str]
+    mod_spans: tuple[tuple[int, int, str, bool], ...]
+    size_spans: tuple[tuple[int, int, float], ...]
+
+
+def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
+    """One (lesion, descriptors, sizes, sides, locations) tuple per lesion named in a clause.
+
+    A clause is split into segments at commas, "and", "with", ...; a segment that names a
+    finding starts a lesion, one that does not adds its attributes to the lesion before it
+    (or, at the start of a clause, its side and place to the next one).
+    """
+    sizes = [(s, e, mm) for s, e, v, u in _numbers(low) if (mm := _to_mm(v, u)) is not None]
+    sides = list(_lateralities(low))
+    out: list[_Lesion] = []
+    for c0, c1 in _clauses(low):
+        cuts = [c0] + [m.start() for m in _SEGMENT_SPLIT.finditer(low, c0, c1)] + [c1]
+        groups: list[dict[str, Any]] = []
+        pending: dict[str, Any] | None = None
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            seg: dict[str, Any] = {
+                "heads": {m.concept for m in mentions if a <= m.start < b and m.category == FINDING
+                          and m.concept not in _MODIFIERS},
+                "mods": [(m.start, m.end, m.concept, m.negated) for m in mentions
+                         if a <= m.start < b and m.category == FINDING and m.concept in _MODIFIERS],
+                "sizes": [x for x in sizes if a <= x[0] < b],
+                "sides": {x[2] for x in sides if a <= x[0] < b},
+                "locs": {m.concept for m in mentions if a <= m.start < b and m.category == LOCATION},
+            }
+            if seg["heads"]:
+                if pending is not None:  # only a place carries over to the next segment
+                    for k in ("sides", "locs"):
+                        seg[k] |= pending[k]
+                    pending = None
+                groups.append(seg)
+            elif groups:
+                g = groups[-1]
+                g["mods"] += seg["mods"]
+                g["sizes"] += seg["sizes"]
+                g["sides"] |= seg["sides"]
+                g["locs"] |= seg["locs"]
+            elif pending is None:
+                pending = seg
+            else:
+                for k in ("mods", "sizes"):
+                    pending[k] += seg[k]
+                for k in ("sides", "locs"):
+                    pending[k] |= seg[k]
+        for g in groups:
+            out.append(_Lesion(
+                frozenset(g["heads"]), frozenset((c, n) for _, _, c, n in g["mods"]),
+                frozenset(mm for _, _, mm in g["sizes"]), frozenset(g["sides"]),
+                frozenset(g["locs"]), tuple(g["mods"]), tuple(g["sizes"])))
+    return out
+
+
+def _zh_clinical_spans(low: str, covered: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Chinese clinical-looking words that no vocabulary term covers."""
+    filler = [(m.start(), m.end()) for m in _ZH_FILLER.finditer(low)]
+    taken = covered + filler
+    for m in _ZH_CLINICAL.finditer(low):
+        s, e = m.span()
+        if any(a < e and s < b for a, b in taken):
+            continue
+        # widen to the word: up to two Han characters either side that are not function words
+        while s > 0 and e - s < 4 and "\u4e00" <= low[s - 1] <= "\u9fff" and low[s - 1] not in _ZH_STOP \
+                and not any(a < s and s - 1 < b for a, b in taken):
+            s -= 1
+        taken.append((s, e))
+        yield s, e
+
+
 @dataclass(frozen=True)
 class SourceFacts:
     """What the source supports, extracted once (reuse it to check many texts)."""
@@ -332,6 +496,9 @@ class SourceFacts:
     concepts: frozenset[tuple[str, bool]]
     locations: frozenset[str]
     sides: frozenset[tuple[str, str]]  # (side, family); family "" = anywhere
+    #: word key (stem or synonym group) -> the polarities it has in the source
+    words: dict[str, frozenset[bool]] = field(default_factory=dict)
+    lesions: tuple[_Lesion, ...] = ()
 
     @classmethod
     def of(cls, source: str) -> SourceFacts:
@@ -347,8 +514,18 @@ class SourceFacts:
                 sides.add((side, loc))
                 sides.add((side, LOC_FAMILY.get(loc, loc)))
         dates = frozenset(d for _, _, d in _dates(low))
+        words: dict[str, set[bool]] = {}
+        clauses = _clauses(low)
+        for m in _WORD_RE.finditer(low):
+            neg = _is_negated(low, _clause_of(low, clauses, m.start()), m.start(), m.end())
+            parts = [m.group()] + (m.group().split("-") if "-" in m.group() else [])
+            for w in parts:
+                keys, pneg = _word_keys(w)
+                for k in keys:
+                    words.setdefault(k, set()).add(neg != pneg)
         return cls(frozenset(nums), dates, frozenset(sizes), frozenset(concepts), frozenset(locs),
-                   frozenset(sides))
+                   frozenset(sides), {k: frozenset(v) for k, v in words.items()},
+                   tuple(_lesions(low, mentions)))
 
 
 def check(source: str | SourceFacts, text: str) -> list[Flag]:
@@ -364,7 +541,7 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
     for s, e, value, unit in _numbers(low):
         shown = text[s:e] + (f" {unit}" if unit else "")
         if unit is None:
-            if value not in src_values:
+            if value not in src_values and not _counts_lesions(facts, low, e, value, mentions):
                 add(FlagKind.NUMBER, s, e, f"the number {text[s:e]} is not in the findings")
             continue
         if (value, unit) in facts.numbers:
@@ -383,6 +560,10 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
         if date not in facts.dates:
             add(FlagKind.NUMBER, s, e, f"the date {text[s:e]} is not in the findings")
 
+    flagged_heads: set[tuple[int, int]] = set()  # (clause start, clause end) with a flagged finding
+    clauses = _clauses(low)
+    mention_flags: list[tuple[_Mention, Flag]] = []
+    n_before = len(flags)
     for m in mentions:
         span = text[m.start:m.end]
         if m.category == LOCATION:
@@ -398,6 +579,22 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
                 add(FlagKind.NEGATION, m.start, m.end, f"the findings say there is no {m.concept}")
         else:
             add(FlagKind.DIAGNOSIS, m.start, m.end, f"'{span}' is not in the findings")
+        if len(flags) > n_before and m.category == FINDING:
+            mention_flags.append((m, flags[-1]))
+            if m.concept not in _MODIFIERS:
+                flagged_heads.add(_clause_of(low, clauses, m.start))
+        n_before = len(flags)
+    # a descriptor of a finding that is flagged already is part of that one error
+    for m, f in mention_flags:
+        if m.concept in _MODIFIERS and _clause_of(low, clauses, m.start) in flagged_heads:
+            flags.remove(f)
+    n_before = len(flags)
+
+    _check_lesions(facts, low, mentions, add)
+    covered = [(m.start, m.end) for m in mentions]
+    _check_words(facts, low, clauses, covered, add)
+    for s, e in _zh_clinical_spans(low, covered):
+        add(FlagKind.UNSUPPORTED, s, e, f"'{text[s:e]}' is not in the findings")
 
     for s, e, side in _lateralities(low):
         fams = _locations_near(low, s, e, mentions)
@@ -410,3 +607,83 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
 
     flags.sort(key=lambda f: (f.start, f.end))
     return flags
+
+
+def _counts_lesions(facts: SourceFacts, low: str, end: int, value: float,
+                    mentions: list[_Mention]) -> bool:
+    """True when a count ("two nodules") equals the number of such lesions in the source."""
+    head = next((m for m in mentions if m.category == FINDING and m.concept not in _MODIFIERS
+                 and end <= m.start <= end + 40), None)
+    if head is None or re.search(r"[.;:,，。]", low[end:head.start]):
+        return False
+    distinct = {(sl.sizes, sl.sides, sl.locs) for sl in facts.lesions
+                if head.concept in sl.heads and (sl.sizes or sl.mods)}
+    return len(distinct) == value
+
+
+def _families(locs: Iterable[str]) -> set[str]:
+    return {x for loc in locs for x in (loc, LOC_FAMILY.get(loc, loc))}
+
+
+def _check_lesions(facts: SourceFacts, low: str, mentions: list[_Mention],
+                   add: Any) -> None:
+    """Sizes and descriptors compared per lesion (same finding, same side / place when given)."""
+    for cl in _lesions(low, mentions):
+        matches = [sl for sl in facts.lesions if sl.heads & cl.heads]
+        if not matches:
+            continue
+        # a bare mention ("pulmonary nodules" in a guideline name) describes no lesion
+        matches = [sl for sl in matches if sl.mods or sl.sizes] or matches
+        if cl.sides:
+            matches = [sl for sl in matches if sl.sides & cl.sides] or matches
+        if cl.locs:
+            fam = _families(cl.locs)
+            matches = [sl for sl in matches if _families(sl.locs) & fam] or matches
+        sizes = {x for sl in matches for x in sl.sizes}
+        mods = {x for sl in matches for x in sl.mods}
+        for s, e, mm in cl.size_spans:
+            if any(abs(mm - x) < 1e-6 for x in sizes):
+                continue
+            if any(abs(mm - x) < 1e-6 for x in facts.sizes_mm):
+                add(FlagKind.SIZE, s, e, "the findings give this size to another lesion")
+        for s, e, concept, neg in cl.mod_spans:
+            if (concept, neg) in mods:
+                continue
+            if (concept, neg) in facts.concepts:
+                add(FlagKind.DESCRIPTOR, s, e, f"the findings do not describe this "
+                    f"{'/'.join(sorted(cl.heads))} as '{low[s:e]}'")
+
+
+def _check_words(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
+                 covered: list[tuple[int, int]], add: Any) -> None:
+    """Content words outside the vocabulary: absent from the source, or with flipped polarity."""
+    unsupported: list[tuple[int, int]] = []
+    for s, e, w, keys, neg in _words(low, clauses):
+        if any(a < e and s < b for a, b in covered):
+            continue
+        hit = [k for k in keys if k in facts.words]
+        if not hit and "-" in w:
+            parts = [p for p in w.split("-") if p and not _is_filler(p)]
+            if parts and all(any(k in facts.words for k in _word_keys(p)[0]) for p in parts):
+                hit = [k for p in parts for k in _word_keys(p)[0] if k in facts.words]
+        if not hit:
+            unsupported.append((s, e))
+            continue
+        if _word_keys(w)[0] & _ANATOMY or w in _ANATOMY:
+            continue
+        c0, c1 = _clause_of(low, clauses, s)
+        if not neg and (_NEG_CUES_EN.search(low, c0, c1) or _NEG_CUES_ZH.search(low, c0, c1)):
+            continue  # "nodes are not enlarged": the cue may well belong to this word
+        polarities = set().union(*(facts.words[k] for k in hit))
+        if neg not in polarities:
+            add(FlagKind.NEGATION, s, e,
+                f"'{low[s:e]}' is {'negated' if neg else 'stated'} here but "
+                f"{'stated' if neg else 'negated'} in the findings")
+    merged: list[list[int]] = []
+    for s, e in unsupported:
+        if merged and re.fullmatch(r"[\s\-]*(?:(?:of|and|the|a)\s+)*", low[merged[-1][1]:s]):
+            merged[-1][1] = e
+        else:
+            merged.append([s, e])
+    for s, e in merged:
+        add(FlagKind.UNSUPPORTED, s, e, f"'{low[s:e]}' is not in the findings")
