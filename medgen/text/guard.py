@@ -424,7 +424,7 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
 
     A clause is split into segments at commas, "and", "with", ...; a segment that names a
     finding starts a lesion, one that does not adds its attributes to the lesion before it
-    (or, at the start of a clause, its side and place to the next one).
+    (or, at the start of a clause, all but its sizes to the next one).
     """
     sizes = [(s, e, mm) for s, e, v, u in _numbers(low) if (mm := _to_mm(v, u)) is not None]
     sides = list(_lateralities(low))
@@ -444,7 +444,8 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
                 "locs": {m.concept for m in mentions if a <= m.start < b and m.category == LOCATION},
             }
             if seg["heads"]:
-                if pending is not None:  # only a place carries over to the next segment
+                if pending is not None:  # a place and descriptors carry over, not sizes
+                    seg["mods"] = pending["mods"] + seg["mods"]
                     for k in ("sides", "locs"):
                         seg[k] |= pending[k]
                     pending = None
@@ -507,6 +508,7 @@ class SourceFacts:
         sizes = {mm for v, u in nums if (mm := _to_mm(v, u)) is not None}
         concepts = {(m.concept, m.negated) for m in mentions if m.category == FINDING}
         locs = {m.concept for m in mentions if m.category == LOCATION}
+        locs |= {LOC_FAMILY[x] for x in locs if x in LOC_FAMILY}  # "frontal lobe" supports "brain"
         sides: set[tuple[str, str]] = set()
         for s0, s1, side in _lateralities(low):
             sides.add((side, ""))
@@ -598,6 +600,7 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
 
     for s, e, side in _lateralities(low):
         fams = _locations_near(low, s, e, mentions)
+        fams |= {LOC_FAMILY[f] for f in fams if f in LOC_FAMILY}
         ok = any((side, f) in facts.sides for f in fams) if fams else (side, "") in facts.sides
         if not ok and side == "bilateral":
             ok = all(any((sd, f) in facts.sides for f in (fams or {""})) for sd in ("left", "right"))
@@ -617,7 +620,7 @@ def _counts_lesions(facts: SourceFacts, low: str, end: int, value: float,
     if head is None or re.search(r"[.;:,，。]", low[end:head.start]):
         return False
     distinct = {(sl.sizes, sl.sides, sl.locs) for sl in facts.lesions
-                if head.concept in sl.heads and (sl.sizes or sl.mods)}
+                if head.concept in sl.heads and (sl.sizes or sl.sides)}
     return len(distinct) == value
 
 
@@ -658,6 +661,7 @@ def _check_words(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
                  covered: list[tuple[int, int]], add: Any) -> None:
     """Content words outside the vocabulary: absent from the source, or with flipped polarity."""
     unsupported: list[tuple[int, int]] = []
+    flipped: list[tuple[int, int, bool]] = []
     for s, e, w, keys, neg in _words(low, clauses):
         if any(a < e and s < b for a, b in covered):
             continue
@@ -676,14 +680,21 @@ def _check_words(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
             continue  # "nodes are not enlarged": the cue may well belong to this word
         polarities = set().union(*(facts.words[k] for k in hit))
         if neg not in polarities:
-            add(FlagKind.NEGATION, s, e,
-                f"'{low[s:e]}' is {'negated' if neg else 'stated'} here but "
+            flipped.append((s, e, neg))
+    for s, e in _merge(low, unsupported):
+        add(FlagKind.UNSUPPORTED, s, e, f"'{low[s:e]}' is not in the findings")
+    for neg in (True, False):
+        for s, e in _merge(low, [(a, b) for a, b, n in flipped if n is neg]):
+            add(FlagKind.NEGATION, s, e, f"'{low[s:e]}' is {'negated' if neg else 'stated'} here but "
                 f"{'stated' if neg else 'negated'} in the findings")
+
+
+def _merge(low: str, spans: list[tuple[int, int]]) -> list[list[int]]:
+    """Adjacent word spans joined into phrases (one flag per phrase)."""
     merged: list[list[int]] = []
-    for s, e in unsupported:
+    for s, e in spans:
         if merged and re.fullmatch(r"[\s\-]*(?:(?:of|and|the|a)\s+)*", low[merged[-1][1]:s]):
             merged[-1][1] = e
         else:
             merged.append([s, e])
-    for s, e in merged:
-        add(FlagKind.UNSUPPORTED, s, e, f"'{low[s:e]}' is not in the findings")
+    return merged
