@@ -35,8 +35,10 @@ from medgen.text.vocabulary import (
     EN_TERMS,
     FINDING,
     GENERAL,
+    IMPLIES,
     LOC_FAMILY,
     LOCATION,
+    SEVERITY,
     UNIT_RE,
     UNITS,
     WORD_NUMBERS,
@@ -411,12 +413,16 @@ def _words(low: str, clauses: list[tuple[int, int]]) -> Iterator[tuple[int, int,
 @dataclass(frozen=True)
 class _Lesion:
     heads: frozenset[str]
+    polar_heads: frozenset[tuple[str, bool]]
+    severity: frozenset[int]
     mods: frozenset[tuple[str, bool]]
     sizes: frozenset[float]
     sides: frozenset[str]
     locs: frozenset[str]
     mod_spans: tuple[tuple[int, int, str, bool], ...]
     size_spans: tuple[tuple[int, int, float], ...]
+    start: int = 0
+    end: int = 0
 
 
 def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
@@ -435,8 +441,13 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
         pending: dict[str, Any] | None = None
         for a, b in zip(cuts, cuts[1:], strict=False):
             seg: dict[str, Any] = {
+                "span": [a, b],
                 "heads": {m.concept for m in mentions if a <= m.start < b and m.category == FINDING
                           and m.concept not in _MODIFIERS},
+                "polar": {(m.concept, m.negated) for m in mentions if a <= m.start < b
+                          and m.category == FINDING and m.concept not in _MODIFIERS},
+                "severity": {SEVERITY[w.group()] for w in _WORD_RE.finditer(low, a, b)
+                             if w.group() in SEVERITY},
                 "mods": [(m.start, m.end, m.concept, m.negated) for m in mentions
                          if a <= m.start < b and m.category == FINDING and m.concept in _MODIFIERS],
                 "sizes": [x for x in sizes if a <= x[0] < b],
@@ -446,7 +457,7 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
             if seg["heads"]:
                 if pending is not None:  # a place and descriptors carry over, not sizes
                     seg["mods"] = pending["mods"] + seg["mods"]
-                    for k in ("sides", "locs"):
+                    for k in ("sides", "locs", "severity"):
                         seg[k] |= pending[k]
                     pending = None
                 groups.append(seg)
@@ -456,18 +467,21 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
                 g["sizes"] += seg["sizes"]
                 g["sides"] |= seg["sides"]
                 g["locs"] |= seg["locs"]
+                g["severity"] |= seg["severity"]
+                g["span"][1] = b
             elif pending is None:
                 pending = seg
             else:
                 for k in ("mods", "sizes"):
                     pending[k] += seg[k]
-                for k in ("sides", "locs"):
+                for k in ("sides", "locs", "severity"):
                     pending[k] |= seg[k]
         for g in groups:
             out.append(_Lesion(
-                frozenset(g["heads"]), frozenset((c, n) for _, _, c, n in g["mods"]),
+                frozenset(g["heads"]), frozenset(g["polar"]), frozenset(g["severity"]),
+                frozenset((c, n) for _, _, c, n in g["mods"]),
                 frozenset(mm for _, _, mm in g["sizes"]), frozenset(g["sides"]),
-                frozenset(g["locs"]), tuple(g["mods"]), tuple(g["sizes"])))
+                frozenset(g["locs"]), tuple(g["mods"]), tuple(g["sizes"]), *g["span"]))
     return out
 
 
@@ -508,6 +522,11 @@ class SourceFacts:
         sizes = {mm for v, u in nums if (mm := _to_mm(v, u)) is not None}
         concepts = {(m.concept, m.negated) for m in mentions if m.category == FINDING}
         locs = {m.concept for m in mentions if m.category == LOCATION}
+        for m in mentions:  # "appendicitis" supports "inflammation", "radius" supports "bone"
+            for implied in IMPLIES.get(m.concept, ()):
+                concepts.add((implied, m.negated))
+                if not m.negated:
+                    locs.add(implied)
         locs |= {LOC_FAMILY[x] for x in locs if x in LOC_FAMILY}  # "frontal lobe" supports "brain"
         sides: set[tuple[str, str]] = set()
         for s0, s1, side in _lateralities(low):
@@ -520,11 +539,16 @@ class SourceFacts:
         clauses = _clauses(low)
         for m in _WORD_RE.finditer(low):
             neg = _is_negated(low, _clause_of(low, clauses, m.start()), m.start(), m.end())
-            parts = [m.group()] + (m.group().split("-") if "-" in m.group() else [])
+            whole = m.group()
+            parts = [whole] + (whole.split("-") if "-" in whole and not _word_keys(whole)[1] else [])
             for w in parts:
                 keys, pneg = _word_keys(w)
                 for k in keys:
                     words.setdefault(k, set()).add(neg != pneg)
+        for concept, neg in concepts | {(x, False) for x in locs}:  # concept names as words
+            for w in concept.split():
+                for k in _word_keys(w)[0]:
+                    words.setdefault(k, set()).add(neg)
         return cls(frozenset(nums), dates, frozenset(sizes), frozenset(concepts), frozenset(locs),
                    frozenset(sides), {k: frozenset(v) for k, v in words.items()},
                    tuple(_lesions(low, mentions)))
@@ -635,13 +659,24 @@ def _check_lesions(facts: SourceFacts, low: str, mentions: list[_Mention],
         matches = [sl for sl in facts.lesions if sl.heads & cl.heads]
         if not matches:
             continue
+        if cl.locs:  # "the ACL is torn" where the report says the ACL is intact
+            here = [sl for sl in matches if sl.locs & cl.locs and (not cl.sides or sl.sides & cl.sides)]
+            polar = {x for sl in here for x in sl.polar_heads}
+            for head, neg in cl.polar_heads:
+                if (head, neg) not in polar and (head, not neg) in polar:
+                    add(FlagKind.NEGATION, cl.start, cl.end,
+                        f"the findings say the opposite about this {head} here")
         # a bare mention ("pulmonary nodules" in a guideline name) describes no lesion
         matches = [sl for sl in matches if sl.mods or sl.sizes] or matches
         if cl.sides:
             matches = [sl for sl in matches if sl.sides & cl.sides] or matches
         if cl.locs:
-            fam = _families(cl.locs)
-            matches = [sl for sl in matches if _families(sl.locs) & fam] or matches
+            matches = ([sl for sl in matches if sl.locs & cl.locs]
+                       or [sl for sl in matches if _families(sl.locs) & _families(cl.locs)] or matches)
+        sev = {x for sl in matches for x in sl.severity}
+        if cl.severity and sev and not cl.severity & sev:
+            add(FlagKind.DESCRIPTOR, cl.start, cl.end,
+                f"the findings give this {'/'.join(sorted(cl.heads))} another severity")
         sizes = {x for sl in matches for x in sl.sizes}
         mods = {x for sl in matches for x in sl.mods}
         for s, e, mm in cl.size_spans:

@@ -72,3 +72,7 @@ EN_NEGATED_TERMS: list[tuple[str, str]] = [(p, c) for p, c in _DATA.get("en_nega
 ZH_NEGATED_TERMS: list[tuple[str, str]] = [(p, c) for p, c in _DATA.get("zh_negated_terms", [])]
 #: The general content check's word lists (see the ``[general]`` table's comments).
 GENERAL: dict[str, Any] = dict(_DATA["general"])
+#: Concept -> concepts it implies on the source side.
+IMPLIES: dict[str, list[str]] = {k: list(v) for k, v in _DATA.get("implies", {}).items()}
+#: Severity word -> level (1 mild .. 3 severe).
+SEVERITY: dict[str, int] = {w: int(k) for k, ws in _DATA.get("severity", {}).items() for w in ws}

@@ -97,7 +97,68 @@ PLANTED = [
 ]
 
 
-@pytest.mark.parametrize(("source", "text"), CLEAN)
+# Second development batch: patient language (English and Chinese), knee, stroke, appendix,
+# pneumonia. Planted cases: any flag counts, as in the benchmark.
+KNEE = ("EXAMINATION: MRI of the left knee. Indication: Twisting injury.\n"
+ "FINDINGS: Complex tear of the posterior horn of the medial meniscus. The anterior cruciate ligament is intact. "
+ "Moderate joint effusion. Grade 2 chondral thinning of the medial femoral condyle. No fracture.\n"
+ "IMPRESSION: Complex tear of the medial meniscus posterior horn. Moderate joint effusion.")
+STROKE = ("EXAMINATION: CT head without contrast. Indication: Sudden left arm weakness.\n"
+ "FINDINGS: Hypodensity in the right middle cerebral artery territory, consistent with an acute infarct. "
+ "No intracranial hemorrhage. No mass effect. The ventricles are normal in size.\n"
+ "IMPRESSION: Acute right MCA territory infarct. No hemorrhage.")
+APPY = ("EXAMINATION: CT abdomen and pelvis with IV contrast. Indication: Right lower quadrant pain.\n"
+ "FINDINGS: The appendix is dilated to 11 mm with periappendiceal fat stranding, consistent with acute appendicitis. "
+ "No abscess. No free air. The liver, spleen and pancreas are unremarkable.\n"
+ "IMPRESSION: Acute appendicitis without abscess or perforation.")
+PNEU = ("EXAMINATION: Chest radiograph. Indication: Fever and cough.\n"
+ "FINDINGS: Consolidation in the right lower lobe. No pleural effusion. No pneumothorax. Heart size is normal.\n"
+ "IMPRESSION: Right lower lobe pneumonia.")
+CLEAN_2 = [
+ (KNEE, "There is a complex tear in the posterior horn of the medial meniscus. The ACL is intact. There is a moderate knee joint effusion. No fracture is seen."),
+ (KNEE, "Your knee MRI shows a tear in the cartilage cushion (meniscus) on the inner side of your left knee. There is moderate fluid in the joint. The bones are not broken."),
+ (KNEE, "IMPRESSION: Medial meniscus posterior horn complex tear; moderate effusion of the joint."),
+ (STROKE, "There is an area of low density in the right middle cerebral artery territory, in keeping with an acute infarct. There is no bleeding in the brain and no mass effect."),
+ (STROKE, "Your head scan shows an area of recent stroke on the right side of the brain. There is no bleeding."),
+ (STROKE, "IMPRESSION: Acute infarct in the right MCA territory. No intracranial hemorrhage."),
+ (APPY, "The appendix is enlarged, measuring 11 mm, with inflammation of the surrounding fat, in keeping with acute appendicitis. There is no abscess or free air."),
+ (APPY, "Your scan shows that your appendix is swollen and inflamed. This is called acute appendicitis. There is no pocket of pus and the appendix has not burst."),
+ (APPY, "IMPRESSION: Acute appendicitis, no abscess or perforation."),
+ (PNEU, "There is consolidation in the right lower lobe, compatible with pneumonia. There is no pleural effusion or pneumothorax. The heart is normal in size."),
+ (PNEU, "Your chest X-ray shows an infection in the lower part of your right lung (pneumonia). There is no fluid around the lung and no collapsed lung."),
+ (MSK, "Your X-ray shows a break in the radius bone near your right wrist. The broken bone has not moved out of place. There is some mild swelling."),
+ (ABDOMEN, "Your scan shows a simple fluid-filled sac (cyst) on the right kidney, 3.1 cm in size. There is also a small 5 mm kidney stone on the left that is not blocking the flow of urine."),
+ (NEURO, "Your head CT shows a collection of blood (subdural hematoma) on the left side, 12 mm thick. The brain has not been pushed to one side. The skull is not broken."),
+ (CHEST, "Your CT shows two small spots in your lungs: one of 6 mm in the right lower lobe and one of 15 mm in the left upper lobe. There is a small amount of fluid around the right lung."),
+ (KNEE, "您的左膝磁共振显示内侧半月板后角有复杂撕裂，前交叉韧带完好。关节内有中等量积液，没有骨折。"),
+ (STROKE, "您的头部CT显示右侧大脑有急性脑梗死，没有脑出血。"),
+ (APPY, "您的CT显示阑尾增粗，为急性阑尾炎，没有脓肿，也没有穿孔。"),
+ (PNEU, "您的胸片显示右肺下叶有实变，考虑为肺炎。没有胸腔积液，也没有气胸。"),
+]
+PLANTED_2 = [
+ (KNEE, "There is a simple tear of the posterior horn of the medial meniscus."),
+ (KNEE, "The anterior cruciate ligament is torn. Moderate joint effusion."),
+ (KNEE, "Small joint effusion. Complex tear of the medial meniscus."),
+ (KNEE, "There is a bone bruise in the medial femoral condyle."),
+ (KNEE, "Complex tear of the lateral meniscus."),
+ (STROKE, "Acute infarct in the left middle cerebral artery territory."),
+ (STROKE, "Acute infarct with hemorrhagic transformation."),
+ (STROKE, "Acute right MCA infarct with mass effect."),
+ (STROKE, "Chronic infarct in the right MCA territory."),
+ (APPY, "Acute appendicitis with a small abscess."),
+ (APPY, "The appendix is dilated to 11 mm with an appendicolith."),
+ (APPY, "The appendix is dilated to 15 mm."),
+ (PNEU, "Consolidation in the right lower lobe with a small pleural effusion."),
+ (PNEU, "Right lower lobe consolidation and mild cardiomegaly."),
+ (PNEU, "Consolidation in the right lower lobe, likely aspiration."),
+ (KNEE, "您的左膝内侧半月板有简单撕裂。"),
+ (STROKE, "您的头部CT显示右侧大脑有急性脑梗死，还有脑出血。"),
+ (APPY, "您的阑尾发炎了，而且已经穿孔。"),
+ (PNEU, "您的右肺下叶有肺炎，还有少量胸腔积液。"),
+ (MSK, "Your X-ray shows a break in the radius bone near your right wrist. The bone has moved out of place."),
+]
+
+@pytest.mark.parametrize(("source", "text"), CLEAN + CLEAN_2)
 def test_faithful_rewordings_pass(source: str, text: str) -> None:
     assert check(source, text) == []
 
@@ -140,3 +201,8 @@ def test_general_check_is_fast() -> None:
     for _ in range(10):
         check(facts, text)
     assert (time.perf_counter() - t0) / 10 < 0.5  # generous bound; bench measures the real figure
+
+
+@pytest.mark.parametrize(("source", "text"), PLANTED_2)
+def test_planted_errors_second_batch_are_flagged(source: str, text: str) -> None:
+    assert check(source, text), text
