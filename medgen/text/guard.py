@@ -332,14 +332,15 @@ def _lateralities(low: str) -> Iterator[tuple[int, int, str]]:
         yield m.start(), m.end(), side
 
 
-def _locations_near(low: str, start: int, end: int, mentions: Iterable[_Mention]) -> set[str]:
+def _locations_near(low: str, start: int, end: int, mentions: Iterable[_Mention],
+                    n: int = 2) -> set[str]:
     """Location concepts right after (or just before) a laterality word."""
     clause_end = len(low)
     m = _CLAUSE_SPLIT.search(low, end)
     if m:
         clause_end = m.start()
     after = [x for x in mentions if x.category == LOCATION and end <= x.start < min(end + 40, clause_end)]
-    near = {x.concept for x in after[:2]}
+    near = {x.concept for x in after[:n]}
     if not near:
         before = [x for x in mentions if x.category == LOCATION and start - 30 <= x.end <= start]
         near = {x.concept for x in before[-1:]}
@@ -353,6 +354,7 @@ _STEMMER = snowballstemmer.stemmer("english")
 _WORD_RE = re.compile(r"[a-z]+(?:['’][a-z]+)*(?:-[a-z]+)*")
 _MODIFIERS = frozenset(GENERAL["modifier_concepts"])
 _SEGMENT_SPLIT = re.compile(r",|，|、|\band\b|\bwith\b|\bwhile\b|\bwhereas\b|\bbut\b|和|以及|并且|但")
+_CITATION = re.compile(CUES.get("citation", r"(?!x)x"))
 _ZH_STOP = set("的有是在了个一您你这那也和与及或但没无未不很较稍还并就都其它它们及处见到")
 
 
@@ -432,8 +434,14 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
     finding starts a lesion, one that does not adds its attributes to the lesion before it
     (or, at the start of a clause, all but its sizes to the next one).
     """
-    sizes = [(s, e, mm) for s, e, v, u in _numbers(low) if (mm := _to_mm(v, u)) is not None]
-    sides = list(_lateralities(low))
+    cites = [m.span() for m in _CITATION.finditer(low)]  # "(... guidelines for ... nodules)"
+
+    def free(pos: int) -> bool:
+        return not any(a <= pos < b for a, b in cites)
+
+    mentions = [m for m in mentions if free(m.start)]
+    sizes = [(s, e, mm) for s, e, v, u in _numbers(low) if (mm := _to_mm(v, u)) is not None and free(s)]
+    sides = [x for x in _lateralities(low) if free(x[0])]
     out: list[_Lesion] = []
     for c0, c1 in _clauses(low):
         cuts = [c0] + [m.start() for m in _SEGMENT_SPLIT.finditer(low, c0, c1)] + [c1]
@@ -455,8 +463,9 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
                 "locs": {m.concept for m in mentions if a <= m.start < b and m.category == LOCATION},
             }
             if seg["heads"]:
-                if pending is not None:  # a place and descriptors carry over, not sizes
+                if pending is not None and low[a] != "，":  # "A 2 cm, enhancing mass"
                     seg["mods"] = pending["mods"] + seg["mods"]
+                    seg["sizes"] = pending["sizes"] + seg["sizes"]
                     for k in ("sides", "locs", "severity"):
                         seg[k] |= pending[k]
                     pending = None
@@ -514,6 +523,8 @@ class SourceFacts:
     #: word key (stem or synonym group) -> the polarities it has in the source
     words: dict[str, frozenset[bool]] = field(default_factory=dict)
     lesions: tuple[_Lesion, ...] = ()
+    #: every prefix (5+ letters) of every source word ("stenosed" is supported by "stenosis")
+    prefixes: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, source: str) -> SourceFacts:
@@ -551,7 +562,8 @@ class SourceFacts:
                     words.setdefault(k, set()).add(neg)
         return cls(frozenset(nums), dates, frozenset(sizes), frozenset(concepts), frozenset(locs),
                    frozenset(sides), {k: frozenset(v) for k, v in words.items()},
-                   tuple(_lesions(low, mentions)))
+                   tuple(_lesions(low, mentions)),
+                   frozenset(w[:n] for w in _WORD_RE.findall(low) for n in range(5, len(w) + 1)))
 
 
 def check(source: str | SourceFacts, text: str) -> list[Flag]:
@@ -623,9 +635,14 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
         add(FlagKind.UNSUPPORTED, s, e, f"'{text[s:e]}' is not in the findings")
 
     for s, e, side in _lateralities(low):
-        fams = _locations_near(low, s, e, mentions)
-        fams |= {LOC_FAMILY[f] for f in fams if f in LOC_FAMILY}
+        places = _locations_near(low, s, e, mentions)
+        fams = places | {LOC_FAMILY[f] for f in places if f in LOC_FAMILY}
         ok = any((side, f) in facts.sides for f in fams) if fams else (side, "") in facts.sides
+        other = {"left": "right", "right": "left"}.get(side)
+        first = _locations_near(low, s, e, mentions, 1)
+        if ok and other and not any((side, p) in facts.sides for p in first) \
+                and any((other, p) in facts.sides for p in first):
+            ok = False  # the report names this place on the other side only
         if not ok and side == "bilateral":
             ok = all(any((sd, f) in facts.sides for f in (fams or {""})) for sd in ("left", "right"))
         if not ok:
@@ -680,7 +697,7 @@ def _check_lesions(facts: SourceFacts, low: str, mentions: list[_Mention],
         sizes = {x for sl in matches for x in sl.sizes}
         mods = {x for sl in matches for x in sl.mods}
         for s, e, mm in cl.size_spans:
-            if any(abs(mm - x) < 1e-6 for x in sizes):
+            if not sizes or any(abs(mm - x) < 1e-6 for x in sizes):
                 continue
             if any(abs(mm - x) < 1e-6 for x in facts.sizes_mm):
                 add(FlagKind.SIZE, s, e, "the findings give this size to another lesion")
@@ -701,6 +718,8 @@ def _check_words(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
         if any(a < e and s < b for a, b in covered):
             continue
         hit = [k for k in keys if k in facts.words]
+        if not hit and len(w) >= 5 and w[:max(5, len(w) - 3)] in facts.prefixes:
+            continue  # "stenosed" for "stenosis", "malleolus" for "malleolar": supported, polarity unknown
         if not hit and "-" in w:
             parts = [p for p in w.split("-") if p and not _is_filler(p)]
             if parts and all(any(k in facts.words for k in _word_keys(p)[0]) for p in parts):

@@ -158,7 +158,91 @@ PLANTED_2 = [
  (MSK, "Your X-ray shows a break in the radius bone near your right wrist. The bone has moved out of place."),
 ]
 
-@pytest.mark.parametrize(("source", "text"), CLEAN + CLEAN_2)
+# Third batch, written before the fixes it led to: on first run 13/16 faithful texts were
+# flagged and 29/32 planted errors caught (spine, embolism, liver, meningioma, ankle, shoulder,
+# ureteric stone).
+SPINE = ("EXAMINATION: MRI lumbar spine without contrast. Indication: Low back pain radiating to the left leg.\n"
+ "FINDINGS: At L4-L5 there is a left paracentral disc extrusion compressing the traversing left L5 nerve root. "
+ "Mild facet arthropathy at L5-S1. No spinal canal stenosis. Vertebral body heights are preserved.\n"
+ "IMPRESSION: Left paracentral L4-L5 disc extrusion with compression of the left L5 nerve root.")
+PE = ("EXAMINATION: CT pulmonary angiogram. Indication: Chest pain and tachycardia.\n"
+ "FINDINGS: Filling defects in the right lower lobe segmental pulmonary arteries, consistent with acute pulmonary embolism. "
+ "No right heart strain. No pleural effusion. Small left basal atelectasis.\n"
+ "IMPRESSION: Acute right lower lobe segmental pulmonary embolism without right heart strain.")
+LIVER = ("EXAMINATION: CT abdomen with IV contrast. Indication: Abnormal liver tests.\n"
+ "FINDINGS: A 2.2 cm arterially enhancing lesion in segment 6 of the liver with washout on delayed images. "
+ "The liver has a nodular contour, consistent with cirrhosis. Moderate splenomegaly. No ascites. The portal vein is patent.\n"
+ "IMPRESSION: 2.2 cm arterially enhancing liver lesion with washout in a cirrhotic liver.")
+MENING = ("EXAMINATION: MRI brain with and without contrast. Indication: Headaches.\n"
+ "FINDINGS: A 2.5 cm extra-axial, homogeneously enhancing mass along the right frontal convexity with a dural tail, "
+ "most consistent with a meningioma. Mild surrounding vasogenic edema. No midline shift. No hydrocephalus.\n"
+ "IMPRESSION: 2.5 cm right frontal convexity meningioma with mild surrounding edema.")
+ANKLE = ("EXAMINATION: Radiographs of the left ankle. Indication: Inversion injury.\n"
+ "FINDINGS: Minimally displaced oblique fracture of the distal fibula at the level of the syndesmosis. "
+ "The ankle mortise is congruent. No medial malleolar fracture. Moderate lateral soft tissue swelling.\n"
+ "IMPRESSION: Minimally displaced distal fibular fracture.")
+SHOULDER = ("EXAMINATION: MRI of the right shoulder. Indication: Pain on abduction.\n"
+ "FINDINGS: Full-thickness tear of the supraspinatus tendon measuring 9 mm with 1 cm retraction. "
+ "No muscle atrophy. Mild acromioclavicular joint osteoarthritis. Small subacromial bursal effusion.\n"
+ "IMPRESSION: Full-thickness supraspinatus tear with 1 cm retraction.")
+STONE = ("EXAMINATION: CT abdomen and pelvis without contrast. Indication: Right flank pain.\n"
+ "FINDINGS: A 7 mm obstructing calculus in the proximal right ureter with moderate right hydronephrosis. "
+ "A 3 mm non-obstructing calculus in the lower pole of the left kidney. The bladder is unremarkable.\n"
+ "IMPRESSION: 7 mm obstructing proximal right ureteral calculus with moderate hydronephrosis.")
+CLEAN_3 = [
+ (SPINE, "At the L4-L5 level, a left paracentral disc extrusion compresses the traversing left L5 nerve root. There is mild facet arthropathy at L5-S1. The spinal canal is not stenosed."),
+ (SPINE, "IMPRESSION: L4-L5 left paracentral disc extrusion compressing the left L5 nerve root."),
+ (PE, "There are filling defects within the segmental arteries of the right lower lobe, in keeping with acute pulmonary emboli. There is no evidence of right heart strain. Minor atelectasis at the left lung base."),
+ (PE, "IMPRESSION: Acute segmental pulmonary emboli in the right lower lobe. No right heart strain."),
+ (LIVER, "In hepatic segment 6 there is a 2.2 cm lesion that enhances in the arterial phase and washes out on delayed images. The liver contour is nodular, in keeping with cirrhosis. The spleen is moderately enlarged. There is no ascites and the portal vein is patent."),
+ (MENING, "There is a 2.5 cm homogeneously enhancing extra-axial mass along the right frontal convexity, with a dural tail, most in keeping with meningioma. There is mild vasogenic edema around it. There is no midline shift or hydrocephalus."),
+ (ANKLE, "There is an oblique fracture of the distal fibula at the syndesmosis, minimally displaced. The mortise is congruent. No fracture of the medial malleolus. Moderate soft tissue swelling laterally."),
+ (SHOULDER, "There is a 9 mm full-thickness supraspinatus tendon tear, retracted by 1 cm. The muscle is not atrophied. Mild osteoarthritis of the acromioclavicular joint. A small amount of fluid in the subacromial bursa."),
+ (STONE, "There is a 7 mm calculus obstructing the proximal right ureter, causing moderate right-sided hydronephrosis. In the lower pole of the left kidney there is a 3 mm stone that is not obstructing. The urinary bladder is unremarkable."),
+ (SPINE, "您的腰椎核磁共振显示，L4-L5椎间盘向左后方突出，压迫了左侧L5神经根。"),
+ (PE, "您的CT显示右肺下叶的肺动脉分支里有血栓，也就是急性肺栓塞。心脏没有受到影响，没有胸腔积液。"),
+ (LIVER, "您的肝脏有肝硬化，肝脏第6段有一个2.2厘米的病灶。脾脏中度增大，没有腹水。"),
+ (MENING, "您的脑部磁共振显示，右侧额部有一个2.5厘米的脑膜瘤，周围有轻度水肿。脑中线没有移位，没有脑积水。"),
+ (ANKLE, "您的左踝X光片显示腓骨远端有骨折，只有轻微移位。内踝没有骨折。外侧软组织中度肿胀。"),
+ (SHOULDER, "您的右肩磁共振显示冈上肌腱全层撕裂，撕裂长9毫米，回缩1厘米。肩锁关节有轻度骨关节炎。"),
+ (STONE, "您的右侧输尿管上段有一个7毫米的结石，堵住了尿液，引起右肾中度积水。左肾下极还有一个3毫米的小结石，没有造成堵塞。"),
+]
+PLANTED_3 = [
+ (SPINE, "At L4-L5 there is a right paracentral disc extrusion compressing the right L5 nerve root."),
+ (SPINE, "Mild facet arthropathy at L5-S1. Moderate spinal canal stenosis."),
+ (SPINE, "Left paracentral L4-L5 disc extrusion with a sequestered fragment."),
+ (SPINE, "Severe facet arthropathy at L5-S1."),
+ (PE, "Acute pulmonary embolism with right heart strain."),
+ (PE, "Filling defects in the left lower lobe segmental pulmonary arteries."),
+ (PE, "Acute saddle pulmonary embolism."),
+ (PE, "Small right basal atelectasis."),
+ (LIVER, "A 2.2 cm arterially enhancing lesion in segment 6 of the liver without washout."),
+ (LIVER, "Moderate splenomegaly with a small amount of ascites."),
+ (LIVER, "Portal vein thrombosis. Cirrhotic liver."),
+ (LIVER, "A 3.2 cm arterially enhancing lesion in segment 6."),
+ (MENING, "A 2.5 cm extra-axial heterogeneously enhancing mass along the right frontal convexity."),
+ (MENING, "Marked surrounding vasogenic edema with 4 mm midline shift."),
+ (MENING, "A 2.5 cm meningioma along the left frontal convexity."),
+ (ANKLE, "Markedly displaced oblique fracture of the distal fibula."),
+ (ANKLE, "The ankle mortise is widened."),
+ (ANKLE, "Oblique fracture of the distal fibula with an associated medial malleolar fracture."),
+ (SHOULDER, "Partial-thickness tear of the supraspinatus tendon."),
+ (SHOULDER, "Full-thickness supraspinatus tear with 1 cm retraction and fatty atrophy of the muscle."),
+ (SHOULDER, "Full-thickness tear of the supraspinatus tendon measuring 9 cm."),
+ (STONE, "A 3 mm obstructing calculus in the proximal right ureter and a 7 mm calculus in the left kidney."),
+ (STONE, "A 7 mm obstructing calculus in the proximal right ureter with mild hydronephrosis."),
+ (STONE, "A 7 mm non-obstructing calculus in the proximal right ureter."),
+ (SPINE, "您的腰椎L4-L5椎间盘向右后方突出，压迫了右侧神经根。"),
+ (PE, "您的肺动脉里有血栓，心脏也受到了影响，右心负荷加重。"),
+ (LIVER, "您的肝脏有一个2.2厘米的病灶，还有少量腹水。"),
+ (MENING, "您的右侧额部有一个2.5厘米的脑膜瘤，周围有严重水肿。"),
+ (ANKLE, "您的左踝腓骨远端骨折，骨折明显移位，内踝也有骨折。"),
+ (SHOULDER, "您的右肩冈上肌腱部分撕裂。"),
+ (STONE, "您的左侧输尿管有一个7毫米的结石。"),
+ (STONE, "您的右肾没有积水。"),
+]
+
+@pytest.mark.parametrize(("source", "text"), CLEAN + CLEAN_2 + CLEAN_3)
 def test_faithful_rewordings_pass(source: str, text: str) -> None:
     assert check(source, text) == []
 
@@ -203,6 +287,6 @@ def test_general_check_is_fast() -> None:
     assert (time.perf_counter() - t0) / 10 < 0.5  # generous bound; bench measures the real figure
 
 
-@pytest.mark.parametrize(("source", "text"), PLANTED_2)
+@pytest.mark.parametrize(("source", "text"), PLANTED_2 + PLANTED_3)
 def test_planted_errors_second_batch_are_flagged(source: str, text: str) -> None:
     assert check(source, text), text
