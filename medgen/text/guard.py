@@ -533,11 +533,13 @@ class SourceFacts:
         sizes = {mm for v, u in nums if (mm := _to_mm(v, u)) is not None}
         concepts = {(m.concept, m.negated) for m in mentions if m.category == FINDING}
         locs = {m.concept for m in mentions if m.category == LOCATION}
+        implied_words: set[str] = set()
         for m in mentions:  # "appendicitis" supports "inflammation", "radius" supports "bone"
             for implied in IMPLIES.get(m.concept, ()):
                 concepts.add((implied, m.negated))
                 if not m.negated:
                     locs.add(implied)
+                    implied_words.add(implied)
         locs |= {LOC_FAMILY[x] for x in locs if x in LOC_FAMILY}  # "frontal lobe" supports "brain"
         sides: set[tuple[str, str]] = set()
         for s0, s1, side in _lateralities(low):
@@ -556,7 +558,8 @@ class SourceFacts:
                 keys, pneg = _word_keys(w)
                 for k in keys:
                     words.setdefault(k, set()).add(neg != pneg)
-        for concept, neg in concepts | {(x, False) for x in locs}:  # concept names as words
+        named = {(m.concept, m.negated) for m in mentions} | {(x, False) for x in implied_words}
+        for concept, neg in named:  # concept names as words
             for w in concept.split():
                 for k in _word_keys(w)[0]:
                     words.setdefault(k, set()).add(neg)
@@ -622,9 +625,11 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
             if m.concept not in _MODIFIERS:
                 flagged_heads.add(_clause_of(low, clauses, m.start))
         n_before = len(flags)
-    # a descriptor of a finding that is flagged already is part of that one error
+    # a descriptor of a finding that is flagged already is part of that one error, and one of
+    # a negated finding that the source also negates adds nothing ("no focal lesion")
     for m, f in mention_flags:
-        if m.concept in _MODIFIERS and _clause_of(low, clauses, m.start) in flagged_heads:
+        if m.concept in _MODIFIERS and (_clause_of(low, clauses, m.start) in flagged_heads
+                                        or (m.negated and f.kind is FlagKind.DIAGNOSIS)):
             flags.remove(f)
     n_before = len(flags)
 

@@ -242,7 +242,71 @@ PLANTED_3 = [
  (STONE, "您的右肾没有积水。"),
 ]
 
-@pytest.mark.parametrize(("source", "text"), CLEAN + CLEAN_2 + CLEAN_3)
+# Fourth batch (subarachnoid haemorrhage, rib fractures, cholecystitis, hip, bowel obstruction,
+# pelvis CT with a renal cyst); first run: 8/16 faithful texts flagged, 24/24 planted caught.
+SAH = ("EXAMINATION: CT head without contrast. Indication: Thunderclap headache.\n"
+ "FINDINGS: Diffuse subarachnoid hemorrhage in the basal cisterns and the left Sylvian fissure. Mild enlargement of the temporal horns, suggesting early hydrocephalus. No intraparenchymal hematoma. No skull fracture.\n"
+ "IMPRESSION: Diffuse subarachnoid hemorrhage with early hydrocephalus.")
+RIBS = ("EXAMINATION: CT chest without contrast. Indication: Motor vehicle collision.\n"
+ "FINDINGS: Acute non-displaced fractures of the left 5th and 6th ribs. Small left pneumothorax measuring 8 mm. No hemothorax. No pulmonary contusion. The heart and mediastinum are normal.\n"
+ "IMPRESSION: Left 5th and 6th rib fractures with a small left pneumothorax.")
+GB = ("EXAMINATION: CT abdomen with IV contrast. Indication: Epigastric pain and fever.\n"
+ "FINDINGS: Distended gallbladder with multiple gallstones and gallbladder wall thickening to 5 mm, with pericholecystic fluid, consistent with acute cholecystitis. The common bile duct is not dilated. No liver abscess.\n"
+ "IMPRESSION: Acute calculous cholecystitis.")
+HIP = ("EXAMINATION: Radiographs of the pelvis and right hip. Indication: Chronic hip pain.\n"
+ "FINDINGS: Severe right hip osteoarthritis with joint space narrowing, subchondral sclerosis and osteophytes. Mild left hip osteoarthritis. No fracture. No lytic or sclerotic lesion.\n"
+ "IMPRESSION: Severe right hip osteoarthritis.")
+SBO = ("EXAMINATION: CT abdomen and pelvis with IV contrast. Indication: Vomiting and distension.\n"
+ "FINDINGS: Dilated small bowel loops up to 3.5 cm with a transition point in the right lower quadrant, consistent with small bowel obstruction, likely from adhesions. No free air. No pneumatosis. Small amount of free fluid in the pelvis.\n"
+ "IMPRESSION: Small bowel obstruction with a transition point in the right lower quadrant.")
+PELVIS = ("EXAMINATION: CT pelvis with IV contrast. Indication: Pelvic pain.\n"
+ "FINDINGS: A 4.5 cm simple cyst in the lower pole of the left kidney. The uterus and ovaries are unremarkable. No free fluid. No pelvic lymphadenopathy.\n"
+ "IMPRESSION: 4.5 cm simple left renal cyst. No acute pelvic abnormality.")
+CLEAN_4 = [
+ (SAH, "There is diffuse subarachnoid haemorrhage in the basal cisterns and in the left Sylvian fissure. The temporal horns are mildly enlarged, which suggests early hydrocephalus. There is no hematoma in the brain tissue and no skull fracture."),
+ (SAH, "Your head CT shows bleeding in the space around the brain (subarachnoid hemorrhage). The fluid spaces in the brain are slightly enlarged, which may be early hydrocephalus. The skull is not fractured."),
+ (RIBS, "There are acute, non-displaced fractures of the left fifth and sixth ribs, with a small 8 mm left pneumothorax. No hemothorax or pulmonary contusion. The heart and mediastinum are normal."),
+ (RIBS, "IMPRESSION: Fractures of the 5th and 6th ribs on the left, and a small left-sided pneumothorax."),
+ (GB, "The gallbladder is distended and contains multiple gallstones; its wall is thickened to 5 mm and there is fluid around it, in keeping with acute cholecystitis. The common bile duct is of normal caliber. No abscess in the liver."),
+ (GB, "Your scan shows that your gallbladder is inflamed (acute cholecystitis). There are several gallstones inside it."),
+ (HIP, "Advanced osteoarthritis of the right hip, with narrowing of the joint space, subchondral sclerosis and osteophyte formation. The left hip shows mild osteoarthritis. No fracture or focal bone lesion."),
+ (SBO, "The small bowel loops are dilated up to 3.5 cm, with a transition point in the right lower quadrant, in keeping with small bowel obstruction, probably due to adhesions. There is no free air or pneumatosis. A small amount of free fluid is present in the pelvis."),
+ (PELVIS, "In the lower pole of the left kidney there is a simple cyst measuring 4.5 cm. The uterus and both ovaries look normal. There is no free fluid and there are no enlarged lymph nodes in the pelvis."),
+ (SAH, "您的头部CT显示大脑周围的蛛网膜下腔有弥漫性出血，脑室稍微扩大，可能是早期脑积水。没有颅骨骨折。"),
+ (RIBS, "您左侧第5和第6根肋骨骨折，没有移位。左侧有少量气胸，约8毫米。"),
+ (GB, "您的胆囊发炎了（急性胆囊炎），里面有多个胆结石，胆囊壁增厚到5毫米。"),
+ (HIP, "您的右髋有严重的骨关节炎，左髋有轻度骨关节炎。没有骨折。"),
+ (SBO, "您的小肠有梗阻，可能是粘连引起的。没有肠穿孔。盆腔有少量积液。"),
+ (PELVIS, "您的左肾下极有一个4.5厘米的单纯囊肿。子宫和卵巢正常，没有腹水。"),
+]
+PLANTED_4 = [
+ (SAH, "Diffuse subarachnoid hemorrhage in the basal cisterns and the right Sylvian fissure."),
+ (SAH, "Diffuse subarachnoid hemorrhage with a large intraparenchymal hematoma."),
+ (SAH, "Focal subarachnoid hemorrhage in the left Sylvian fissure."),
+ (SAH, "Diffuse subarachnoid hemorrhage with severe hydrocephalus."),
+ (RIBS, "Acute displaced fractures of the left 5th and 6th ribs."),
+ (RIBS, "Left 5th and 6th rib fractures with a small left hemothorax."),
+ (RIBS, "Small left pneumothorax measuring 18 mm."),
+ (RIBS, "Left 5th and 6th rib fractures with a left flail segment."),
+ (GB, "Distended gallbladder without gallstones, consistent with acalculous cholecystitis."),
+ (GB, "The common bile duct is dilated."),
+ (GB, "Gallbladder wall thickening with intramural gas, consistent with emphysematous cholecystitis."),
+ (HIP, "Mild right hip osteoarthritis."),
+ (HIP, "Severe left hip osteoarthritis."),
+ (SBO, "Small bowel obstruction with a transition point in the left lower quadrant."),
+ (SBO, "Small bowel obstruction with pneumatosis."),
+ (PELVIS, "A 4.5 cm complex cyst in the lower pole of the left kidney."),
+ (PELVIS, "A 4.5 cm simple cyst in the left kidney. A 3 cm left ovarian cyst."),
+ (SAH, "您的大脑周围有出血，还有一个脑内血肿。"),
+ (RIBS, "您左侧第5和第6根肋骨骨折，骨折有移位。"),
+ (GB, "您的胆囊发炎了，胆囊已经穿孔。"),
+ (HIP, "您的左髋有严重的骨关节炎。"),
+ (SBO, "您的小肠有梗阻，肠子已经坏死。"),
+ (PELVIS, "您的左肾有一个4.5厘米的复杂囊肿。"),
+ (PELVIS, "您的右肾有一个4.5厘米的囊肿。"),
+]
+
+@pytest.mark.parametrize(("source", "text"), CLEAN + CLEAN_2 + CLEAN_3 + CLEAN_4)
 def test_faithful_rewordings_pass(source: str, text: str) -> None:
     assert check(source, text) == []
 
@@ -287,6 +351,12 @@ def test_general_check_is_fast() -> None:
     assert (time.perf_counter() - t0) / 10 < 0.5  # generous bound; bench measures the real figure
 
 
-@pytest.mark.parametrize(("source", "text"), PLANTED_2 + PLANTED_3)
+@pytest.mark.parametrize(("source", "text"), PLANTED_2 + PLANTED_3 + PLANTED_4)
 def test_planted_errors_second_batch_are_flagged(source: str, text: str) -> None:
     assert check(source, text), text
+
+
+@pytest.mark.xfail(reason="known limit: 'no hole in the bowel' paraphrases 'no free air'; the guard "
+                   "only knows what a report states, not what its negatives imply", strict=True)
+def test_plain_inference_from_a_negative_is_not_supported() -> None:
+    assert check(SBO, "Your CT shows a blockage of the small intestine. There is no hole in the bowel.") == []
