@@ -537,8 +537,8 @@ class SourceFacts:
         for m in mentions:  # "appendicitis" supports "inflammation", "radius" supports "bone"
             for implied in IMPLIES.get(m.concept, ()):
                 concepts.add((implied, m.negated))
+                locs.add(implied)
                 if not m.negated:
-                    locs.add(implied)
                     implied_words.add(implied)
         locs |= {LOC_FAMILY[x] for x in locs if x in LOC_FAMILY}  # "frontal lobe" supports "brain"
         sides: set[tuple[str, str]] = set()
@@ -654,6 +654,10 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
             where = f" for the {'/'.join(sorted(fams))}" if fams else ""
             add(FlagKind.LATERALITY, s, e, f"'{text[s:e]}'{where} is not the side given in the findings")
 
+    # a side flagged on its word already needs no second flag for its lesion
+    words_sides = [f for f in flags if f.kind is FlagKind.LATERALITY and f.end - f.start < 20]
+    flags = [f for f in flags if not (f.kind is FlagKind.LATERALITY and f.reason.endswith("another side")
+                                      and any(f.start <= g.start < f.end for g in words_sides))]
     flags.sort(key=lambda f: (f.start, f.end))
     return flags
 
@@ -691,7 +695,12 @@ def _check_lesions(facts: SourceFacts, low: str, mentions: list[_Mention],
         # a bare mention ("pulmonary nodules" in a guideline name) describes no lesion
         matches = [sl for sl in matches if sl.mods or sl.sizes] or matches
         if cl.sides:
-            matches = [sl for sl in matches if sl.sides & cl.sides] or matches
+            sided = [sl for sl in matches if sl.sides & cl.sides]
+            if not sided and any(sl.sides for sl in matches):
+                s, e = cl.start, cl.end
+                add(FlagKind.LATERALITY, s, e, f"the findings give this {'/'.join(sorted(cl.heads))} "
+                    f"another side")
+            matches = sided or matches
         if cl.locs:
             matches = ([sl for sl in matches if sl.locs & cl.locs]
                        or [sl for sl in matches if _families(sl.locs) & _families(cl.locs)] or matches)
@@ -701,6 +710,7 @@ def _check_lesions(facts: SourceFacts, low: str, mentions: list[_Mention],
                 f"the findings give this {'/'.join(sorted(cl.heads))} another severity")
         sizes = {x for sl in matches for x in sl.sizes}
         mods = {x for sl in matches for x in sl.mods}
+        mods |= {(i, False) for sl in matches for h in sl.heads for i in IMPLIES.get(h, ())}
         for s, e, mm in cl.size_spans:
             if not sizes or any(abs(mm - x) < 1e-6 for x in sizes):
                 continue

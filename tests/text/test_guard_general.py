@@ -306,7 +306,56 @@ PLANTED_4 = [
  (PELVIS, "您的右肾有一个4.5厘米的囊肿。"),
 ]
 
-@pytest.mark.parametrize(("source", "text"), CLEAN + CLEAN_2 + CLEAN_3 + CLEAN_4)
+# Fifth batch (thyroid, adrenal, lung mass, vertebral fracture); first run: 7/12 faithful texts
+# flagged, 17/20 planted caught.
+THY = ("EXAMINATION: CT neck with IV contrast. Indication: Neck swelling.\n"
+ "FINDINGS: A 1.8 cm heterogeneous nodule in the right thyroid lobe with coarse calcifications. No cervical lymphadenopathy. The airway is patent.\n"
+ "IMPRESSION: 1.8 cm right thyroid nodule with coarse calcifications; ultrasound correlation is recommended.")
+ADR = ("EXAMINATION: CT abdomen without contrast. Indication: Hypertension.\n"
+ "FINDINGS: A 1.6 cm left adrenal nodule with an attenuation of 5 HU, consistent with a lipid-rich adenoma. The right adrenal gland is normal. No renal artery stenosis is evident.\n"
+ "IMPRESSION: 1.6 cm left adrenal adenoma.")
+LUNGCA = ("EXAMINATION: CT chest with IV contrast. Indication: Hemoptysis.\n"
+ "FINDINGS: A 4.2 cm spiculated mass in the left upper lobe abutting the pleura. Enlarged left hilar lymph node measuring 1.5 cm. No pleural effusion. No bone lesions.\n"
+ "IMPRESSION: 4.2 cm spiculated left upper lobe mass with left hilar lymphadenopathy, suspicious for malignancy.")
+VERT = ("EXAMINATION: MRI thoracolumbar spine. Indication: Back pain after minor fall.\n"
+ "FINDINGS: Acute compression fracture of the L1 vertebral body with 30% height loss and bone marrow edema. No retropulsion. The spinal cord is normal. No epidural hematoma.\n"
+ "IMPRESSION: Acute L1 compression fracture with 30% height loss, without retropulsion.")
+CLEAN_5 = [
+ (THY, "There is a 1.8 cm heterogeneous right thyroid nodule containing coarse calcifications. No enlarged cervical lymph nodes. Patent airway."),
+ (THY, "IMPRESSION: Right thyroid nodule, 1.8 cm, with coarse calcification. Ultrasound correlation recommended."),
+ (ADR, "There is a 1.6 cm nodule in the left adrenal gland measuring 5 HU, compatible with a lipid-rich adenoma. Normal right adrenal. There is no evidence of renal artery stenosis."),
+ (ADR, "Your scan shows a small 1.6 cm growth on your left adrenal gland. It looks like a harmless adenoma."),
+ (LUNGCA, "There is a spiculated 4.2 cm mass in the left upper lobe that abuts the pleura, with an enlarged 1.5 cm left hilar lymph node. There is no pleural effusion and no bone lesion."),
+ (LUNGCA, "IMPRESSION: Spiculated left upper lobe mass (4.2 cm) and left hilar lymphadenopathy, suspicious for cancer."),
+ (VERT, "There is an acute compression fracture of the L1 vertebral body with 30% loss of height and marrow edema. There is no retropulsion. The spinal cord is normal and there is no epidural hematoma."),
+ (THY, "您的右侧甲状腺有一个1.8厘米的结节，里面有粗大的钙化。颈部没有肿大的淋巴结。"),
+ (ADR, "您的左侧肾上腺有一个1.6厘米的结节，考虑为良性腺瘤。右侧肾上腺正常。"),
+ (LUNGCA, "您的左肺上叶有一个4.2厘米的肿块，边缘有毛刺，左侧肺门有一个1.5厘米的肿大淋巴结，需要考虑恶性可能。没有胸腔积液。"),
+ (VERT, "您的腰椎L1椎体有急性压缩性骨折，椎体高度丢失了30%。脊髓正常，没有硬膜外血肿。"),
+]
+PLANTED_5 = [
+ (THY, "A 1.8 cm heterogeneous nodule in the left thyroid lobe."),
+ (THY, "A 1.8 cm homogeneous nodule in the right thyroid lobe."),
+ (THY, "1.8 cm right thyroid nodule with cervical lymphadenopathy."),
+ (THY, "A 1.8 cm right thyroid nodule with tracheal deviation."),
+ (ADR, "A 1.6 cm left adrenal nodule with an attenuation of 35 HU."),
+ (ADR, "A 1.6 cm left adrenal nodule, consistent with a pheochromocytoma."),
+ (ADR, "The right adrenal gland is enlarged."),
+ (LUNGCA, "A 1.5 cm spiculated mass in the left upper lobe with a 4.2 cm left hilar lymph node."),
+ (LUNGCA, "A 4.2 cm smooth mass in the left upper lobe."),
+ (LUNGCA, "A 4.2 cm spiculated mass invading the chest wall."),
+ (LUNGCA, "4.2 cm mass with lytic bone lesions."),
+ (VERT, "Chronic compression fracture of L1 with 30% height loss."),
+ (VERT, "Acute L1 compression fracture with retropulsion."),
+ (VERT, "Acute L1 compression fracture with 50% height loss."),
+ (VERT, "Acute L1 burst fracture."),
+ (THY, "您的右侧甲状腺有一个1.8厘米的结节，颈部还有肿大的淋巴结。"),
+ (ADR, "您的右侧肾上腺有一个1.6厘米的腺瘤。"),
+ (LUNGCA, "您的左肺上叶有一个4.2厘米的肿块，已经转移到骨头。"),
+ (VERT, "您的L1椎体有陈旧性压缩性骨折。"),
+]
+
+@pytest.mark.parametrize(("source", "text"), CLEAN + CLEAN_2 + CLEAN_3 + CLEAN_4 + CLEAN_5)
 def test_faithful_rewordings_pass(source: str, text: str) -> None:
     assert check(source, text) == []
 
@@ -351,7 +400,7 @@ def test_general_check_is_fast() -> None:
     assert (time.perf_counter() - t0) / 10 < 0.5  # generous bound; bench measures the real figure
 
 
-@pytest.mark.parametrize(("source", "text"), PLANTED_2 + PLANTED_3 + PLANTED_4)
+@pytest.mark.parametrize(("source", "text"), PLANTED_2 + PLANTED_3 + PLANTED_4 + PLANTED_5)
 def test_planted_errors_second_batch_are_flagged(source: str, text: str) -> None:
     assert check(source, text), text
 
@@ -360,3 +409,15 @@ def test_planted_errors_second_batch_are_flagged(source: str, text: str) -> None
                    "only knows what a report states, not what its negatives imply", strict=True)
 def test_plain_inference_from_a_negative_is_not_supported() -> None:
     assert check(SBO, "Your CT shows a blockage of the small intestine. There is no hole in the bowel.") == []
+
+
+@pytest.mark.xfail(reason="known limit: 'lower back' (plain words for lumbar) is not in the phrase "
+                   "lists", strict=True)
+def test_plain_place_phrase_lower_back() -> None:
+    assert check(VERT, "A new compression fracture of the L1 vertebra in your lower back.") == []
+
+
+@pytest.mark.xfail(reason="known limit: a new effect on a structure the report calls normal "
+                   "('compressing the spinal cord') is not caught in Chinese", strict=True)
+def test_invented_effect_on_a_normal_structure_zh() -> None:
+    assert check(VERT, "您的L1椎体骨折压迫了脊髓。")
