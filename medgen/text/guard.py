@@ -655,7 +655,7 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
             add(FlagKind.LATERALITY, s, e, f"'{text[s:e]}'{where} is not the side given in the findings")
 
     # a side flagged on its word already needs no second flag for its lesion
-    words_sides = [f for f in flags if f.kind is FlagKind.LATERALITY and f.end - f.start < 20]
+    words_sides = [f for f in flags if f.kind is FlagKind.LATERALITY and not f.reason.endswith("another side")]
     flags = [f for f in flags if not (f.kind is FlagKind.LATERALITY and f.reason.endswith("another side")
                                       and any(f.start <= g.start < f.end for g in words_sides))]
     flags.sort(key=lambda f: (f.start, f.end))
