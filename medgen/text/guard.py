@@ -354,6 +354,8 @@ _STEMMER = snowballstemmer.stemmer("english")
 _WORD_RE = re.compile(r"[a-z]+(?:['’][a-z]+)*(?:-[a-z]+)*")
 _MODIFIERS = frozenset(GENERAL["modifier_concepts"])
 _SEGMENT_SPLIT = re.compile(r",|，|、|\band\b|\bwith\b|\bwhile\b|\bwhereas\b|\bbut\b|和|以及|并且|但")
+_WITH_NO_CUT = re.compile(r"(?:consistent|compatible|keeping|together|along)\s*$")
+_SAME_LESION = re.compile(CUES.get("same_lesion", r"(?!x)x"))
 _CITATION = re.compile(CUES.get("citation", r"(?!x)x"))
 _ZH_STOP = set("的有是在了个一您你这那也和与及或但没无未不很较稍还并就都其它它们及处见到")
 
@@ -444,7 +446,9 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
     sides = [x for x in _lateralities(low) if free(x[0])]
     out: list[_Lesion] = []
     for c0, c1 in _clauses(low):
-        cuts = [c0] + [m.start() for m in _SEGMENT_SPLIT.finditer(low, c0, c1)] + [c1]
+        cuts = [c0] + [m.start() for m in _SEGMENT_SPLIT.finditer(low, c0, c1)
+                       if not (m.group() == "with" and _WITH_NO_CUT.search(low, max(c0, m.start() - 16), m.start()))
+                       ] + [c1]
         groups: list[dict[str, Any]] = []
         pending: dict[str, Any] | None = None
         for a, b in zip(cuts, cuts[1:], strict=False):
@@ -462,7 +466,14 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
                 "sides": {x[2] for x in sides if a <= x[0] < b},
                 "locs": {m.concept for m in mentions if a <= m.start < b and m.category == LOCATION},
             }
-            if seg["heads"]:
+            if seg["heads"] and groups and _SAME_LESION.match(low, a + 1 if low[a] in ",，" else a):
+                g = groups[-1]  # "a 7 cm mass, consistent with a lipoma": one lesion
+                for k in ("heads", "polar", "sides", "locs", "severity"):
+                    g[k] |= seg[k]
+                g["mods"] += seg["mods"]
+                g["sizes"] += seg["sizes"]
+                g["span"][1] = b
+            elif seg["heads"]:
                 if pending is not None and low[a] != "，":  # "A 2 cm, enhancing mass"
                     seg["mods"] = pending["mods"] + seg["mods"]
                     seg["sizes"] = pending["sizes"] + seg["sizes"]
@@ -700,7 +711,7 @@ def _check_lesions(facts: SourceFacts, low: str, mentions: list[_Mention],
                 s, e = cl.start, cl.end
                 add(FlagKind.LATERALITY, s, e, f"the findings give this {'/'.join(sorted(cl.heads))} "
                     f"another side")
-            matches = sided or matches
+            matches = [sl for sl in matches if not sl.sides or sl.sides & cl.sides] or matches
         if cl.locs:
             matches = ([sl for sl in matches if sl.locs & cl.locs]
                        or [sl for sl in matches if _families(sl.locs) & _families(cl.locs)] or matches)
@@ -751,11 +762,31 @@ def _check_words(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
         if neg not in polarities:
             flipped.append((s, e, neg))
     for s, e in _merge(low, unsupported):
-        add(FlagKind.UNSUPPORTED, s, e, f"'{low[s:e]}' is not in the findings")
+        if not _explains_a_term(facts, low, s, e):
+            add(FlagKind.UNSUPPORTED, s, e, f"'{low[s:e]}' is not in the findings")
     for neg in (True, False):
         for s, e in _merge(low, [(a, b) for a, b, n in flipped if n is neg]):
             add(FlagKind.NEGATION, s, e, f"'{low[s:e]}' is {'negated' if neg else 'stated'} here but "
                 f"{'stated' if neg else 'negated'} in the findings")
+
+
+_EXPLAINED_AFTER = re.compile(r"[\w\s,-]{0,30}?(?:\(\s*(?:an?\s+|the\s+)?([a-z][a-z -]*)\)"
+                             r"|\b(?:called|known as|termed)\s+(?:an?\s+)?([a-z][a-z-]*))")
+_EXPLAINED_BEFORE = re.compile(r"([a-z][a-z-]*)\s*(?:\(|,\s*(?:or|i\.e\.)\s+)\s*(?:an?\s+|the\s+)?[^()]{0,30}$")
+
+
+def _explains_a_term(facts: SourceFacts, low: str, s: int, e: int) -> bool:
+    """Plain words that explain a term of the source: "a fluid-filled sac (cyst)",
+    "a growth called a hemangioma", "a cavernoma (a cluster of abnormal vessels)"."""
+    def supported(term: str) -> bool:
+        words = [w for w in _WORD_RE.findall(term) if not _is_filler(w)]
+        return bool(words) and all(_word_keys(w)[0] & facts.words.keys() for w in words)
+
+    m = _EXPLAINED_AFTER.match(low, e)
+    if m and supported(m.group(1) or m.group(2)):
+        return True
+    m = _EXPLAINED_BEFORE.search(low, max(0, s - 40), s)
+    return bool(m and ")" not in low[m.end():s] and supported(m.group(1)))
 
 
 def _merge(low: str, spans: list[tuple[int, int]]) -> list[list[int]]:

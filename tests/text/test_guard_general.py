@@ -355,7 +355,57 @@ PLANTED_5 = [
  (VERT, "您的L1椎体有陈旧性压缩性骨折。"),
 ]
 
-@pytest.mark.parametrize(("source", "text"), CLEAN + CLEAN_2 + CLEAN_3 + CLEAN_4 + CLEAN_5)
+# Sixth batch, words outside the lists (cavernoma, Baker cyst, hemangioma, lipoma); first run:
+# 9/12 faithful texts flagged, 18/19 planted caught.
+CAV = ("EXAMINATION: MRI brain without contrast. Indication: Seizure.\n"
+ "FINDINGS: A 9 mm cavernoma in the right temporal lobe with a hemosiderin rim. No surrounding edema. No acute infarct. The ventricles are normal. Incidental 6 mm pineal cyst.\n"
+ "IMPRESSION: Right temporal cavernoma without edema. Incidental pineal cyst.")
+BAKER = ("EXAMINATION: Ultrasound of the right knee. Indication: Posterior knee swelling.\n"
+ "FINDINGS: A 4 cm simple Baker cyst in the popliteal fossa. No rupture. No deep vein thrombosis in the popliteal vein. Small knee joint effusion.\n"
+ "IMPRESSION: 4 cm simple Baker cyst without rupture. No deep vein thrombosis.")
+HEP = ("EXAMINATION: CT abdomen with IV contrast. Indication: Incidental liver lesion.\n"
+ "FINDINGS: A 2.8 cm lesion in segment 7 of the liver with peripheral nodular enhancement and progressive centripetal fill-in, typical of a hemangioma. A 1 cm splenule near the splenic hilum. Small hiatal hernia.\n"
+ "IMPRESSION: 2.8 cm hepatic hemangioma. No suspicious liver lesion.")
+LIPOMA = ("EXAMINATION: MRI of the left thigh. Indication: Palpable lump.\n"
+ "FINDINGS: A 7 cm well-circumscribed fat-containing mass within the vastus lateralis muscle without thick septa or nodular components, consistent with an intramuscular lipoma. No bone involvement. No edema.\n"
+ "IMPRESSION: 7 cm intramuscular lipoma of the left vastus lateralis.")
+CLEAN_6 = [
+ (CAV, "There is a 9 mm cavernoma with a hemosiderin rim in the right temporal lobe, without surrounding edema. No acute infarction. Normal ventricles. A 6 mm pineal cyst is an incidental finding."),
+ (CAV, "Your brain MRI shows a small 9 mm cluster of abnormal blood vessels (a cavernoma) on the right side of the brain. There is no swelling around it."),
+ (BAKER, "There is a 4 cm simple Baker's cyst in the popliteal fossa without rupture. No DVT in the popliteal vein. A small effusion is present in the knee joint."),
+ (BAKER, "IMPRESSION: Simple 4 cm Baker cyst, not ruptured. No deep venous thrombosis."),
+ (HEP, "In segment 7 of the liver there is a 2.8 cm lesion showing peripheral nodular enhancement with progressive centripetal filling, typical for a hemangioma. There is a 1 cm splenule at the splenic hilum and a small hiatus hernia."),
+ (HEP, "Your CT shows a 2.8 cm harmless blood vessel growth in the liver, called a hemangioma. There is also a small hiatal hernia."),
+ (LIPOMA, "There is a well-circumscribed 7 cm fatty mass in the vastus lateralis muscle without thick septa or nodular components, in keeping with an intramuscular lipoma. The bone is not involved and there is no edema."),
+ (LIPOMA, "IMPRESSION: Intramuscular lipoma, 7 cm, in the left vastus lateralis."),
+ (CAV, "您的脑部磁共振显示右侧颞叶有一个9毫米的海绵状血管瘤，周围没有水肿。另外有一个6毫米的松果体囊肿。"),
+ (BAKER, "您的右膝后面有一个4厘米的单纯性腘窝囊肿，没有破裂，也没有深静脉血栓。膝关节有少量积液。"),
+ (HEP, "您的肝脏第7段有一个2.8厘米的血管瘤，这是良性的。另外有一个小的食管裂孔疝。"),
+ (LIPOMA, "您左大腿的股外侧肌里有一个7厘米的脂肪瘤，边界清楚，骨头没有受累。"),
+]
+PLANTED_6 = [
+ (CAV, "A 9 mm cavernoma in the left temporal lobe."),
+ (CAV, "A 9 mm cavernoma in the right temporal lobe with surrounding edema."),
+ (CAV, "A 9 mm cavernoma in the right temporal lobe with recent hemorrhage."),
+ (CAV, "Incidental 6 mm pineal cyst and a 3 mm arachnoid cyst."),
+ (CAV, "A 6 mm cavernoma in the right temporal lobe and a 9 mm pineal cyst."),
+ (BAKER, "A 4 cm complex Baker cyst in the popliteal fossa."),
+ (BAKER, "A 4 cm simple Baker cyst with rupture."),
+ (BAKER, "Deep vein thrombosis in the popliteal vein."),
+ (BAKER, "Large knee joint effusion."),
+ (HEP, "A 2.8 cm lesion in segment 7 of the liver with arterial enhancement and washout."),
+ (HEP, "A 2.8 cm hepatic hemangioma and a 1 cm hepatic cyst."),
+ (HEP, "A large hiatal hernia."),
+ (LIPOMA, "A 7 cm mass with thick septa and nodular components, concerning for liposarcoma."),
+ (LIPOMA, "A 7 cm intramuscular lipoma with bone involvement."),
+ (LIPOMA, "A 7 cm intramuscular lipoma of the right vastus lateralis."),
+ (CAV, "您的右侧颞叶有一个9毫米的海绵状血管瘤，周围有水肿。"),
+ (BAKER, "您的右膝后面有一个4厘米的腘窝囊肿，已经破裂了。"),
+ (HEP, "您的肝脏第7段有一个2.8厘米的肝癌。"),
+ (LIPOMA, "您左大腿的肌肉里有一个7厘米的脂肪肉瘤。"),
+]
+
+@pytest.mark.parametrize(("source", "text"), CLEAN + CLEAN_2 + CLEAN_3 + CLEAN_4 + CLEAN_5 + CLEAN_6)
 def test_faithful_rewordings_pass(source: str, text: str) -> None:
     assert check(source, text) == []
 
@@ -400,7 +450,7 @@ def test_general_check_is_fast() -> None:
     assert (time.perf_counter() - t0) / 10 < 0.5  # generous bound; bench measures the real figure
 
 
-@pytest.mark.parametrize(("source", "text"), PLANTED_2 + PLANTED_3 + PLANTED_4 + PLANTED_5)
+@pytest.mark.parametrize(("source", "text"), PLANTED_2 + PLANTED_3 + PLANTED_4 + PLANTED_5 + PLANTED_6)
 def test_planted_errors_second_batch_are_flagged(source: str, text: str) -> None:
     assert check(source, text), text
 
