@@ -354,6 +354,7 @@ _STEMMER = snowballstemmer.stemmer("english")
 _WORD_RE = re.compile(r"[a-z]+(?:['’][a-z]+)*(?:-[a-z]+)*")
 _MODIFIERS = frozenset(GENERAL["modifier_concepts"])
 _SEGMENT_SPLIT = re.compile(r",|，|、|\band\b|\bwith\b|\bwhile\b|\bwhereas\b|\bbut\b|和|以及|并且|但")
+_ZH_SEVERITY = {w: lvl for w, lvl in SEVERITY.items() if not w.isascii()}
 _WITH_NO_CUT = re.compile(r"(?:consistent|compatible|keeping|together|along)\s*$")
 _SAME_LESION = re.compile(CUES.get("same_lesion", r"(?!x)x"))
 _CITATION = re.compile(CUES.get("citation", r"(?!x)x"))
@@ -459,7 +460,8 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
                 "polar": {(m.concept, m.negated) for m in mentions if a <= m.start < b
                           and m.category == FINDING and m.concept not in _MODIFIERS},
                 "severity": {SEVERITY[w.group()] for w in _WORD_RE.finditer(low, a, b)
-                             if w.group() in SEVERITY},
+                             if w.group() in SEVERITY}
+                | {lvl for w, lvl in _ZH_SEVERITY.items() if w in low[a:b]},
                 "mods": [(m.start, m.end, m.concept, m.negated) for m in mentions
                          if a <= m.start < b and m.category == FINDING and m.concept in _MODIFIERS],
                 "sizes": [x for x in sizes if a <= x[0] < b],
@@ -534,6 +536,8 @@ class SourceFacts:
     #: word key (stem or synonym group) -> the polarities it has in the source
     words: dict[str, frozenset[bool]] = field(default_factory=dict)
     lesions: tuple[_Lesion, ...] = ()
+    #: (size in mm, the word right after it): "a 2 cm gap"
+    size_words: frozenset[tuple[float, str]] = frozenset()
     #: every prefix (5+ letters) of every source word ("stenosed" is supported by "stenosis")
     prefixes: frozenset[str] = frozenset()
 
@@ -577,7 +581,8 @@ class SourceFacts:
         return cls(frozenset(nums), dates, frozenset(sizes), frozenset(concepts), frozenset(locs),
                    frozenset(sides), {k: frozenset(v) for k, v in words.items()},
                    tuple(_lesions(low, mentions)),
-                   frozenset(w[:n] for w in _WORD_RE.findall(low) for n in range(5, len(w) + 1)))
+                   prefixes=frozenset(w[:n] for w in _WORD_RE.findall(low) for n in range(5, len(w) + 1)),
+                   size_words=frozenset((mm, w) for _, mm, w in _size_words(low, mentions)))
 
 
 def check(source: str | SourceFacts, text: str) -> list[Flag]:
@@ -645,6 +650,12 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
     n_before = len(flags)
 
     _check_lesions(facts, low, mentions, add)
+    paired = {w for _, w in facts.size_words}
+    for s, mm, w in _size_words(low, mentions):  # "a 5 cm gap" where the report has "a 2 cm gap"
+        if w in paired and not any(abs(mm - x) < 1e-6 and w == y for x, y in facts.size_words) \
+                and any(abs(mm - x) < 1e-6 for x in facts.sizes_mm):
+            e = s + len(re.match(r"[\d.]+", low[s:]).group())  # type: ignore[union-attr]
+            add(FlagKind.SIZE, s, e, f"the findings give another size for '{w}'")
     covered = [(m.start, m.end) for m in mentions]
     _check_words(facts, low, clauses, covered, add)
     for s, e in _zh_clinical_spans(low, covered):
@@ -683,6 +694,27 @@ def _counts_lesions(facts: SourceFacts, low: str, end: int, value: float,
     distinct = {(sl.sizes, sl.sides, sl.locs) for sl in facts.lesions
                 if head.concept in sl.heads and (sl.sizes or sl.sides)}
     return len(distinct) == value
+
+
+_SIDE_WORDS = frozenset({"left", "right", "bilateral", "sided"})
+
+
+def _size_words(low: str, mentions: list[_Mention]) -> Iterator[tuple[int, float, str]]:
+    """(position, size in mm, stem of the first content word after it) where that word is no
+    vocabulary term (those are bound by the lesion check): "a 2 cm gap", "1 cm retraction"."""
+    for s, e, v, u in _numbers(low):
+        mm = _to_mm(v, u)
+        if mm is None:
+            continue
+        m = re.match(r"\s*(?:mm|cm|millimet\w*|centimet\w*)\b", low[e:])
+        if not m:
+            continue
+        for w in _WORD_RE.finditer(low, e + m.end(), min(len(low), e + m.end() + 40)):
+            if _is_filler(w.group()) or w.group() in _SIDE_WORDS:
+                continue
+            if not any(m.start <= w.start() < m.end for m in mentions):
+                yield s, mm, _stem(w.group())
+            break
 
 
 def _families(locs: Iterable[str]) -> set[str]:

@@ -405,7 +405,56 @@ PLANTED_6 = [
  (LIPOMA, "您左大腿的肌肉里有一个7厘米的脂肪肉瘤。"),
 ]
 
-@pytest.mark.parametrize(("source", "text"), CLEAN + CLEAN_2 + CLEAN_3 + CLEAN_4 + CLEAN_5 + CLEAN_6)
+# Seventh batch (intracerebral haemorrhage, pneumothorax, renal mass, Achilles rupture); first
+# run: 7/12 faithful texts flagged, 15/17 planted caught.
+ICH = ("EXAMINATION: CT head without contrast. Indication: Sudden confusion, on anticoagulation.\n"
+ "FINDINGS: A 3.2 cm acute intraparenchymal hemorrhage in the left basal ganglia with surrounding edema and 4 mm rightward midline shift. Intraventricular extension into the left lateral ventricle. No hydrocephalus.\n"
+ "IMPRESSION: 3.2 cm acute left basal ganglia hemorrhage with intraventricular extension and 4 mm midline shift.")
+PNX = ("EXAMINATION: Chest radiograph. Indication: Sudden pleuritic chest pain.\n"
+ "FINDINGS: Large right pneumothorax with 4 cm apical separation. No mediastinal shift. The left lung is clear. No rib fracture.\n"
+ "IMPRESSION: Large right pneumothorax without tension.")
+RCC = ("EXAMINATION: CT abdomen with IV contrast. Indication: Hematuria.\n"
+ "FINDINGS: A 3.6 cm solid enhancing mass in the interpolar region of the right kidney, suspicious for renal cell carcinoma. The renal vein is patent. No retroperitoneal lymphadenopathy. The left kidney is normal.\n"
+ "IMPRESSION: 3.6 cm enhancing right renal mass, suspicious for renal cell carcinoma.")
+ACH = ("EXAMINATION: MRI of the right ankle. Indication: Pop during sprinting.\n"
+ "FINDINGS: Complete rupture of the Achilles tendon 5 cm above the calcaneal insertion with a 2 cm gap. Mild retrocalcaneal bursitis. No fracture.\n"
+ "IMPRESSION: Complete Achilles tendon rupture with a 2 cm gap.")
+CLEAN_7 = [
+ (ICH, "In the left basal ganglia there is an acute intraparenchymal haemorrhage measuring 3.2 cm, with perilesional edema and a 4 mm midline shift to the right. Blood extends into the left lateral ventricle. There is no hydrocephalus."),
+ (ICH, "IMPRESSION: Acute hemorrhage of the left basal ganglia (3.2 cm), extending into the ventricles, with 4 mm of midline shift."),
+ (PNX, "There is a large pneumothorax on the right, with the lung edge 4 cm from the apex. The mediastinum is not shifted. The left lung is clear and there is no rib fracture."),
+ (PNX, "Your chest X-ray shows a large collapsed lung on the right side (pneumothorax). There is no broken rib."),
+ (RCC, "The interpolar right kidney contains a 3.6 cm solid, enhancing mass that is suspicious for renal cell carcinoma. The renal vein is patent and there are no enlarged retroperitoneal lymph nodes. Normal left kidney."),
+ (RCC, "IMPRESSION: Enhancing 3.6 cm mass in the right kidney, suspicious for renal cell carcinoma."),
+ (ACH, "The Achilles tendon is completely ruptured about 5 cm above its insertion on the calcaneus, with a 2 cm gap between the tendon ends. There is mild retrocalcaneal bursitis. No fracture is seen."),
+ (ACH, "Your MRI shows that the Achilles tendon in your right ankle is completely torn, with a 2 cm gap. No bones are broken."),
+ (ICH, "您的头部CT显示左侧基底节有一个3.2厘米的急性脑出血，周围有水肿，中线向右移位4毫米。出血已经进入左侧脑室。没有脑积水。"),
+ (PNX, "您的胸片显示右侧有大量气胸。没有肋骨骨折。"),
+ (RCC, "您的右肾有一个3.6厘米的实性肿块，需要怀疑肾癌。左肾正常。"),
+ (ACH, "您右脚踝的跟腱完全断裂，断端之间有2厘米的间隙。没有骨折。"),
+]
+PLANTED_7 = [
+ (ICH, "A 3.2 cm acute hemorrhage in the right basal ganglia."),
+ (ICH, "A 3.2 cm acute intraparenchymal hemorrhage in the left basal ganglia without surrounding edema."),
+ (ICH, "Acute left basal ganglia hemorrhage with 4 mm midline shift and obstructive hydrocephalus."),
+ (ICH, "A 4 cm acute intraparenchymal hemorrhage in the left basal ganglia with 3.2 mm midline shift."),
+ (PNX, "Small right pneumothorax."),
+ (PNX, "Large right tension pneumothorax with mediastinal shift."),
+ (PNX, "Large right pneumothorax with a displaced rib fracture."),
+ (RCC, "A 3.6 cm cystic mass in the right kidney."),
+ (RCC, "A 3.6 cm solid enhancing mass in the right kidney with tumor thrombus in the renal vein."),
+ (RCC, "A 3.6 cm solid enhancing mass in the left kidney."),
+ (ACH, "Partial rupture of the Achilles tendon."),
+ (ACH, "Complete rupture of the Achilles tendon with a 5 cm gap."),
+ (ACH, "Complete Achilles tendon rupture and a calcaneal avulsion fracture."),
+ (ICH, "您的左侧基底节有出血，但是周围没有水肿。"),
+ (PNX, "您的右侧有少量气胸。"),
+ (RCC, "您的右肾有一个3.6厘米的良性囊肿。"),
+ (ACH, "您的跟腱部分撕裂。"),
+]
+
+@pytest.mark.parametrize(
+    ("source", "text"), CLEAN + CLEAN_2 + CLEAN_3 + CLEAN_4 + CLEAN_5 + CLEAN_6 + CLEAN_7)
 def test_faithful_rewordings_pass(source: str, text: str) -> None:
     assert check(source, text) == []
 
@@ -450,7 +499,8 @@ def test_general_check_is_fast() -> None:
     assert (time.perf_counter() - t0) / 10 < 0.5  # generous bound; bench measures the real figure
 
 
-@pytest.mark.parametrize(("source", "text"), PLANTED_2 + PLANTED_3 + PLANTED_4 + PLANTED_5 + PLANTED_6)
+@pytest.mark.parametrize(
+    ("source", "text"), PLANTED_2 + PLANTED_3 + PLANTED_4 + PLANTED_5 + PLANTED_6 + PLANTED_7)
 def test_planted_errors_second_batch_are_flagged(source: str, text: str) -> None:
     assert check(source, text), text
 
