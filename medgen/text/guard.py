@@ -565,9 +565,9 @@ class SourceFacts:
         dates = frozenset(d for _, _, d in _dates(low))
         words: dict[str, set[bool]] = {}
         clauses = _clauses(low)
-        for m in _WORD_RE.finditer(low):
-            neg = _is_negated(low, _clause_of(low, clauses, m.start()), m.start(), m.end())
-            whole = m.group()
+        for wm in _WORD_RE.finditer(low):
+            neg = _is_negated(low, _clause_of(low, clauses, wm.start()), wm.start(), wm.end())
+            whole = wm.group()
             parts = [whole] + (whole.split("-") if "-" in whole and not _word_keys(whole)[1] else [])
             for w in parts:
                 keys, pneg = _word_keys(w)
