@@ -38,6 +38,11 @@ def guard_quality(held_out: bool = False) -> dict[str, object]:
     if held_out:
         CASES = HELD_OUT  # noqa: N806
 
+    t0 = time.perf_counter()
+    for _ in range(3):  # guard speed: source extraction + every check, per case
+        for src, _, text in CASES:
+            check(SOURCES[src], text)
+    ms_per_case = (time.perf_counter() - t0) * 1000 / (3 * len(CASES))
     facts = {k: SourceFacts.of(v) for k, v in SOURCES.items()}
     planted = [c for c in CASES if c[1] != "clean"]
     clean = [c for c in CASES if c[1] == "clean"]
@@ -61,6 +66,7 @@ def guard_quality(held_out: bool = False) -> dict[str, object]:
         "recall": sum(v[0] for v in by_kind.values()) / len(planted),
         "false_flag_rate": len(false_flags) / len(clean),
         "recall_by_kind": {k: f"{v[0]}/{v[1]}" for k, v in sorted(by_kind.items())},
+        "ms_per_case": round(ms_per_case, 1),
         "misses": misses,
         "false_flags": false_flags,
     }
@@ -160,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     assert isinstance(g, dict) and isinstance(h, dict)
     for label, x in (("guard", g), ("held-out", h)):
         print(f"{label}: {x['cases']} cases, recall {x['recall']:.1%} ({x['recall_by_kind']}), "
-              f"false flags {x['false_flag_rate']:.1%}")
+              f"false flags {x['false_flag_rate']:.1%}, {x['ms_per_case']} ms per case")
     models = []
     if not args.guard_only:
         from medgen.config import get_settings

@@ -23,20 +23,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+import snowballstemmer
+
 from medgen.text.vocabulary import (
     CUES,
+    EN_NEGATED_TERMS,
     EN_TERMS,
     FINDING,
+    GENERAL,
+    IMPLIES,
     LOC_FAMILY,
     LOCATION,
+    SEVERITY,
     UNIT_RE,
     UNITS,
     WORD_NUMBERS,
     ZH_DIGITS,
+    ZH_NEGATED_TERMS,
     ZH_TERMS,
 )
 
@@ -86,6 +93,12 @@ class FlagKind(StrEnum):
     NEGATION = "negation"
     #: a finding, diagnosis or change term the source does not contain
     DIAGNOSIS = "diagnosis"
+    #: clinical content (a word or phrase outside the vocabulary) that the source does not support
+    UNSUPPORTED = "unsupported"
+    #: a descriptor or severity the source gives to another lesion, or not to this one
+    DESCRIPTOR = "descriptor"
+    #: a size the source gives to another lesion
+    SIZE = "size"
     #: a required report section is missing (:func:`medgen.text.report.structure_flags`)
     STRUCTURE = "structure"
     #: the follow-up recommendation was changed (:func:`medgen.text.report.recommendation_flags`)
@@ -146,12 +159,16 @@ def _lower(s: str) -> str:
     return "".join(out)
 
 
-def _compile_terms() -> list[tuple[re.Pattern[str], str, str]]:
+def _compile_terms() -> list[tuple[re.Pattern[str], str, str, bool]]:
     pats = []
     for pat, concept, cat in EN_TERMS:
-        pats.append((re.compile(rf"\b(?:{pat})\b"), concept, cat))
+        pats.append((re.compile(rf"\b(?:{pat})\b"), concept, cat, False))
+    for pat, concept in EN_NEGATED_TERMS:
+        pats.append((re.compile(rf"\b(?:{pat})\b"), concept, FINDING, True))
     for pat, concept, cat in ZH_TERMS:
-        pats.append((re.compile(re.escape(pat)), concept, cat))
+        pats.append((re.compile(re.escape(pat)), concept, cat, False))
+    for pat, concept in ZH_NEGATED_TERMS:
+        pats.append((re.compile(re.escape(pat)), concept, FINDING, True))
     return pats
 
 
@@ -171,14 +188,17 @@ def _clauses(text: str) -> list[tuple[int, int]]:
     return [s for s in spans if s[1] > s[0]]
 
 
-def _term_matches(low: str) -> list[tuple[int, int, str, str]]:
-    """All vocabulary matches, longest first, without overlaps: (start, end, concept, category)."""
-    found: list[tuple[int, int, str, str]] = []
-    for pat, concept, cat in _TERMS:
+def _term_matches(low: str) -> list[tuple[int, int, str, str, bool]]:
+    """All vocabulary matches, longest first, without overlaps.
+
+    Each is (start, end, concept, category, negated in itself).
+    """
+    found: list[tuple[int, int, str, str, bool]] = []
+    for pat, concept, cat, neg in _TERMS:
         for m in pat.finditer(low):
-            found.append((m.start(), m.end(), concept, cat))
+            found.append((m.start(), m.end(), concept, cat, neg))
     found.sort(key=lambda t: (-(t[1] - t[0]), t[0]))
-    taken: list[tuple[int, int, str, str]] = []
+    taken: list[tuple[int, int, str, str, bool]] = []
     for t in found:
         # overlaps are resolved within a category: "pleural effusion" is both the finding
         # "effusion" and the location "pleura"
@@ -187,8 +207,7 @@ def _term_matches(low: str) -> list[tuple[int, int, str, str]]:
     return sorted(taken)
 
 
-def _is_negated(low: str, clause: tuple[int, int], start: int, end: int,
-                terms_in_clause: list[tuple[int, int, str, str]]) -> bool:
+def _is_negated(low: str, clause: tuple[int, int], start: int, end: int) -> bool:
     c0, c1 = clause
     before = low[c0:start]
     # Chinese: a cue earlier in the clause (clauses also split at Chinese commas below).
@@ -229,14 +248,19 @@ def _mentions(text: str) -> tuple[str, list[_Mention]]:
     out: list[_Mention] = []
     terms = _term_matches(low)
     clauses = _clauses(low)
-    for t0, t1, concept, cat in terms:
-        clause = next((c for c in clauses if c[0] <= t0 < c[1]), (0, len(low)))
-        zh_comma = low.rfind("，", clause[0], t0)
-        if zh_comma >= 0:
-            clause = (zh_comma + 1, clause[1])
-        neg = _is_negated(low, clause, t0, t1, terms)
+    for t0, t1, concept, cat, inherent in terms:
+        neg = inherent or _is_negated(low, _clause_of(low, clauses, t0), t0, t1)
         out.append(_Mention(concept, cat, t0, t1, neg))
     return low, out
+
+
+def _clause_of(low: str, clauses: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+    """The clause holding ``pos`` (a Chinese comma starts a new negation scope)."""
+    clause = next((c for c in clauses if c[0] <= pos < c[1]), (0, len(low)))
+    zh_comma = low.rfind("，", clause[0], pos)
+    if zh_comma >= 0:
+        clause = (zh_comma + 1, clause[1])
+    return clause
 
 
 _DATE_RE = re.compile(r"(?<!\d)(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})(?!\d)")
@@ -308,18 +332,195 @@ def _lateralities(low: str) -> Iterator[tuple[int, int, str]]:
         yield m.start(), m.end(), side
 
 
-def _locations_near(low: str, start: int, end: int, mentions: Iterable[_Mention]) -> set[str]:
+def _locations_near(low: str, start: int, end: int, mentions: Iterable[_Mention],
+                    n: int = 2) -> set[str]:
     """Location concepts right after (or just before) a laterality word."""
     clause_end = len(low)
     m = _CLAUSE_SPLIT.search(low, end)
     if m:
         clause_end = m.start()
     after = [x for x in mentions if x.category == LOCATION and end <= x.start < min(end + 40, clause_end)]
-    near = {x.concept for x in after[:2]}
+    near = {x.concept for x in after[:n]}
     if not near:
         before = [x for x in mentions if x.category == LOCATION and start - 30 <= x.end <= start]
         near = {x.concept for x in before[-1:]}
     return near
+
+
+
+# ---- general content: words outside the vocabulary, lesions with their attributes ----------
+
+_STEMMER = snowballstemmer.stemmer("english")
+_WORD_RE = re.compile(r"[a-z]+(?:['’][a-z]+)*(?:-[a-z]+)*")
+_MODIFIERS = frozenset(GENERAL["modifier_concepts"])
+_SEGMENT_SPLIT = re.compile(r",|，|、|\band\b|\bwith\b|\bwhile\b|\bwhereas\b|\bbut\b|和|以及|并且|但")
+_ZH_SEVERITY = {w: lvl for w, lvl in SEVERITY.items() if not w.isascii()}
+_WITH_NO_CUT = re.compile(r"(?:consistent|compatible|keeping|together|along)\s*$")
+_SAME_LESION = re.compile(CUES.get("same_lesion", r"(?!x)x"))
+_CITATION = re.compile(CUES.get("citation", r"(?!x)x"))
+_ZH_STOP = set("的有是在了个一您你这那也和与及或但没无未不很较稍还并就都其它它们及处见到")
+
+
+def _stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))
+
+
+def _stems(words: str) -> frozenset[str]:
+    out = set()
+    for w in words.split():
+        out.add(w)
+        out.add(_stem(w.replace("-", "")))
+    return frozenset(out)
+
+
+_FILLER = _stems(GENERAL["filler"]) | _stems(" ".join(UNITS))
+_ANATOMY = _stems(GENERAL["anatomy"])
+_SYNONYM_GROUPS: dict[str, set[str]] = {}
+for _i, _group in enumerate(GENERAL["synonyms"]):
+    for _w in _group:
+        _SYNONYM_GROUPS.setdefault(_stem(_w.replace("-", "")), set()).add(f"={_i}")
+_ZH_CLINICAL = re.compile("|".join(re.escape(x) for x in sorted(GENERAL["zh_clinical"], key=len, reverse=True)))
+_ZH_FILLER = re.compile("|".join(re.escape(x) for x in GENERAL["zh_filler"]))
+
+
+def _word_keys(word: str) -> tuple[frozenset[str], bool]:
+    """Lookup keys of one word (its stem and synonym groups), and whether it is "non-..."."""
+    w = word.replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    neg = False
+    m = re.match(r"non-?(.{4,})$", w)
+    if m:
+        neg, w = True, m.group(1)
+    st = _stem(w.replace("-", ""))
+    return frozenset({st} | _SYNONYM_GROUPS.get(st, set())), neg
+
+
+def _is_filler(word: str) -> bool:
+    if word in _FILLER:
+        return True
+    if _stem(word.replace("-", "")) in _FILLER:
+        return True
+    return "-" in word and all(p in _FILLER or _stem(p) in _FILLER for p in word.split("-") if p)
+
+
+def _words(low: str, clauses: list[tuple[int, int]]) -> Iterator[tuple[int, int, str, frozenset[str], bool]]:
+    """(start, end, word, keys, negated) for every English content word (filler left out)."""
+    for m in _WORD_RE.finditer(low):
+        w = m.group()
+        if _is_filler(w):
+            continue
+        keys, pneg = _word_keys(w)
+        neg = _is_negated(low, _clause_of(low, clauses, m.start()), m.start(), m.end())
+        yield m.start(), m.end(), w, keys, neg != pneg
+
+
+@dataclass(frozen=True)
+class _Lesion:
+    heads: frozenset[str]
+    polar_heads: frozenset[tuple[str, bool]]
+    severity: frozenset[int]
+    mods: frozenset[tuple[str, bool]]
+    sizes: frozenset[float]
+    sides: frozenset[str]
+    locs: frozenset[str]
+    mod_spans: tuple[tuple[int, int, str, bool], ...]
+    size_spans: tuple[tuple[int, int, float], ...]
+    start: int = 0
+    end: int = 0
+
+
+def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
+    """One (lesion, descriptors, sizes, sides, locations) tuple per lesion named in a clause.
+
+    A clause is split into segments at commas, "and", "with", ...; a segment that names a
+    finding starts a lesion, one that does not adds its attributes to the lesion before it
+    (or, at the start of a clause, all but its sizes to the next one).
+    """
+    cites = [m.span() for m in _CITATION.finditer(low)]  # "(... guidelines for ... nodules)"
+
+    def free(pos: int) -> bool:
+        return not any(a <= pos < b for a, b in cites)
+
+    mentions = [m for m in mentions if free(m.start)]
+    sizes = [(s, e, mm) for s, e, v, u in _numbers(low) if (mm := _to_mm(v, u)) is not None and free(s)]
+    sides = [x for x in _lateralities(low) if free(x[0])]
+    out: list[_Lesion] = []
+    for c0, c1 in _clauses(low):
+        cuts = [c0] + [m.start() for m in _SEGMENT_SPLIT.finditer(low, c0, c1)
+                       if not (m.group() == "with" and _WITH_NO_CUT.search(low, max(c0, m.start() - 16), m.start()))
+                       ] + [c1]
+        groups: list[dict[str, Any]] = []
+        pending: dict[str, Any] | None = None
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            seg: dict[str, Any] = {
+                "span": [a, b],
+                "heads": {m.concept for m in mentions if a <= m.start < b and m.category == FINDING
+                          and m.concept not in _MODIFIERS},
+                "polar": {(m.concept, m.negated) for m in mentions if a <= m.start < b
+                          and m.category == FINDING and m.concept not in _MODIFIERS},
+                "severity": {SEVERITY[w.group()] for w in _WORD_RE.finditer(low, a, b)
+                             if w.group() in SEVERITY}
+                | {lvl for w, lvl in _ZH_SEVERITY.items() if w in low[a:b]},
+                "mods": [(m.start, m.end, m.concept, m.negated) for m in mentions
+                         if a <= m.start < b and m.category == FINDING and m.concept in _MODIFIERS],
+                "sizes": [x for x in sizes if a <= x[0] < b],
+                "sides": {x[2] for x in sides if a <= x[0] < b},
+                "locs": {m.concept for m in mentions if a <= m.start < b and m.category == LOCATION},
+            }
+            if seg["heads"] and groups and _SAME_LESION.match(low, a + 1 if low[a] in ",，" else a):
+                g = groups[-1]  # "a 7 cm mass, consistent with a lipoma": one lesion
+                for k in ("heads", "polar", "sides", "locs", "severity"):
+                    g[k] |= seg[k]
+                g["mods"] += seg["mods"]
+                g["sizes"] += seg["sizes"]
+                g["span"][1] = b
+            elif seg["heads"]:
+                if pending is not None and low[a] != "，":  # "A 2 cm, enhancing mass"
+                    seg["mods"] = pending["mods"] + seg["mods"]
+                    seg["sizes"] = pending["sizes"] + seg["sizes"]
+                    for k in ("sides", "locs", "severity"):
+                        seg[k] |= pending[k]
+                    pending = None
+                groups.append(seg)
+            elif groups:
+                g = groups[-1]
+                g["mods"] += seg["mods"]
+                g["sizes"] += seg["sizes"]
+                g["sides"] |= seg["sides"]
+                g["locs"] |= seg["locs"]
+                g["severity"] |= seg["severity"]
+                g["span"][1] = b
+            elif pending is None:
+                pending = seg
+            else:
+                for k in ("mods", "sizes"):
+                    pending[k] += seg[k]
+                for k in ("sides", "locs", "severity"):
+                    pending[k] |= seg[k]
+        for g in groups:
+            out.append(_Lesion(
+                frozenset(g["heads"]), frozenset(g["polar"]), frozenset(g["severity"]),
+                frozenset((c, n) for _, _, c, n in g["mods"]),
+                frozenset(mm for _, _, mm in g["sizes"]), frozenset(g["sides"]),
+                frozenset(g["locs"]), tuple(g["mods"]), tuple(g["sizes"]), *g["span"]))
+    return out
+
+
+def _zh_clinical_spans(low: str, covered: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Chinese clinical-looking words that no vocabulary term covers."""
+    filler = [(m.start(), m.end()) for m in _ZH_FILLER.finditer(low)]
+    taken = covered + filler
+    for m in _ZH_CLINICAL.finditer(low):
+        s, e = m.span()
+        if any(a < e and s < b for a, b in taken):
+            continue
+        # widen to the word: up to two Han characters either side that are not function words
+        while s > 0 and e - s < 4 and "\u4e00" <= low[s - 1] <= "\u9fff" and low[s - 1] not in _ZH_STOP \
+                and not any(a < s and s - 1 < b for a, b in taken):
+            s -= 1
+        taken.append((s, e))
+        yield s, e
 
 
 @dataclass(frozen=True)
@@ -332,6 +533,13 @@ class SourceFacts:
     concepts: frozenset[tuple[str, bool]]
     locations: frozenset[str]
     sides: frozenset[tuple[str, str]]  # (side, family); family "" = anywhere
+    #: word key (stem or synonym group) -> the polarities it has in the source
+    words: dict[str, frozenset[bool]] = field(default_factory=dict)
+    lesions: tuple[_Lesion, ...] = ()
+    #: (size in mm, the word right after it): "a 2 cm gap"
+    size_words: frozenset[tuple[float, str]] = frozenset()
+    #: every prefix (5+ letters) of every source word ("stenosed" is supported by "stenosis")
+    prefixes: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, source: str) -> SourceFacts:
@@ -340,6 +548,14 @@ class SourceFacts:
         sizes = {mm for v, u in nums if (mm := _to_mm(v, u)) is not None}
         concepts = {(m.concept, m.negated) for m in mentions if m.category == FINDING}
         locs = {m.concept for m in mentions if m.category == LOCATION}
+        implied_words: set[str] = set()
+        for m in mentions:  # "appendicitis" supports "inflammation", "radius" supports "bone"
+            for implied in IMPLIES.get(m.concept, ()):
+                concepts.add((implied, m.negated))
+                locs.add(implied)
+                if not m.negated:
+                    implied_words.add(implied)
+        locs |= {LOC_FAMILY[x] for x in locs if x in LOC_FAMILY}  # "frontal lobe" supports "brain"
         sides: set[tuple[str, str]] = set()
         for s0, s1, side in _lateralities(low):
             sides.add((side, ""))
@@ -347,8 +563,26 @@ class SourceFacts:
                 sides.add((side, loc))
                 sides.add((side, LOC_FAMILY.get(loc, loc)))
         dates = frozenset(d for _, _, d in _dates(low))
+        words: dict[str, set[bool]] = {}
+        clauses = _clauses(low)
+        for wm in _WORD_RE.finditer(low):
+            neg = _is_negated(low, _clause_of(low, clauses, wm.start()), wm.start(), wm.end())
+            whole = wm.group()
+            parts = [whole] + (whole.split("-") if "-" in whole and not _word_keys(whole)[1] else [])
+            for w in parts:
+                keys, pneg = _word_keys(w)
+                for k in keys:
+                    words.setdefault(k, set()).add(neg != pneg)
+        named = {(m.concept, m.negated) for m in mentions} | {(x, False) for x in implied_words}
+        for concept, neg in named:  # concept names as words
+            for w in concept.split():
+                for k in _word_keys(w)[0]:
+                    words.setdefault(k, set()).add(neg)
         return cls(frozenset(nums), dates, frozenset(sizes), frozenset(concepts), frozenset(locs),
-                   frozenset(sides))
+                   frozenset(sides), {k: frozenset(v) for k, v in words.items()},
+                   tuple(_lesions(low, mentions)),
+                   prefixes=frozenset(w[:n] for w in _WORD_RE.findall(low) for n in range(5, len(w) + 1)),
+                   size_words=frozenset((mm, w) for _, mm, w in _size_words(low, mentions)))
 
 
 def check(source: str | SourceFacts, text: str) -> list[Flag]:
@@ -364,7 +598,7 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
     for s, e, value, unit in _numbers(low):
         shown = text[s:e] + (f" {unit}" if unit else "")
         if unit is None:
-            if value not in src_values:
+            if value not in src_values and not _counts_lesions(facts, low, e, value, mentions):
                 add(FlagKind.NUMBER, s, e, f"the number {text[s:e]} is not in the findings")
             continue
         if (value, unit) in facts.numbers:
@@ -383,6 +617,10 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
         if date not in facts.dates:
             add(FlagKind.NUMBER, s, e, f"the date {text[s:e]} is not in the findings")
 
+    flagged_heads: set[tuple[int, int]] = set()  # (clause start, clause end) with a flagged finding
+    clauses = _clauses(low)
+    mention_flags: list[tuple[_Mention, Flag]] = []
+    n_before = len(flags)
     for m in mentions:
         span = text[m.start:m.end]
         if m.category == LOCATION:
@@ -398,15 +636,197 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
                 add(FlagKind.NEGATION, m.start, m.end, f"the findings say there is no {m.concept}")
         else:
             add(FlagKind.DIAGNOSIS, m.start, m.end, f"'{span}' is not in the findings")
+        if len(flags) > n_before and m.category == FINDING:
+            mention_flags.append((m, flags[-1]))
+            if m.concept not in _MODIFIERS:
+                flagged_heads.add(_clause_of(low, clauses, m.start))
+        n_before = len(flags)
+    # a descriptor of a finding that is flagged already is part of that one error, and one of
+    # a negated finding that the source also negates adds nothing ("no focal lesion")
+    for m, f in mention_flags:
+        if m.concept in _MODIFIERS and (_clause_of(low, clauses, m.start) in flagged_heads
+                                        or (m.negated and f.kind is FlagKind.DIAGNOSIS)):
+            flags.remove(f)
+    n_before = len(flags)
+
+    _check_lesions(facts, low, mentions, add)
+    paired = {w for _, w in facts.size_words}
+    for s, mm, w in _size_words(low, mentions):  # "a 5 cm gap" where the report has "a 2 cm gap"
+        if w in paired and not any(abs(mm - x) < 1e-6 and w == y for x, y in facts.size_words) \
+                and any(abs(mm - x) < 1e-6 for x in facts.sizes_mm):
+            e = s + len(re.match(r"[\d.]+", low[s:]).group())  # type: ignore[union-attr]
+            add(FlagKind.SIZE, s, e, f"the findings give another size for '{w}'")
+    covered = [(m.start, m.end) for m in mentions]
+    _check_words(facts, low, clauses, covered, add)
+    for s, e in _zh_clinical_spans(low, covered):
+        add(FlagKind.UNSUPPORTED, s, e, f"'{text[s:e]}' is not in the findings")
 
     for s, e, side in _lateralities(low):
-        fams = _locations_near(low, s, e, mentions)
+        places = _locations_near(low, s, e, mentions)
+        fams = places | {LOC_FAMILY[f] for f in places if f in LOC_FAMILY}
         ok = any((side, f) in facts.sides for f in fams) if fams else (side, "") in facts.sides
+        other = {"left": "right", "right": "left"}.get(side)
+        first = _locations_near(low, s, e, mentions, 1)
+        if ok and other and not any((side, p) in facts.sides for p in first) \
+                and any((other, p) in facts.sides for p in first):
+            ok = False  # the report names this place on the other side only
         if not ok and side == "bilateral":
             ok = all(any((sd, f) in facts.sides for f in (fams or {""})) for sd in ("left", "right"))
         if not ok:
             where = f" for the {'/'.join(sorted(fams))}" if fams else ""
             add(FlagKind.LATERALITY, s, e, f"'{text[s:e]}'{where} is not the side given in the findings")
 
+    # a side flagged on its word already needs no second flag for its lesion
+    words_sides = [f for f in flags if f.kind is FlagKind.LATERALITY and not f.reason.endswith("another side")]
+    flags = [f for f in flags if not (f.kind is FlagKind.LATERALITY and f.reason.endswith("another side")
+                                      and any(f.start <= g.start < f.end for g in words_sides))]
     flags.sort(key=lambda f: (f.start, f.end))
     return flags
+
+
+def _counts_lesions(facts: SourceFacts, low: str, end: int, value: float,
+                    mentions: list[_Mention]) -> bool:
+    """True when a count ("two nodules") equals the number of such lesions in the source."""
+    head = next((m for m in mentions if m.category == FINDING and m.concept not in _MODIFIERS
+                 and end <= m.start <= end + 40), None)
+    if head is None or re.search(r"[.;:,，。]", low[end:head.start]):
+        return False
+    distinct = {(sl.sizes, sl.sides, sl.locs) for sl in facts.lesions
+                if head.concept in sl.heads and (sl.sizes or sl.sides)}
+    return len(distinct) == value
+
+
+_SIDE_WORDS = frozenset({"left", "right", "bilateral", "sided"})
+
+
+def _size_words(low: str, mentions: list[_Mention]) -> Iterator[tuple[int, float, str]]:
+    """(position, size in mm, stem of the first content word after it) where that word is no
+    vocabulary term (those are bound by the lesion check): "a 2 cm gap", "1 cm retraction"."""
+    for s, e, v, u in _numbers(low):
+        mm = _to_mm(v, u)
+        if mm is None:
+            continue
+        m = re.match(r"\s*(?:mm|cm|millimet\w*|centimet\w*)\b", low[e:])
+        if not m:
+            continue
+        for w in _WORD_RE.finditer(low, e + m.end(), min(len(low), e + m.end() + 40)):
+            if _is_filler(w.group()) or w.group() in _SIDE_WORDS:
+                continue
+            if not any(m.start <= w.start() < m.end for m in mentions):
+                yield s, mm, _stem(w.group())
+            break
+
+
+def _families(locs: Iterable[str]) -> set[str]:
+    return {x for loc in locs for x in (loc, LOC_FAMILY.get(loc, loc))}
+
+
+def _check_lesions(facts: SourceFacts, low: str, mentions: list[_Mention],
+                   add: Any) -> None:
+    """Sizes and descriptors compared per lesion (same finding, same side / place when given)."""
+    for cl in _lesions(low, mentions):
+        matches = [sl for sl in facts.lesions if sl.heads & cl.heads]
+        if not matches:
+            continue
+        if cl.locs:  # "the ACL is torn" where the report says the ACL is intact
+            here = [sl for sl in matches if sl.locs & cl.locs and (not cl.sides or sl.sides & cl.sides)]
+            polar = {x for sl in here for x in sl.polar_heads}
+            for head, neg in cl.polar_heads:
+                if (head, neg) not in polar and (head, not neg) in polar:
+                    add(FlagKind.NEGATION, cl.start, cl.end,
+                        f"the findings say the opposite about this {head} here")
+        # a bare mention ("pulmonary nodules" in a guideline name) describes no lesion
+        matches = [sl for sl in matches if sl.mods or sl.sizes] or matches
+        if cl.sides:
+            sided = [sl for sl in matches if sl.sides & cl.sides]
+            if not sided and any(sl.sides for sl in matches):
+                s, e = cl.start, cl.end
+                add(FlagKind.LATERALITY, s, e, f"the findings give this {'/'.join(sorted(cl.heads))} "
+                    f"another side")
+            matches = [sl for sl in matches if not sl.sides or sl.sides & cl.sides] or matches
+        if cl.locs:
+            matches = ([sl for sl in matches if sl.locs & cl.locs]
+                       or [sl for sl in matches if _families(sl.locs) & _families(cl.locs)] or matches)
+        sev = {x for sl in matches for x in sl.severity}
+        if cl.severity and sev and not cl.severity & sev:
+            add(FlagKind.DESCRIPTOR, cl.start, cl.end,
+                f"the findings give this {'/'.join(sorted(cl.heads))} another severity")
+        sizes = {x for sl in matches for x in sl.sizes}
+        mods = {x for sl in matches for x in sl.mods}
+        mods |= {(i, False) for sl in matches for h in sl.heads for i in IMPLIES.get(h, ())}
+        for s, e, mm in cl.size_spans:
+            if not sizes or any(abs(mm - x) < 1e-6 for x in sizes):
+                continue
+            if any(abs(mm - x) < 1e-6 for x in facts.sizes_mm):
+                add(FlagKind.SIZE, s, e, "the findings give this size to another lesion")
+        for s, e, concept, neg in cl.mod_spans:
+            if (concept, neg) in mods:
+                continue
+            if (concept, neg) in facts.concepts:
+                add(FlagKind.DESCRIPTOR, s, e, f"the findings do not describe this "
+                    f"{'/'.join(sorted(cl.heads))} as '{low[s:e]}'")
+
+
+def _check_words(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
+                 covered: list[tuple[int, int]], add: Any) -> None:
+    """Content words outside the vocabulary: absent from the source, or with flipped polarity."""
+    unsupported: list[tuple[int, int]] = []
+    flipped: list[tuple[int, int, bool]] = []
+    for s, e, w, keys, neg in _words(low, clauses):
+        if any(a < e and s < b for a, b in covered):
+            continue
+        hit = [k for k in keys if k in facts.words]
+        if not hit and len(w) >= 5 and w[:max(5, len(w) - 3)] in facts.prefixes:
+            continue  # "stenosed" for "stenosis", "malleolus" for "malleolar": supported, polarity unknown
+        if not hit and "-" in w:
+            parts = [p for p in w.split("-") if p and not _is_filler(p)]
+            if parts and all(any(k in facts.words for k in _word_keys(p)[0]) for p in parts):
+                hit = [k for p in parts for k in _word_keys(p)[0] if k in facts.words]
+        if not hit:
+            unsupported.append((s, e))
+            continue
+        if _word_keys(w)[0] & _ANATOMY or w in _ANATOMY:
+            continue
+        c0, c1 = _clause_of(low, clauses, s)
+        if not neg and (_NEG_CUES_EN.search(low, c0, c1) or _NEG_CUES_ZH.search(low, c0, c1)):
+            continue  # "nodes are not enlarged": the cue may well belong to this word
+        polarities = set().union(*(facts.words[k] for k in hit))
+        if neg not in polarities:
+            flipped.append((s, e, neg))
+    for s, e in _merge(low, unsupported):
+        if not _explains_a_term(facts, low, s, e):
+            add(FlagKind.UNSUPPORTED, s, e, f"'{low[s:e]}' is not in the findings")
+    for neg in (True, False):
+        for s, e in _merge(low, [(a, b) for a, b, n in flipped if n is neg]):
+            add(FlagKind.NEGATION, s, e, f"'{low[s:e]}' is {'negated' if neg else 'stated'} here but "
+                f"{'stated' if neg else 'negated'} in the findings")
+
+
+_EXPLAINED_AFTER = re.compile(r"[\w\s,-]{0,30}?(?:\(\s*(?:an?\s+|the\s+)?([a-z][a-z -]*)\)"
+                             r"|\b(?:called|known as|termed)\s+(?:an?\s+)?([a-z][a-z-]*))")
+_EXPLAINED_BEFORE = re.compile(r"([a-z][a-z-]*)\s*(?:\(|,\s*(?:or|i\.e\.)\s+)\s*(?:an?\s+|the\s+)?[^()]{0,30}$")
+
+
+def _explains_a_term(facts: SourceFacts, low: str, s: int, e: int) -> bool:
+    """Plain words that explain a term of the source: "a fluid-filled sac (cyst)",
+    "a growth called a hemangioma", "a cavernoma (a cluster of abnormal vessels)"."""
+    def supported(term: str) -> bool:
+        words = [w for w in _WORD_RE.findall(term) if not _is_filler(w)]
+        return bool(words) and all(_word_keys(w)[0] & facts.words.keys() for w in words)
+
+    m = _EXPLAINED_AFTER.match(low, e)
+    if m and supported(m.group(1) or m.group(2)):
+        return True
+    m = _EXPLAINED_BEFORE.search(low, max(0, s - 40), s)
+    return bool(m and ")" not in low[m.end():s] and supported(m.group(1)))
+
+
+def _merge(low: str, spans: list[tuple[int, int]]) -> list[list[int]]:
+    """Adjacent word spans joined into phrases (one flag per phrase)."""
+    merged: list[list[int]] = []
+    for s, e in spans:
+        if merged and re.fullmatch(r"[\s\-]*(?:(?:of|and|the|a)\s+)*", low[merged[-1][1]:s]):
+            merged[-1][1] = e
+        else:
+            merged.append([s, e])
+    return merged

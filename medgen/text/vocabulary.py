@@ -7,6 +7,10 @@
   that finds them after a number.
 - :data:`WORD_NUMBERS`, :data:`ZH_DIGITS`: spelled-out numbers the checker reads.
 - :data:`CUES`: the laterality and negation cue patterns.
+- :data:`EN_NEGATED_TERMS` / :data:`ZH_NEGATED_TERMS`: ``(pattern, concept)`` for terms negated in
+  themselves ("non-displaced", "无移位").
+- :data:`GENERAL`: the general content check's lists (``modifier_concepts``, ``filler``,
+  ``synonyms``, ``anatomy``, ``zh_clinical``, ``zh_filler``).
 
 The checker that uses these tables is :mod:`medgen.text.guard`. Edit the TOML file to change
 the vocabulary; the file is checked on load (a malformed entry is named in the error).
@@ -35,6 +39,14 @@ def _load(path: Path) -> dict[str, Any]:
                     or term[2] not in cats):
                 raise ValueError(f"{path.name}: {table}[{i}] must be [pattern, concept, "
                                  f"category] with category one of {sorted(cats)}, got {term!r}")
+    for table in ("en_negated_terms", "zh_negated_terms"):
+        for i, term in enumerate(data.get(table, [])):
+            if len(term) != 2 or not all(isinstance(x, str) and x for x in term):
+                raise ValueError(f"{path.name}: {table}[{i}] must be [pattern, concept], got {term!r}")
+    general = data.get("general", {})
+    for key in ("modifier_concepts", "filler", "synonyms", "anatomy", "zh_clinical", "zh_filler"):
+        if key not in general:
+            raise ValueError(f"{path.name}: [general] lacks {key}")
     missing = [c for c in _CUE_NAMES if c not in data["cues"]]
     if missing:
         raise ValueError(f"{path.name}: [cues] lacks {', '.join(missing)}")
@@ -56,3 +68,11 @@ WORD_NUMBERS: dict[str, int] = dict(_DATA["word_numbers"])
 ZH_DIGITS: dict[str, int] = dict(_DATA["zh_digits"])
 #: Cue name -> regular expression (see the comments in the TOML file).
 CUES: dict[str, str] = dict(_DATA["cues"])
+EN_NEGATED_TERMS: list[tuple[str, str]] = [(p, c) for p, c in _DATA.get("en_negated_terms", [])]
+ZH_NEGATED_TERMS: list[tuple[str, str]] = [(p, c) for p, c in _DATA.get("zh_negated_terms", [])]
+#: The general content check's word lists (see the ``[general]`` table's comments).
+GENERAL: dict[str, Any] = dict(_DATA["general"])
+#: Concept -> concepts it implies on the source side.
+IMPLIES: dict[str, list[str]] = {k: list(v) for k, v in _DATA.get("implies", {}).items()}
+#: Severity word -> level (1 mild .. 3 severe).
+SEVERITY: dict[str, int] = {w: int(k) for k, ws in _DATA.get("severity", {}).items() for w in ws}
