@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from medgen import auth
 from medgen.store import feedback
-from medgen.store.models import AuditEvent, GeneratedOutput
+from medgen.store.models import AuditEvent, GeneratedOutput, User
 from medgen.types import AuditAction, OutputKind, Role, UserInfo
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -141,3 +141,29 @@ def test_review_dashboard_shows_a_rated_molecule_set(app_db: sessionmaker[Sessio
     assert area.value.splitlines() == [properties(s).smiles for s in smiles]
     assert any("too close to aspirin" in t.value for t in at.text)
     assert [w.label for w in at.segmented_control] == ["Novelty", "Drug-likeness", "Synthesizability"]
+
+
+def test_admin_grants_researcher_on_the_users_page_and_last_admin_stays(app_db: sessionmaker[Session]) -> None:
+    admin = _user(app_db, Role.ADMIN)
+    clin = _user(app_db, Role.CLINICIAN)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["auth.user"] = admin
+    at.run()
+    assert "researcher" in at.selectbox(key="admin_users.new_role").options
+    at.selectbox(key="admin_users.target").select(clin.username).run()
+    at.selectbox(key="admin_users.role").select("researcher")
+    _button(at, "Change role").click()
+    at.run()
+    assert any(f"{clin.username} is now researcher." in s.value for s in at.success)
+    # the last administrator cannot make themself a researcher
+    at.selectbox(key="admin_users.target").select(admin.username).run()
+    at.selectbox(key="admin_users.role").select("researcher")
+    _button(at, "Change role").click()
+    at.run()
+    assert any("last active administrator" in e.value for e in at.error)
+    with app_db() as s:
+        roles = {u: r for u, r in s.execute(select(User.username, User.role))}
+    assert roles == {admin.username: "admin", clin.username: "researcher"}
+    # the new researcher's navigation is the lab (+ account) and the lab page opens
+    lab = _page(UserInfo(clin.id, clin.username, clin.display_name, Role.RESEARCHER))
+    assert not lab.exception and not lab.error and lab.title[0].value == "Drug-design lab"
