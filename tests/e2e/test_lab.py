@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from medgen.store import feedback
 from medgen.store.db import session_factory
-from medgen.store.models import GeneratedOutput
+from medgen.store.models import AuditEvent, GeneratedOutput
 from tests.e2e.form_helpers import type_into
 from tests.e2e.helpers import login, wait_idle
 
@@ -26,6 +26,14 @@ def _match_counts(page: Any) -> tuple[int, int]:
     m = MATCH.search(text)
     assert m, text
     return int(m.group(1)), int(m.group(2))
+
+
+def _wait_images(page: Any, n: int) -> None:
+    """Wait until exactly ``n`` depictions are on the page (the grid renders progressively)."""
+    page.wait_for_function(
+        "n => document.querySelectorAll('[data-testid=stImage]').length === n", arg=n, timeout=60_000
+    )
+    assert page.get_by_test_id("stImage").count() == n
 
 
 def test_researcher_samples_filters_downloads_and_rates(
@@ -44,7 +52,7 @@ def test_researcher_samples_filters_downloads_and_rates(
     wait_idle(page)
     shown, total = _match_counts(page)
     assert shown == total > 0
-    assert page.get_by_test_id("stImage").count() == min(total, 48)  # 2-D depictions
+    _wait_images(page, min(total, 48))  # 2-D depictions
 
     # filter: QED at least 0.6 (every drawn molecule's caption then shows QED >= 0.6)
     page.get_by_text("Filter by property").click()
@@ -52,7 +60,7 @@ def test_researcher_samples_filters_downloads_and_rates(
     wait_idle(page)
     kept, total2 = _match_counts(page)
     assert total2 == total and kept <= total
-    assert page.get_by_test_id("stImage").count() == min(kept, 48)
+    _wait_images(page, min(kept, 48))
     qeds = [float(q) for q in re.findall(r"QED (\d\.\d\d)", page.locator("[data-testid='stMain']").inner_text())]
     assert len(qeds) == min(kept, 48) and all(q >= 0.6 for q in qeds), qeds
 
@@ -83,3 +91,6 @@ def test_researcher_samples_filters_downloads_and_rates(
     with factory() as s:
         fb = feedback.get_latest_rating(s, int(creator or 0), out_id)
         assert fb is not None and fb.overall == 4
+        exports = s.scalars(select(AuditEvent).where(
+            AuditEvent.action == "export", AuditEvent.object_id == str(out_id))).all()
+        assert [(e.detail["format"], e.detail["molecules"]) for e in exports] == [("sdf", kept)]

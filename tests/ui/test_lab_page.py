@@ -167,3 +167,23 @@ def test_admin_grants_researcher_on_the_users_page_and_last_admin_stays(app_db: 
     # the new researcher's navigation is the lab (+ account) and the lab page opens
     lab = _page(UserInfo(clin.id, clin.username, clin.display_name, Role.RESEARCHER))
     assert not lab.exception and not lab.error and lab.title[0].value == "Drug-design lab"
+
+
+def test_interpolate_and_explore_are_stored_with_their_parameters(app_db: sessionmaker[Session]) -> None:
+    at = _page(_user(app_db, Role.RESEARCHER))
+    at.radio(key="lab.mode").set_value("Interpolate").run()
+    _number(at, "lab.steps").set_value(4)
+    _button(at, "Generate").click()
+    at.run()
+    assert not at.exception and not at.error
+    at.radio(key="lab.mode").set_value("Explore around a molecule").run()
+    _number(at, "lab.n").set_value(8)
+    _button(at, "Generate").click()
+    at.run()
+    assert not at.exception and not at.error
+    first, second = _outputs(app_db)
+    assert first.params["mode"] == "interpolate" and first.params["steps"] == 4
+    assert first.params["a"] == "CC(=O)Oc1ccccc1C(=O)O"  # canonical form of the default
+    assert second.params["mode"] == "neighbourhood" and second.params["n"] == 8
+    assert second.params["centre"] == "Cn1c(=O)c2c(ncn2C)n(C)c1=O"
+    assert len(at.image) == second.metrics["n_distinct"]  # the newest set is the one shown
