@@ -26,6 +26,7 @@ PAGES: dict[str, tuple[str, str, str]] = {
     "report.py": ("Reports", "Draft report", ":material/edit_note:"),
     "education.py": ("Reports", "Patient education", ":material/school:"),
     "review.py": ("Quality", "Quality review", ":material/insights:"),
+    "lab.py": ("Research", "Drug-design lab", ":material/science:"),
     "admin_users.py": ("Administration", "Users", ":material/group:"),
     "admin_audit.py": ("Administration", "Audit trail", ":material/policy:"),
     "account.py": ("Account", "My account", ":material/person:"),
@@ -37,6 +38,7 @@ ROLE_PAGES: dict[Role, list[str]] = {
     Role.CLINICIAN: ["viewer.py", "compare.py", "report.py", "education.py", "account.py"],
     Role.REVIEWER: ["review.py", "account.py"],
     Role.ADMIN: ["admin_users.py", "admin_audit.py", "review.py", "account.py"],
+    Role.RESEARCHER: ["lab.py", "account.py"],
 }
 
 

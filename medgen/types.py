@@ -40,6 +40,7 @@ class Role(enum.StrEnum):
     CLINICIAN = "clinician"  # upload, enhance, draft, sign, rate
     REVIEWER = "reviewer"  # quality review, rate
     ADMIN = "admin"  # users, audit
+    RESEARCHER = "researcher"  # drug-design lab: generate and rate molecule sets
 
 
 class OutputKind(enum.StrEnum):
@@ -48,6 +49,7 @@ class OutputKind(enum.StrEnum):
     ENHANCEMENT = "enhancement"
     REPORT = "report"
     EDUCATION = "education"
+    MOLECULE_SET = "molecule_set"  # a set of generated molecules (drug-design lab)
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,8 @@ def _role(role: Role | str) -> Role:
     try:
         return Role(role)
     except ValueError as exc:
-        raise AccountValidationError(f"Unknown role {role!r}; choose clinician, reviewer or admin.") from exc
+        choices = ", ".join(r.value for r in Role)
+        raise AccountValidationError(f"Unknown role {role!r}; choose one of: {choices}.") from exc
 
 
 def _audit(session: Session, actor: UserInfo | None, user_id: int, change: str, **detail: Any) -> None:

@@ -47,6 +47,11 @@ CRITERIA: dict[OutputKind, tuple[Criterion, ...]] = {
         Criterion("clarity", "Clarity", "5 = easy for the patient to understand"),
         Criterion("tone", "Tone", "5 = kind, calm and respectful"),
     ),
+    OutputKind.MOLECULE_SET: (
+        Criterion("novelty", "Novelty", "5 = structures unlike known drugs and training molecules"),
+        Criterion("drug_likeness", "Drug-likeness", "5 = plausible drug-like molecules (QED, rule of five)"),
+        Criterion("synthesizability", "Synthesizability", "5 = every structure looks easy to make"),
+    ),
 }
 
 

@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from medgen.imaging.scan import Scan
+
+if TYPE_CHECKING:
+    from medgen.molecules.generator import MoleculeSet
 from medgen.store.audit import add_audit
 from medgen.store.models import GeneratedOutput, Image, Study
 from medgen.types import AuditAction, ObjectType, OutputKind, ReportStatus, UserInfo
 
 __all__ = [
-    "add_audit", "record_enhancement", "record_output", "record_scan", "store_upload",
-    "study_id_for_image",
+    "add_audit", "record_enhancement", "record_molecule_set", "record_output", "record_scan",
+    "store_upload", "study_id_for_image",
 ]
 
 log = logging.getLogger(__name__)
@@ -144,5 +147,36 @@ def record_enhancement(
         session, AuditAction.ENHANCE, user=user, object_type=ObjectType.GENERATED_OUTPUT,
         object_id=output_id,
         detail={"model_id": model_id, "n_slices": n_slices, "device": device},
+    )
+    return output_id
+
+
+def record_molecule_set(
+    session: Session, mset: MoleculeSet, *, user: UserInfo | None, model_version: str = "",
+    device: str = "",
+) -> int:
+    """Record a generated molecule set (kind ``molecule_set``) and audit GENERATE; its id.
+
+    Stored: the model id and ``model_version`` (the weights' sha256 from the card), the call's
+    parameters with its mode, the canonical SMILES one per line (``draft_text``, encrypted at rest
+    like every output text), counts (generated / valid / distinct) and the wall time. No patient
+    data is involved; properties and depictions are recomputed from the SMILES when shown.
+    """
+    smiles = list(mset.smiles)
+    params = {"mode": mset.mode, **dict(mset.params)}
+    metrics = {
+        "n_generated": mset.n_generated, "n_valid": mset.n_valid, "n_distinct": len(smiles),
+        "validity": round(mset.validity, 4),
+    }
+    output_id = record_output(
+        session, OutputKind.MOLECULE_SET, model_id=mset.model_id, model_version=model_version,
+        params=params, device=device, latency_ms=float(mset.ms), draft_text="\n".join(smiles),
+        metrics=metrics, user=user,
+    )
+    add_audit(
+        session, AuditAction.GENERATE, user=user, object_type=ObjectType.GENERATED_OUTPUT,
+        object_id=output_id,
+        detail={"kind": OutputKind.MOLECULE_SET.value, "model_id": mset.model_id,
+                "mode": mset.mode, "n_distinct": len(smiles)},
     )
     return output_id

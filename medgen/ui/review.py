@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import streamlit as st
 
+from medgen.errors import MedgenError
 from medgen.store.review import FilterOptions, OutputDetail, ReviewFilter
 from medgen.types import OutputKind
 
@@ -66,6 +67,8 @@ def show_detail(detail: OutputDetail) -> None:
             _enhancement_params(detail)
             if detail.metrics:
                 st.json(detail.metrics, expanded=False)
+        elif detail.kind == OutputKind.MOLECULE_SET:
+            _molecule_set(detail)
         else:
             left, right = st.columns(2)
             left.markdown("**Draft (model output)**")
@@ -86,6 +89,35 @@ def show_detail(detail: OutputDetail) -> None:
             st.text(f"{c.overall}★ by {c.rater} (revision {c.revision}): {c.text}")
         if not shown:
             st.caption("No comments.")
+
+
+#: Depictions drawn in the drill-down of a molecule set (the SMILES list holds all of them).
+DETAIL_DEPICTIONS = 8
+
+
+def _molecule_set(detail: OutputDetail) -> None:
+    """A generated molecule set: parameters, counts, a few depictions and the SMILES list."""
+    from medgen.molecules import chem  # RDKit only when a molecule set is opened
+
+    smiles = [s for s in (detail.draft_text or "").splitlines() if s.strip()]
+    m = detail.metrics or {}
+    st.caption(
+        f"Parameters: {detail.params or {}} · {m.get('n_generated', '?')} generated, "
+        f"{m.get('n_valid', '?')} valid, {len(smiles)} distinct."
+    )
+    if not smiles:
+        st.caption("No molecules were stored for this set.")
+        return
+    cols = st.columns(4)
+    for i, s in enumerate(smiles[:DETAIL_DEPICTIONS]):
+        try:
+            png = chem.depiction_png(s, size=200)
+        except MedgenError:
+            cols[i % 4].caption(f"(cannot draw `{s}`)")
+            continue
+        cols[i % 4].image(png, caption=s)
+    st.text_area("SMILES (canonical, one per line)", "\n".join(smiles), height=160, disabled=True,
+                 key=f"review.smiles.{detail.output_id}")
 
 
 def _enhancement_params(detail: OutputDetail) -> None:

@@ -24,7 +24,7 @@ from medgen.types import AuditAction, Role, UserInfo
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 PW = {Role.CLINICIAN: "clinic pass phrase 1", Role.REVIEWER: "review pass phrase 2",
-      Role.ADMIN: "admin pass phrase 3"}
+      Role.ADMIN: "admin pass phrase 3", Role.RESEARCHER: "research pass phrase 4"}
 
 
 @pytest.fixture
