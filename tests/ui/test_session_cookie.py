@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import time
 from typing import Any
 
@@ -11,6 +12,12 @@ from starlette.requests import Request
 
 from medgen.ui import session_cookie as sc
 
+
+def _run(coro):  # type: ignore[no-untyped-def]
+    """Run a coroutine on a fresh loop in a worker thread: the e2e tests (Playwright's sync API)
+    can leave an event loop set on the main thread, where asyncio.run() refuses to start."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 def call(
     method: str, body: bytes = b"", headers: dict[str, str] | None = None, scheme: str = "http"
@@ -35,7 +42,7 @@ def call(
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
 
-    return asyncio.run(sc._endpoint(Request(scope, receive)))
+    return _run(sc._endpoint(Request(scope, receive)))
 
 
 def set_cookie_header(resp: Any) -> str:
@@ -101,7 +108,7 @@ def _call_raw(method: str, body: bytes, headers: dict[str, str]) -> Any:
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": body, "more_body": False}
 
-    return asyncio.run(sc._endpoint(Request(scope, receive)))
+    return _run(sc._endpoint(Request(scope, receive)))
 
 
 def test_same_origin_by_origin_header_without_fetch_metadata() -> None:
