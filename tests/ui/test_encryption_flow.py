@@ -94,6 +94,8 @@ def draft_and_sign(url: str, monkeypatch: pytest.MonkeyPatch) -> int:
     at.session_state["auth.user"] = make_user(url, Role.CLINICIAN, "dr.crypt")
     at.run()
     exam_fields(at)
+    at.selectbox(key="report.f0.kind").select("nodule").run()
+    at.selectbox(key="report.f0.desc").select("solid")
     at.text_input(key="report.f0.loc").input("upper lobe").run()
     at.selectbox(key="report.f0.lat").select("right")
     at.number_input(key="report.f0.size").set_value(7.0)
