@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup dev migrate system-deps lint bench-ingest bench-feedback clean ldct-data ldct-train bench-enhance fonts bench-text
+.PHONY: run test setup dev migrate system-deps lint bench-ingest bench-feedback clean ldct-data ldct-train bench-enhance fonts bench-text bench-adapt
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -82,6 +82,11 @@ ldct-train: ldct-data
 
 bench-enhance: dev ldct-data
 	$(PY) -m bench.enhance
+
+# Site adaptation (issue 12): CycleGAN on a simulated sharp-kernel site, DP costs (needs the
+# pyradiomics-bhklab chest volumes under data/ldct-real, fetched by the ldct-data targets).
+bench-adapt: dev
+	$(PY) -m bench.adapt
 
 bench-text: setup
 	$(PY) -m bench.text

@@ -92,16 +92,24 @@ class AdaptConfig:
 
     patch: int = 64
     batch: int = 4
-    lr: float = 1e-4  # Adam, generators
+    lr: float = 5e-5  # Adam, generators
     lr_d: float = 1e-4  # Adam, discriminators
     loss_scale_hu: float = 100.0  # L1 losses are on HU / loss_scale_hu
-    adv_weight: float = 1.0
+    adv_weight: float = 0.05  # G's adversarial weight (small: a strong one pushes G to keep noise)
+    adv_weight_f: float = 1.0  # F's adversarial weight (F must learn the site's noise texture)
     cycle_weight: float = 10.0
     identity_weight: float = 5.0
     # The noisy->clean->noisy cycle is compared after a cycle_lowpass x cycle_lowpass mean filter:
     # F cannot re-create the exact noise realisation G removed, so a full-resolution cycle would
     # push G to keep the noise (the known CycleGAN failure on low-dose CT). 1 = full resolution.
     cycle_lowpass: int = 4
+    # L1 between G(noisy) and the frozen base model's output: keeps G near the base while F (and
+    # the discriminators) are still learning; without it the identity and cycle terms pull G
+    # towards the identity on noisy input within a few dozen steps (measured).
+    base_weight: float = 1.0
+    # Steps at the start during which only F and the discriminators learn (G frozen), so that the
+    # backward cycle G(F(clean)) = clean trains G on site-like noise once it starts.
+    g_warmup_steps: int = 40
     epochs: int = 40
     steps_per_epoch: int = 40
     patience: int = 4  # validations without a better passing model before stopping
@@ -244,6 +252,22 @@ def _scanner_summary(meta: Any) -> dict[str, str]:
     return {k: str(meta.get(k, ""))[:64] for k in SCANNER_KEYS if str(meta.get(k, "")).strip()}
 
 
+def series_from_scans(scans: Sequence[Any], max_slices: int = 200) -> list[SeriesData]:
+    """De-identified :class:`medgen.imaging.Scan` objects (e.g. uploaded zips) -> training series.
+
+    Scans that are not CT in Hounsfield units are skipped with a warning.
+    """
+    out = []
+    for scan in scans:
+        if not scan.is_hu or str(getattr(scan.modality, "value", scan.modality)) != "CT":
+            log.warning("skipping a series that is not CT in Hounsfield units")
+            continue
+        vol = scan.pixels if scan.pixels.ndim == 3 else scan.pixels[None]
+        px = float(scan.pixel_spacing[0]) if scan.pixel_spacing else 1.0
+        out.append(SeriesData(_usable(vol, max_slices), px, "dicom", _scanner_summary(scan.meta)))
+    return [s for s in out if len(s.slices)]
+
+
 def load_dir(path: Path, max_slices: int = 200) -> list[SeriesData]:
     """Every CT series (DICOM, read and de-identified by ``load_scans``) and NRRD volume in ``path``."""
     from medgen.imaging import load_scans
@@ -257,7 +281,14 @@ def load_dir(path: Path, max_slices: int = 200) -> list[SeriesData]:
     zips = [p for p in files if p.suffix.lower() == ".zip"]
     others = [p for p in files if p not in nrrds and p not in zips]
     for p in nrrds:
-        vol, px = _read_nrrd(p)
+        try:
+            vol, px = _read_nrrd(p)
+        except Exception as exc:  # noqa: BLE001 - pynrrd raises several types; skip the file
+            log.warning("skipping an unreadable NRRD volume: %s", type(exc).__name__)
+            continue
+        if float(vol.min()) > -500:  # no air below -500: not CT in Hounsfield units (MR, masks)
+            log.warning("skipping an NRRD volume that is not CT in Hounsfield units")
+            continue
         out.append(SeriesData(_usable(vol, max_slices), px, "nrrd", {}))
     groups = [[z] for z in zips] + _group_dicom(others)
     for group in groups:
@@ -266,12 +297,7 @@ def load_dir(path: Path, max_slices: int = 200) -> list[SeriesData]:
         except MedgenError as exc:
             log.warning("skipping a series of %d file(s): %s", len(group), exc)
             continue
-        if not scan.is_hu or str(getattr(scan.modality, "value", scan.modality)) != "CT":
-            log.warning("skipping a series that is not CT in Hounsfield units")
-            continue
-        vol = scan.pixels if scan.pixels.ndim == 3 else scan.pixels[None]
-        px = float(scan.pixel_spacing[0]) if scan.pixel_spacing else 1.0
-        out.append(SeriesData(_usable(vol, max_slices), px, "dicom", _scanner_summary(scan.meta)))
+        out.extend(series_from_scans([scan], max_slices))
     out = [s for s in out if len(s.slices)]
     if not out:
         raise AdaptError(
@@ -577,19 +603,37 @@ def discriminator_step(
 
 
 def cycle_losses(
-    nets: CycleNets, n_b: torch.Tensor, c_b: torch.Tensor, cfg: AdaptConfig
+    nets: CycleNets,
+    n_b: torch.Tensor,
+    c_b: torch.Tensor,
+    cfg: AdaptConfig,
+    base_out: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, dict[str, torch.Tensor], torch.Tensor, torch.Tensor]:
-    """Generator objective: (total, parts, G(noisy), F(clean)) on a noisy and a clean batch."""
+    """Generator objective: (total, parts, G(noisy), F(clean)) on a noisy and a clean batch.
+
+    ``base_out`` (the frozen base model on ``n_b``) adds the anchor term ``base_weight``.
+    """
     g, f, scale, lp = nets.g, nets.f, cfg.loss_scale_hu, cfg.cycle_lowpass
     fake_c = g(n_b)
     fake_n = f(c_b)
-    adv = _lsq(nets.d_clean(fake_c), 1.0) + _lsq(nets.d_noisy(fake_n), 1.0)
+    adv_g = _lsq(nets.d_clean(fake_c), 1.0)
+    adv_f = _lsq(nets.d_noisy(fake_n), 1.0)
     cyc = (
         (_low(f(fake_c), lp) - _low(n_b, lp)).abs().mean() + (g(fake_n) - c_b).abs().mean()
     ) / scale
     idt = ((g(c_b) - c_b).abs().mean() + (f(n_b) - n_b).abs().mean()) / scale
-    total = cfg.adv_weight * adv + cfg.cycle_weight * cyc + cfg.identity_weight * idt
-    return total, {"adv": adv, "cycle": cyc, "identity": idt}, fake_c, fake_n
+    total = (
+        cfg.adv_weight * adv_g
+        + cfg.adv_weight_f * adv_f
+        + cfg.cycle_weight * cyc
+        + cfg.identity_weight * idt
+    )
+    parts = {"adv": adv_g, "adv_f": adv_f, "cycle": cyc, "identity": idt}
+    if base_out is not None:
+        anchor = (fake_c - base_out).abs().mean() / scale
+        total = total + cfg.base_weight * anchor
+        parts["anchor"] = anchor
+    return total, parts, fake_c, fake_n
 
 
 def cyclegan_step(
@@ -599,11 +643,19 @@ def cyclegan_step(
     n_b: torch.Tensor,
     c_b: torch.Tensor,
     cfg: AdaptConfig,
+    base_out: torch.Tensor | None = None,
+    update_g: bool = True,
 ) -> dict[str, float]:
-    """One CycleGAN update (both generators, then both discriminators); returns the losses."""
-    total, parts, fake_c, fake_n = cycle_losses(nets, n_b, c_b, cfg)
+    """One CycleGAN update (both generators, then both discriminators); returns the losses.
+
+    ``update_g=False`` (warm-up) updates F and the discriminators only.
+    """
+    total, parts, fake_c, fake_n = cycle_losses(nets, n_b, c_b, cfg, base_out)
     opt_gf.zero_grad(set_to_none=True)
     total.backward()
+    if not update_g:
+        for p in nets.g.parameters():
+            p.grad = None  # Adam skips parameters without a gradient
     opt_gf.step()
     out = {k: float(v.detach()) for k, v in parts.items()}
     out["d"] = discriminator_step(nets, opt_d, c_b, fake_c, n_b, fake_n)
@@ -632,7 +684,7 @@ def run_adaptation(
     torch.manual_seed(cfg.seed)
     device = pick_device(cfg.device)
     base_card, base = load_base(base_id, weights_root)
-    base = base.to(device)
+    base = base.to(device).requires_grad_(False)
     n_train, n_val, n_note = split_series(noisy, cfg.val_fraction, cfg.seed)
     c_train, c_val, c_note = split_series(clean, cfg.val_fraction, cfg.seed + 1)
     log.info(
@@ -733,9 +785,10 @@ def run_adaptation(
         return discriminator_step(nets, opt_d, real_c, fake_c, real_n, fake_n)
 
     lp = cfg.cycle_lowpass
+    total_steps = 0
     for epoch in range(epochs):
         te = time.perf_counter()
-        sums = {"adv": 0.0, "cycle": 0.0, "identity": 0.0, "d": 0.0}
+        sums = {"adv": 0.0, "adv_f": 0.0, "cycle": 0.0, "identity": 0.0, "anchor": 0.0, "d": 0.0}
         steps = 0
         if dp:
             batches: Any = loader
@@ -765,7 +818,13 @@ def run_adaptation(
                     x_n = x[:k]
                     adv = _row_mean((d_clean(fake_c) - 1.0) ** 2)
                     cyc = _row_mean((_low(f_gen(fake_c), lp) - _low(x_n, lp)).abs()) / scale
-                    per_row.append(cfg.adv_weight * adv + cfg.cycle_weight * cyc)
+                    with torch.no_grad():
+                        b_out = base(x_n)
+                    anchor = _row_mean((fake_c - b_out).abs()) / scale
+                    per_row.append(
+                        cfg.adv_weight * adv + cfg.cycle_weight * cyc + cfg.base_weight * anchor
+                    )
+                    sums["anchor"] += float(anchor.detach().mean())
                     sums["adv"] += float(adv.detach().mean())
                     sums["cycle"] += float(cyc.detach().mean())
                 if len(rows_c):
@@ -778,7 +837,7 @@ def run_adaptation(
                 n_b = s_noisy.batch(cfg.batch).to(device)
                 c_b = s_clean.batch(cfg.batch).to(device)
                 fake_n = f_gen(c_b)
-                f_loss = cfg.adv_weight * _lsq(d_noisy(fake_n), 1.0) + cfg.identity_weight * (
+                f_loss = cfg.adv_weight_f * _lsq(d_noisy(fake_n), 1.0) + cfg.identity_weight * (
                     (f_gen(n_b) - n_b).abs().mean() / scale
                 )
                 if k:
@@ -793,7 +852,12 @@ def run_adaptation(
             else:
                 n_b = s_noisy.batch(cfg.batch).to(device)
                 c_b = s_clean.batch(cfg.batch).to(device)
-                losses = cyclegan_step(nets, opt_gf, opt_d, n_b, c_b, cfg)
+                with torch.no_grad():
+                    base_out = base(n_b) if cfg.base_weight > 0 else None
+                losses = cyclegan_step(
+                    nets, opt_gf, opt_d, n_b, c_b, cfg, base_out, total_steps >= cfg.g_warmup_steps
+                )
+                total_steps += 1
                 for key, v in losses.items():
                     sums[key] += v
             steps += 1

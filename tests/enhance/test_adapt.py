@@ -34,6 +34,7 @@ TINY = {
     "discriminator": {"base_channels": 4, "layers": 2},
     "device": "cpu",
     "dp_epochs": 1,
+    "g_warmup_steps": 2,
 }
 
 
@@ -115,6 +116,8 @@ def test_load_dir_reads_nrrd(tmp_path: Path, ct_small) -> None:  # type: ignore[
         {"space directions": np.diag([px, px, 5.0]).tolist(), "space": "left-posterior-superior"},
         index_order="C",
     )
+    mr_like = (vol - vol.min()).astype(np.int16)  # no air below -500: not CT HU -> skipped
+    nrrd.write(str(tmp_path / "mr.nrrd"), mr_like, index_order="C")
     (s,) = ad.load_dir(tmp_path)
     assert s.fmt == "nrrd" and s.slices.shape == (2, 128, 128)
     assert s.pixel_mm == pytest.approx(px, rel=1e-4)
