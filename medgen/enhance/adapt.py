@@ -92,13 +92,13 @@ class AdaptConfig:
 
     patch: int = 64
     batch: int = 4
-    lr: float = 5e-5  # Adam, generators
+    lr: float = 2e-5  # Adam, generators
     lr_d: float = 1e-4  # Adam, discriminators
     loss_scale_hu: float = 100.0  # L1 losses are on HU / loss_scale_hu
     adv_weight: float = 0.05  # G's adversarial weight (small: a strong one pushes G to keep noise)
     adv_weight_f: float = 1.0  # F's adversarial weight (F must learn the site's noise texture)
     cycle_weight: float = 10.0
-    identity_weight: float = 5.0
+    identity_weight: float = 1.0
     # The noisy->clean->noisy cycle is compared after a cycle_lowpass x cycle_lowpass mean filter:
     # F cannot re-create the exact noise realisation G removed, so a full-resolution cycle would
     # push G to keep the noise (the known CycleGAN failure on low-dose CT). 1 = full resolution.
@@ -106,7 +106,7 @@ class AdaptConfig:
     # L1 between G(noisy) and the frozen base model's output: keeps G near the base while F (and
     # the discriminators) are still learning; without it the identity and cycle terms pull G
     # towards the identity on noisy input within a few dozen steps (measured).
-    base_weight: float = 1.0
+    base_weight: float = 10.0
     # Steps at the start during which only F and the discriminators learn (G frozen), so that the
     # backward cycle G(F(clean)) = clean trains G on site-like noise once it starts.
     g_warmup_steps: int = 40
@@ -866,7 +866,9 @@ def run_adaptation(
         fig = validator.evaluate(g_raw)
         fails = check(fig, base_fig, cfg)
         last_fig, last_fail = fig, fails
-        if not fails and (best is None or _score(fig) > best[0]):
+        # Epochs that ended inside G's warm-up hold the base model unchanged: not candidates.
+        g_trained = dp or total_steps > cfg.g_warmup_steps
+        if g_trained and not fails and (best is None or _score(fig) > best[0]):
             best = (
                 _score(fig),
                 epoch,
