@@ -95,7 +95,8 @@ def _chest(name: str, nrrd_dir: Path, max_slices: int) -> tuple[np.ndarray, floa
 
 def build_site(nrrd_dir: Path, cache: Path, n_noisy: int, n_clean: int, n_test: int) -> dict:
     """Simulated site sets (cached as npz)."""
-    f = cache / f"site-{n_noisy}-{n_clean}-{n_test}.npz"
+    tag = "-".join(f"{k}{v:g}" for k, v in SITE.items())
+    f = cache / f"site-{tag}-{n_noisy}-{n_clean}-{n_test}.npz"
     if f.is_file():
         z = np.load(f)
         return {k: z[k] for k in z.files}
@@ -179,7 +180,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--n-test", type=int, default=12)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=RESULTS / "adapt.json")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override an AdaptConfig number, e.g. --set base_weight=3",
+    )
+    for key, val in SITE.items():
+        ap.add_argument(f"--site-{key.replace('_', '-')}", type=float, default=val)
     args = ap.parse_args(argv)
+    for key in SITE:
+        SITE[key] = getattr(args, f"site_{key}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     torch.set_num_threads(1)
     site = build_site(args.nrrd_dir, args.cache, args.n_noisy, args.n_clean, args.n_test)
@@ -194,7 +206,11 @@ def main(argv: list[str] | None = None) -> None:
     test = list(zip(site["test_low"], site["test_full"], strict=True))
     base_pairs = base_test_set(args.cache)
     _, base = ad.load_base(args.base)
-    cfg = ad.AdaptConfig.load(max_minutes=args.minutes, seed=args.seed, device="cpu")
+    sets = {
+        k: int(v) if v.lstrip("-").isdigit() else float(v)
+        for k, v in (kv.split("=", 1) for kv in args.set)
+    }
+    cfg = ad.AdaptConfig.load(max_minutes=args.minutes, seed=args.seed, device="cpu", **sets)
 
     rows: list[dict] = []
     base_site = evaluate(base, test, px_t)
