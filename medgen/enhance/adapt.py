@@ -876,7 +876,7 @@ def run_adaptation(
                 fig,
             )
             since_best = 0
-        else:
+        elif g_trained:  # warm-up epochs do not use up the patience
             since_best += 1
         epoch_times.append(time.perf_counter() - te)
         elapsed = time.perf_counter() - t0
