@@ -29,6 +29,7 @@ PAGES: dict[str, tuple[str, str, str]] = {
     "review.py": ("Quality", "Quality review", ":material/insights:"),
     "admin_users.py": ("Administration", "Users", ":material/group:"),
     "admin_audit.py": ("Administration", "Audit trail", ":material/policy:"),
+    "admin_adapt.py": ("Administration", "Site adaptation", ":material/tune:"),
     "account.py": ("Account", "My account", ":material/person:"),
 }
 
@@ -37,7 +38,7 @@ PAGES: dict[str, tuple[str, str, str]] = {
 ROLE_PAGES: dict[Role, list[str]] = {
     Role.CLINICIAN: ["viewer.py", "compare.py", "jobs.py", "report.py", "education.py", "account.py"],
     Role.REVIEWER: ["review.py", "account.py"],
-    Role.ADMIN: ["admin_users.py", "admin_audit.py", "review.py", "account.py"],
+    Role.ADMIN: ["admin_users.py", "admin_audit.py", "admin_adapt.py", "review.py", "account.py"],
 }
 
 

@@ -264,7 +264,10 @@ def series_from_scans(scans: Sequence[Any], max_slices: int = 200) -> list[Serie
             continue
         vol = scan.pixels if scan.pixels.ndim == 3 else scan.pixels[None]
         px = float(scan.pixel_spacing[0]) if scan.pixel_spacing else 1.0
-        out.append(SeriesData(_usable(vol, max_slices), px, "dicom", _scanner_summary(scan.meta)))
+        # Scan.header (typed, main) or Scan.meta (older Scan): {DICOM keyword: value}
+        header = getattr(scan, "header", None)
+        meta = header.summary() if header is not None else getattr(scan, "meta", {})
+        out.append(SeriesData(_usable(vol, max_slices), px, "dicom", _scanner_summary(meta)))
     return [s for s in out if len(s.slices)]
 
 

@@ -192,3 +192,36 @@ def fail_orphans(session: Session, is_dead: Callable[[str], bool]) -> list[int]:
     if failed:
         log.warning("marked %d job(s) left running by a stopped server as failed", len(failed))
     return failed
+
+
+def decide_model(
+    session: Session,
+    job_id: int,
+    user: UserInfo,
+    approve: bool,
+    apply: Callable[[str], Any],
+) -> JobInfo:
+    """An admin approves or rejects the pending model a site-adaptation job produced.
+
+    ``apply(model_id)`` makes the change on disk (mark the card approved, or delete the model);
+    it runs inside this transaction, so a failure leaves neither the audit event nor the
+    decision recorded. Audited as ``model_approve`` / ``model_reject``.
+    """
+    if not user.has_role(Role.ADMIN):
+        raise PermissionDeniedError("Only an administrator can approve or reject a model.")
+    row = _row(session, job_id)
+    result = dict(row.result or {})
+    model_id = result.get("model_id")
+    if not model_id or result.get("approval") != "pending":
+        raise MedgenError("This job has no model waiting for approval.")
+    result["approval"] = "approved" if approve else "rejected"
+    result["decided_by"] = user.username
+    row.result = result
+    row.updated_at = utcnow()
+    add_audit(
+        session, AuditAction.MODEL_APPROVE if approve else AuditAction.MODEL_REJECT, user=user,
+        object_type=ObjectType.MODEL, object_id=str(model_id), detail={"job_id": job_id},
+    )
+    session.flush()
+    apply(str(model_id))
+    return _info(row)

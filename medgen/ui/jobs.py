@@ -8,6 +8,7 @@ seconds while the page is open.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -80,8 +81,13 @@ def _data_file(relative: str) -> Path | None:
     return path if path.is_relative_to(root) and path.is_file() else None
 
 
-def job_card(job: JobInfo, user: UserInfo, prefix: str = "jobs") -> None:
-    """One job: status, progress bar, times, result links, cancel button."""
+def job_card(
+    job: JobInfo,
+    user: UserInfo,
+    prefix: str = "jobs",
+    details: Callable[[JobInfo], None] | None = None,
+) -> None:
+    """One job: status, progress bar, times, result links, cancel button (+ ``details(job)``)."""
     with st.container(border=True):
         st.markdown(f"{STATUS_ICON[job.status]} **Job #{job.id}** ({job.status.value}): {job.label}")
         st.caption(
@@ -112,10 +118,21 @@ def job_card(job: JobInfo, user: UserInfo, prefix: str = "jobs") -> None:
                     file_name=f"job-{job.id}-derived.zip", mime="application/zip",
                     key=f"{prefix}.zip.{job.id}",
                 )
+        if details is not None:
+            details(job)
 
 
-def job_list(user: UserInfo, *, kind: JobKind | None = None, everyone: bool = False) -> None:
-    """The user's jobs (``everyone``: all users'), newest first; refreshes while one runs."""
+def job_list(
+    user: UserInfo,
+    *,
+    kind: JobKind | None = None,
+    everyone: bool = False,
+    render: Callable[[JobInfo, UserInfo], None] | None = None,
+) -> None:
+    """The user's jobs (``everyone``: all users'), newest first; refreshes while one runs.
+
+    ``render(job, user)`` draws each job (default :func:`job_card`).
+    """
 
     @st.fragment(run_every=REFRESH_S if _any_running(user, kind, everyone) else None)
     def body() -> None:
@@ -123,7 +140,7 @@ def job_list(user: UserInfo, *, kind: JobKind | None = None, everyone: bool = Fa
         if not found:
             st.info("No background jobs yet.")
         for job in found:
-            job_card(job, user)
+            (render or job_card)(job, user)
 
     body()
 
