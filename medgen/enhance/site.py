@@ -200,6 +200,8 @@ def adapt_job(
                 "epochs": len(res.history),
                 "training_data_kept": keep_data,
             }
+            if keep_data:
+                result["training_data"] = training.relative_to(training_root().parent).as_posix()
             if res.status == "accepted":
                 res.card_fields["approved"] = False
                 card = ad.publish(res, out_id, weights_root)

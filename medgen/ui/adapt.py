@@ -94,6 +94,8 @@ def details(admin: UserInfo, job: JobInfo) -> None:
                      hide_index=True)
     if job.status is not JobStatus.DONE:
         return
+    if r.get("training_data"):
+        st.caption(f"Training data kept (de-identified) in `{r['training_data']}` under the data folder.")
     if r.get("status") != "accepted":
         st.warning(f"The adapted model was {r.get('status')} and not published: "
                    + " ".join(r.get("reasons", [])))
