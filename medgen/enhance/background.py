@@ -26,7 +26,7 @@ from medgen.enhance.batch_sources import LoadedSeries, SeriesJob
 from medgen.errors import GenerationError, MedgenError
 from medgen.imaging.scan import Scan
 from medgen.jobs import JobCancelled, JobContext, JobFn
-from medgen.types import Modality
+from medgen.types import Modality, UserInfo
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +54,13 @@ def study_job(
     *,
     root: Path | None = None,
     database_url: str | None = None,
+    user: UserInfo | None = None,
 ) -> JobFn:
     """The job function enhancing every slice of ``scan`` (a de-identified CT series).
 
     Its result: the recorded output id, the derived Series UID (replacement), the folder and the
-    zip (relative to the data directory), slices and seconds. Cancelling stops between slices
+    zip (relative to the data directory), slices and seconds. The output and its audit event
+    are attributed to ``user``. Cancelling stops between slices
     and removes the partial folder.
     """
     if scan.modality is not Modality.CT:
@@ -94,7 +96,8 @@ def study_job(
                 ) from res
             ctx.progress({"done": total, "total": total, "stage": "writing the derived series"})
             opts = BatchOptions(
-                model_id=model_id, strength=strength, out_dir=out_dir, database_url=database_url
+                model_id=model_id, strength=strength, out_dir=out_dir, database_url=database_url,
+                user=user,
             )
             outcome = finish_series(job, LoadedSeries(scan), res, opts, None)
         except JobCancelled:

@@ -62,7 +62,7 @@ def background_panel(scan: Scan, model_id: str, strength: Strength, user: UserIn
 def start_study(scan: Scan, model_id: str, strength: Strength, user: UserInfo) -> int:
     """Start the whole-study job for ``scan``; return its id."""
     value = strength.as_params()["strength"]
-    fn = study_job(scan, model_id, value)
+    fn = study_job(scan, model_id, value, user=user)
     label = f"{scan.n_slices} slices, {model_id}, strength {strength.label}"
     return jobs.start(
         db(), JobKind.BATCH_ENHANCE, user, fn, label=label,
@@ -114,7 +114,7 @@ def job_card(
             )
             if (archive := _data_file(str(res.get("zip", "")))) is not None:
                 st.download_button(
-                    "Download the derived series (DICOM zip)", archive.read_bytes(),
+                    "Download the derived series (DICOM zip)", archive.read_bytes,
                     file_name=f"job-{job.id}-derived.zip", mime="application/zip",
                     key=f"{prefix}.zip.{job.id}",
                 )

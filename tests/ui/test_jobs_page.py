@@ -67,6 +67,14 @@ def test_start_on_compare_then_follow_and_download_on_jobs_page() -> None:
     info = run(_factory(), store.get_job, job_id)
     assert info.status is JobStatus.DONE, info.error
     assert info.kind is JobKind.BATCH_ENHANCE and info.created_by == user.id
+    from medgen.store.models import AuditEvent, GeneratedOutput
+
+    with _factory()() as s:
+        out = s.get(GeneratedOutput, info.result["output_id"])
+        assert out is not None and out.created_by == user.id
+        enhance = s.scalars(select(AuditEvent).where(
+            AuditEvent.action == "enhance", AuditEvent.object_id == str(out.id))).one()
+        assert enhance.user_id == user.id
 
     # a new browser session (the page left and opened again) sees the finished job
     page = _page("jobs.py", user).run()
