@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup dev migrate lm-file system-deps lint bench-ingest bench-feedback clean ldct-data ldct-real ldct-train bench-enhance fonts bench-text molecules-data molecules-train bench-molecules ldct-guard ldct-presets bench-guard
+.PHONY: run test setup dev migrate lm-file system-deps lint bench-ingest bench-feedback clean ldct-data ldct-real ldct-train bench-enhance fonts bench-text molecules-data molecules-train bench-molecules ldct-guard ldct-presets bench-guard bench-adapt
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -129,6 +129,11 @@ ldct-guard: ldct-real
 	$(PY) -m medgen.enhance.vae select --config medgen/enhance/configs/ct-guard-vae-v1.json
 bench-guard: dev ldct-real
 	$(PY) -m bench.guard
+
+# Site adaptation (issue 12): CycleGAN on a simulated sharp-kernel site, DP costs (needs the
+# pyradiomics-bhklab chest volumes under data/ldct-real, fetched by the ldct-data targets).
+bench-adapt: dev
+	$(PY) -m bench.adapt
 
 bench-text: setup lm-file
 	$(PY) -m bench.text

@@ -23,21 +23,23 @@ PAGES_DIR = Path(__file__).resolve().parent / "pages"
 PAGES: dict[str, tuple[str, str, str]] = {
     "viewer.py": ("Scans", "Viewer", ":material/image_search:"),
     "compare.py": ("Scans", "Compare", ":material/compare:"),
+    "jobs.py": ("Scans", "Jobs", ":material/work_history:"),
     "report.py": ("Reports", "Draft report", ":material/edit_note:"),
     "education.py": ("Reports", "Patient education", ":material/school:"),
     "review.py": ("Quality", "Quality review", ":material/insights:"),
     "lab.py": ("Research", "Drug-design lab", ":material/science:"),
     "admin_users.py": ("Administration", "Users", ":material/group:"),
     "admin_audit.py": ("Administration", "Audit trail", ":material/policy:"),
+    "admin_adapt.py": ("Administration", "Site adaptation", ":material/tune:"),
     "account.py": ("Account", "My account", ":material/person:"),
 }
 
 # Which role sees which pages (the first existing one is the role's start page). Each page ALSO
 # checks the role itself with require_user(...): a page not listed here cannot even be routed to.
 ROLE_PAGES: dict[Role, list[str]] = {
-    Role.CLINICIAN: ["viewer.py", "compare.py", "report.py", "education.py", "account.py"],
+    Role.CLINICIAN: ["viewer.py", "compare.py", "jobs.py", "report.py", "education.py", "account.py"],
     Role.REVIEWER: ["review.py", "account.py"],
-    Role.ADMIN: ["admin_users.py", "admin_audit.py", "review.py", "account.py"],
+    Role.ADMIN: ["admin_users.py", "admin_audit.py", "admin_adapt.py", "review.py", "account.py"],
     Role.RESEARCHER: ["lab.py", "account.py"],
 }
 

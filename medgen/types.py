@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 
 class Modality(enum.StrEnum):
@@ -81,6 +83,11 @@ class AuditAction(enum.StrEnum):
     USER_CHANGE = "user_change"
     ACCESS_DENIED = "access_denied"
     PACS_SEND = "pacs_send"  # a derived series sent to the PACS (STOW-RS), ok or failed
+    JOB_START = "job_start"  # a background job was started (medgen.jobs)
+    JOB_CANCEL = "job_cancel"  # a user asked a background job to stop
+    JOB_FINISH = "job_finish"  # a background job ended (outcome ok or error; detail: status)
+    MODEL_APPROVE = "model_approve"  # an admin approved a site-adapted model for clinicians
+    MODEL_REJECT = "model_reject"  # an admin rejected (deleted) a pending site-adapted model
 
 
 class ReportStatus(enum.StrEnum):
@@ -112,3 +119,51 @@ class ObjectType(enum.StrEnum):
     EDUCATION = "education"
     AUDIT_CSV = "audit_csv"
     FEEDBACK_CSV = "feedback_csv"
+    JOB = "job"
+    MODEL = "model"
+
+
+class JobStatus(enum.StrEnum):
+    """Lifecycle of a background job (``jobs.status``, :mod:`medgen.jobs`)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def finished(self) -> bool:
+        return self in {JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED}
+
+
+class JobKind(enum.StrEnum):
+    """What a background job does."""
+
+    BATCH_ENHANCE = "batch_enhance"  # whole-study enhancement started from the Compare page
+    SITE_ADAPT = "site_adapt"  # site adaptation (CycleGAN) started by an admin
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    """A background job as pages see it (``progress``/``result`` hold counts, losses, ids, paths)."""
+
+    id: int
+    kind: JobKind
+    status: JobStatus
+    label: str
+    created_by: int | None
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+    progress: dict[str, Any]
+    result: dict[str, Any]
+    error: str
+    cancel_requested: bool
+
+    @property
+    def fraction(self) -> float:
+        """Progress in [0, 1] from ``progress['done'] / progress['total']`` (0 when unknown)."""
+        total = self.progress.get("total") or 0
+        done = self.progress.get("done") or 0
+        return min(1.0, max(0.0, float(done) / float(total))) if total else 0.0

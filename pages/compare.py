@@ -7,6 +7,7 @@ import streamlit as st
 from medgen.errors import MedgenError
 from medgen.types import OutputKind, Role
 from medgen.ui import enhance as ui
+from medgen.ui import jobs as ui_jobs
 from medgen.ui import pacs
 from medgen.ui.rating import rating_panel
 from medgen.ui.state import current_scan, require_user
@@ -59,6 +60,7 @@ if st.button("Enhance", type="primary", key="compare.run"):
     except MedgenError as exc:
         st.error(str(exc))
         st.stop()
+ui_jobs.background_panel(scan, model_id, strength, user)
 
 run = st.session_state.get(ui.RESULT_KEY)
 if isinstance(run, ui.CompareRun) and run.scan_hash == scan.content_hash:

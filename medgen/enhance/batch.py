@@ -59,7 +59,7 @@ from medgen.enhance.infer import EnhanceResult
 from medgen.errors import MedgenError
 from medgen.imaging.export import derived_datasets, dicom_bytes, png_bytes
 from medgen.pacs import PacsClient, connect, reidentify
-from medgen.types import Modality
+from medgen.types import Modality, UserInfo
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,7 @@ class BatchOptions:
     ray: str | None = None  # None: in-process; "auto" or a cluster address
     workers: int | None = None  # Ray actors (default: GPUs, else CPUs // threads)
     threads: int | None = None  # torch threads per worker (Ray: num_cpus per actor)
+    user: UserInfo | None = None  # who started it (a background job from the app); None: the CLI
 
     def __post_init__(self) -> None:
         if self.out_dir is None and not self.send:
@@ -229,6 +230,7 @@ def record_series(
     metrics: dict[str, Any],
     previews: tuple[bytes, bytes],
     sent: int,
+    user: UserInfo | None = None,
 ) -> int:
     """Record one finished series like an interactive run, in one transaction: the
     de-identified scan (study/image rows), an ``enhancement`` output, an ENHANCE audit event
@@ -246,7 +248,7 @@ def record_series(
         "batch: finished series are skipped."
     )
     with unit_of_work(session_factory(database_url), message=message) as s:
-        image_id = repo.record_scan(s, scan)
+        image_id = repo.record_scan(s, scan, user)
         output_id = repo.record_output(
             s,
             OutputKind.ENHANCEMENT,
@@ -261,6 +263,7 @@ def record_series(
             preview_before=previews[0],
             preview_after=previews[1],
             study_id=repo.study_id_for_image(s, image_id),
+            user=user,
         )
         detail = {
             "model_id": result.model_id,
@@ -271,6 +274,7 @@ def record_series(
         repo.add_audit(
             s,
             AuditAction.ENHANCE,
+            user=user,
             object_type=ObjectType.GENERATED_OUTPUT,
             object_id=output_id,
             detail=detail,
@@ -400,6 +404,7 @@ def finish_series(
         metrics=metrics,
         previews=previews,
         sent=sent,
+        user=opts.user,
     )
     return SeriesOutcome(
         job.index,

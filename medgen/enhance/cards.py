@@ -37,8 +37,17 @@ log = logging.getLogger(__name__)
 REQUIRED_KEYS = ("model_id", "architecture", "modality", "sha256", "weights_file")
 
 
-def list_models(root: Path | None = None) -> list[str]:
-    """Model ids with a card and a weights file in ``root`` (default: Settings.weights_dir)."""
+def is_approved(card: dict[str, Any]) -> bool:
+    """A card without ``approved`` is approved; a site-adapted model waits with ``approved: false``."""
+    return card.get("approved", True) is not False
+
+
+def list_models(root: Path | None = None, *, include_pending: bool = False) -> list[str]:
+    """Model ids with a card and a weights file in ``root`` (default: Settings.weights_dir).
+
+    Models waiting for an admin's approval (``approved: false``, :func:`is_approved`) are left
+    out unless ``include_pending``: clinicians never see them in the Compare page's picker.
+    """
     base = root or weights_dir()
     ids = []
     for p in sorted(base.glob("*.json")):
@@ -51,10 +60,32 @@ def list_models(root: Path | None = None) -> list[str]:
             isinstance(card, dict)
             and card.get("task") == "ldct-denoising"
             and (base / str(card.get("weights_file"))).is_file()
+            and (include_pending or is_approved(card))
         ):
             ids.append(p.stem)
     # The GAN first (the default), then the rest alphabetically.
     return sorted(ids, key=lambda m: (0 if "gan" in m else 1, m))
+
+
+def pending_models(root: Path | None = None) -> list[str]:
+    """Model ids waiting for an admin's approval (site-adapted models, issue 12)."""
+    approved = set(list_models(root))
+    return [m for m in list_models(root, include_pending=True) if m not in approved]
+
+
+def set_approved(model_id: str, root: Path | None = None) -> dict[str, Any]:
+    """Mark a pending model approved (its card's ``approved`` becomes true); the updated card."""
+    card = load_card(model_id, root)
+    card["approved"] = True
+    card_path(model_id, root).write_text(json.dumps(card, indent=2) + "\n")
+    return card
+
+
+def remove_model(model_id: str, root: Path | None = None) -> None:
+    """Delete a model's weights file and card (a rejected site-adapted model)."""
+    card = load_card(model_id, root)
+    (card_path(model_id, root).parent / str(card["weights_file"])).unlink(missing_ok=True)
+    card_path(model_id, root).unlink(missing_ok=True)
 
 
 def load_card(model_id: str, root: Path | None = None) -> dict[str, Any]:

@@ -272,3 +272,29 @@ class TextEditStat(Base):
 # The quality-review dashboard filters outputs by model version and by kind within a date range.
 Index("ix_generated_outputs_model_version", GeneratedOutput.model_version)
 Index("ix_generated_outputs_kind_created_at", GeneratedOutput.kind, GeneratedOutput.created_at)
+
+
+class Job(Base):
+    """A background job (:mod:`medgen.jobs`): whole-study enhancement, site adaptation.
+
+    ``progress`` and ``result`` hold counts, losses, validation figures, output ids and paths
+    under the data directory (no clinical text), so they stay plain; ``error`` is encrypted (an
+    exception message could quote what it failed on). ``runner`` names the process running it
+    (``host:pid:token``) so a restarted server can tell which "running" jobs died with it.
+    """
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)  # medgen.types.JobKind
+    status: Mapped[str] = mapped_column(String(16), index=True)  # medgen.types.JobStatus
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    progress: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    result: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error: Mapped[str] = mapped_column(EncryptedText(), default="")
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    runner: Mapped[str] = mapped_column(String(128), default="")

@@ -8,7 +8,9 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import streamlit as st
 
+from medgen import jobs
 from medgen.config import get_settings
+from medgen.errors import StorageError
 from medgen.store import Factory, keys, run, session_factory
 
 log = logging.getLogger(__name__)
@@ -24,10 +26,18 @@ def db() -> Factory:
     a wrong or missing key raises :class:`~medgen.errors.EncryptionKeyError` (a message saying
     what to do, shown by ``app.py``) before any page reads a record; nothing is cached then, so
     the next run checks again once the key is fixed.
+
+    Then marks jobs that a stopped server process left running as failed
+    (:func:`medgen.jobs.recover`): this runs once per server process.
     """
     url = get_settings().database_url
     keys.check_key(url)
-    return session_factory(url)
+    factory = session_factory(url)
+    try:
+        jobs.recover(factory)
+    except StorageError:
+        log.error("could not check for interrupted background jobs (is the database migrated?)")
+    return factory
 
 
 def transact(work: Callable[Concatenate[Any, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
