@@ -152,7 +152,10 @@ def _script(js: str) -> None:
     # st.html is not iframed: the request goes from the app's own origin, so SameSite=Strict
     # and the same-origin check below both hold. Only our own constant text and a random code
     # are interpolated (repr() of URL-safe base64), never user input.
-    st.html(f"<script>{js}</script>", unsafe_allow_javascript=True, width="content")
+    # In the sidebar: an element that appears in the main area and disappears once the code is
+    # redeemed would shift the page's element tree, and Streamlit would then re-create the page's
+    # tabs on their first tab (seen in Chromium on the Viewer's PACS tab).
+    st.sidebar.html(f"<script>{js}</script>", unsafe_allow_javascript=True, width="content")
 
 
 # --- the HTTP side (Starlette route for st.App) ---------------------------------------------

@@ -67,8 +67,6 @@ def test_search_open_enhance_send_back(pacs_app, pacs_settings, page, tmp_path):
     login(page, pacs_app, role="clinician")
     page.get_by_role("tab", name="PACS").click()
     page.get_by_label("Accession number").fill(seed.SERIES_ACCESSION)
-    page.get_by_label("Accession number").press("Enter")  # commit the value before the click
-    wait_idle(page)
     page.get_by_role("button", name="Search PACS").click()
     open_button = page.get_by_role("button", name="Open series")
     open_button.wait_for(timeout=60_000)
