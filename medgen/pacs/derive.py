@@ -25,9 +25,9 @@ def series_description(model_id: str) -> str:
     return f"AI-enhanced {model_id}, review with original"[:64]
 
 
-def derivation_description(model_id: str, model_version: str, strength: float | None) -> str:
+def derivation_description(model_id: str, model_version: str, strength: str | None) -> str:
     """DerivationDescription (ST): what made the series and how it is to be used."""
-    how = f"model {model_id}" + (f", strength {strength:g}" if strength is not None else "")
+    how = f"model {model_id}" + (f", strength {strength}" if strength else "")
     return (
         f"AI-enhanced series: low-dose CT denoising by MedGen Studio ({how}; weights sha256 "
         f"{model_version[:16]}). For review alongside the original series, never instead of it."
@@ -42,7 +42,7 @@ def derived_for_pacs(
     model_id: str,
     model_version: str,
     header: SourceHeader,
-    strength: float | None = None,
+    strength: str | None = None,
 ) -> list[Dataset]:
     """Re-identified derived instances of the enhanced ``slices`` of ``scan``.
 
@@ -57,7 +57,8 @@ def derived_for_pacs(
     header
         The session's :class:`SourceHeader` of the series ``scan`` was opened from.
     strength
-        The enhancement strength, when the run had one (named in the DerivationDescription).
+        The enhancement strength label (``Strength.label``, e.g. "medium (52 %)"), when the run
+        had one; named in the DerivationDescription.
 
     Raises
     ------

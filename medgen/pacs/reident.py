@@ -218,8 +218,10 @@ def reidentify(derived: Sequence[Dataset], header: SourceHeader) -> list[Dataset
             raise ValueError("a derived instance must have new Series and SOP Instance UIDs")
         new = copy.deepcopy(ds)
         for kw in IDENTITY_KEYWORDS:
-            if kw in new and kw not in identity:
-                del new[kw]  # the source had none: no replacement value may stay
+            # The source had none: no replacement value may stay. A FrameOfReferenceUID the
+            # exporter generated for a source without one stays (type 1 in CT; it names nothing).
+            if kw in new and kw not in identity and kw != "FrameOfReferenceUID":
+                del new[kw]
         for elem in identity:
             new[elem.tag] = copy.deepcopy(elem)
         for kw in DEID_KEYWORDS:

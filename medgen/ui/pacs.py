@@ -240,11 +240,10 @@ def refuse_non_ct(scan: Scan) -> None:
 
 def _build(scan: Scan, run: CompareRun, origin: PacsOrigin) -> SendState:
     result = run.result
-    strength = getattr(result, "strength", None)
     datasets = derived_for_pacs(
         scan, run.slices, result.pixels, model_id=result.model_id,
         model_version=result.model_version, header=origin.header,
-        strength=float(strength) if isinstance(strength, int | float) else None,
+        strength=result.strength.label if result.strength is not None else None,
     )
     return SendState(run.output_id, tuple(datasets), str(datasets[0].SeriesInstanceUID))
 

@@ -13,8 +13,8 @@ from tests.pacs import seed
 
 
 def test_descriptions_name_model_strength_and_review_use() -> None:
-    text = derivation_description("ldct-gan-v1", "ab" * 32, 0.5)
-    assert "AI-enhanced" in text and "ldct-gan-v1" in text and "strength 0.5" in text
+    text = derivation_description("ldct-gan-v1", "ab" * 32, "medium (52 %)")
+    assert "AI-enhanced" in text and "ldct-gan-v1" in text and "strength medium (52 %)" in text
     assert "alongside the original series, never instead of it" in text
     assert "strength" not in derivation_description("ldct-gan-v1", "ab" * 32, None)
     assert len(series_description("a-very-long-model-identifier-" * 3)) == 64
@@ -28,7 +28,7 @@ def test_whole_series_derived_reidentified_stored(pacs: PacsClient) -> None:
     enhanced = scan.pixels - 7.0  # a known change in HU
     slices = list(range(scan.n_slices))
     derived = derived_for_pacs(scan, slices, enhanced, model_id="ldct-gan-v1",
-                               model_version="cd" * 32, header=header, strength=0.8)
+                               model_version="cd" * 32, header=header, strength="80 %")
     by_uid = {str(ds.SOPInstanceUID): ds for ds in originals}
     assert len(derived) == seed.SERIES_SLICES
     assert len({str(ds.SeriesInstanceUID) for ds in derived}) == 1
@@ -41,7 +41,7 @@ def test_whole_series_derived_reidentified_stored(pacs: PacsClient) -> None:
         hu = src.pixel_array * float(src.RescaleSlope) + float(src.RescaleIntercept)
         np.testing.assert_allclose(ds.pixel_array, np.rint(enhanced[k]), atol=0.5)
         np.testing.assert_allclose(ds.pixel_array, hu - 7.0, atol=1.0)
-        assert "strength 0.8" in ds.DerivationDescription
+        assert "strength 80 %" in ds.DerivationDescription
     result = pacs.store_instances(derived, study_uid=header.study_uid)
     assert result.n_stored == seed.SERIES_SLICES
     back = pacs.retrieve_series(seed.SERIES_STUDY_UID, result.series_uids[0])
