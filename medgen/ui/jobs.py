@@ -134,9 +134,15 @@ def job_list(
     ``render(job, user)`` draws each job (default :func:`job_card`).
     """
 
-    @st.fragment(run_every=REFRESH_S if _any_running(user, kind, everyone) else None)
+    refreshing = _any_running(user, kind, everyone)
+
+    @st.fragment(run_every=REFRESH_S if refreshing else None)
     def body() -> None:
         found = transact(store.list_jobs, None if everyone else user, kind=kind)
+        if refreshing and all(j.status.finished for j in found):
+            # The last job ended: one full rerun draws the page without the timer, so that its
+            # buttons (downloads, approve) are not re-drawn under the user's pointer every few s.
+            st.rerun(scope="app")
         if not found:
             st.info("No background jobs yet.")
         for job in found:
