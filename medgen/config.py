@@ -171,6 +171,9 @@ class Settings:
     # Language-model runtime (MEDGEN_LM_BACKEND): llama.cpp (default, GGUF files as they are) or
     # transformers (the reference runtime; also reads Hugging Face folders).
     lm_backend: LmBackend = field(default_factory=lambda: LmBackend.LLAMACPP)
+    # Site adaptation (issue 12): a JSON training config replacing the shipped
+    # medgen/enhance/configs/adapt.json (None = the shipped one).
+    adapt_config: Path | None = None
     # Cache folder for converted models and other derived, re-creatable files.
     cache_dir: Path = field(default_factory=lambda: ROOT / "data" / "cache")
     # Encryption at rest (medgen/store/crypto.py): a 256-bit key as 64 hex digits or base64; empty =
@@ -210,6 +213,8 @@ class Settings:
             max_failed_logins=_env_int("MEDGEN_MAX_FAILED_LOGINS", 5),
             lockout_min=_env_int("MEDGEN_LOCKOUT_MIN", 15),
             cache_dir=Path(os.environ.get("MEDGEN_CACHE_DIR", str(data_dir / "cache"))),
+            adapt_config=Path(os.environ["MEDGEN_ADAPT_CONFIG"])
+            if os.environ.get("MEDGEN_ADAPT_CONFIG") else None,
             lm_threads=_env_int("MEDGEN_LM_THREADS", 0),
             lm_backend=LmBackend.parse(os.environ.get("MEDGEN_LM_BACKEND", ""), "MEDGEN_LM_BACKEND"),
             encryption_key=os.environ.get("MEDGEN_ENCRYPTION_KEY", ""),

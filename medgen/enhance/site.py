@@ -179,6 +179,7 @@ def adapt_job(
 ) -> JobFn:
     """The job function: adapt, publish an accepted model as pending, clean up the training data."""
     cfg = ad.AdaptConfig.load(
+        get_settings().adapt_config or ad.DEFAULT_CONFIG,
         **{"max_minutes": max_minutes, "dp_epsilon": dp_epsilon, **dict(overrides or {})}
     )
 
