@@ -468,10 +468,20 @@ def run_batch(
         if on_series:
             on_series(outcome)
 
+    def ended(
+        job: SeriesJob, status: SeriesStatus, reason: str, **earlier: Any
+    ) -> SeriesOutcome:
+        return SeriesOutcome(job.index, job.key, job.modality, status, reason, **earlier)
+
     def skipped(job: SeriesJob, reason: str, **earlier: Any) -> SeriesOutcome:
-        return SeriesOutcome(
-            job.index, job.key, job.modality, SeriesStatus.SKIPPED, reason, **earlier
-        )
+        return ended(job, SeriesStatus.SKIPPED, reason, **earlier)
+
+    def failed(
+        job: SeriesJob, exc: BaseException, loaded: LoadedSeries | None = None, **earlier: Any
+    ) -> SeriesOutcome:
+        if loaded is not None:
+            earlier["n_slices"] = loaded.scan.n_slices
+        return ended(job, SeriesStatus.FAILED, _reason(exc), **earlier)
 
     pending: list[SeriesJob] = []
     for job in jobs:
@@ -513,18 +523,10 @@ def run_batch(
                 try:
                     loaded = load_job(job, pacs, keep_header=opts.send)
                 except AlreadyEnhancedError as exc:
-                    settle(
-                        SeriesOutcome(
-                            job.index, job.key, job.modality, SeriesStatus.SKIPPED, str(exc)
-                        )
-                    )
+                    settle(skipped(job, str(exc)))
                     continue
                 except Exception as exc:  # one series: reported, the others go on
-                    settle(
-                        SeriesOutcome(
-                            job.index, job.key, job.modality, SeriesStatus.FAILED, _reason(exc)
-                        )
-                    )
+                    settle(failed(job, exc))
                     continue
                 scan = loaded.scan
                 by_tag[job.index] = (job, loaded)
@@ -545,30 +547,14 @@ def run_batch(
             for tag, res in executor.poll(slices):
                 job, loaded = by_tag.pop(tag)
                 if isinstance(res, BaseException):
-                    settle(
-                        SeriesOutcome(
-                            job.index,
-                            job.key,
-                            job.modality,
-                            SeriesStatus.FAILED,
-                            _reason(res),
-                            n_slices=loaded.scan.n_slices,
-                        )
-                    )
+                    settle(failed(job, res, loaded))
                     continue
                 try:
                     settle(finish_series(job, loaded, res, opts, pacs))
                 except Exception as exc:
                     settle(
-                        SeriesOutcome(
-                            job.index,
-                            job.key,
-                            job.modality,
-                            SeriesStatus.FAILED,
-                            _reason(exc),
-                            n_slices=loaded.scan.n_slices,
-                            seconds=round(res.ms / 1000.0, 3),
-                            device=res.device,
+                        failed(
+                            job, exc, loaded, seconds=round(res.ms / 1000.0, 3), device=res.device
                         )
                     )
     finally:
