@@ -65,51 +65,59 @@ def serve_app(
     subprocess.run(
         [sys.executable, "-m", "medgen.store.migrate", "upgrade"], env=env, cwd=ROOT, check=True
     )
+    with streamlit_server("serve.py", ROOT, env, data_dir / "streamlit.log") as url:
+        yield {"url": url, "database_url": db_url, "log": str(data_dir / "streamlit.log")}
+
+
+@contextmanager
+def streamlit_server(
+    script: str, cwd: Path, env: dict[str, str] | None, log_path: Path
+) -> Iterator[str]:
+    """``streamlit run script`` (in ``cwd``) on a free loopback port, headless; yields its URL once
+    ``/_stcore/health`` answers, stops it after. The server's output goes to ``log_path``."""
     port = _free_port()
-    log_path = data_dir / "streamlit.log"
-    log = open(log_path, "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "serve.py",  # app.py inside st.App, with the sign-in cookie endpoint
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                script,
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=cwd,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            proc.terminate()
+            raise RuntimeError(f"streamlit did not start ({script}); log: {log_path.read_text()}")
         try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.terminate()
-        raise RuntimeError(f"streamlit did not start; log: {log_path.read_text()}")
-    try:
-        yield {"url": url, "database_url": db_url, "log": str(log_path)}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 @pytest.fixture(scope="session")

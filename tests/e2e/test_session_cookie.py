@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.e2e.conftest import streamlit_server
 
 pytestmark = pytest.mark.e2e
 
@@ -20,51 +18,9 @@ APP = Path(__file__).resolve().parent / "cookie_app"
 
 @pytest.fixture(scope="module")
 def cookie_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     log_path = tmp_path_factory.mktemp("cookie-app") / "streamlit.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(APP / "serve.py"),
-                "--server.address",
-                "127.0.0.1",
-                "--server.port",
-                str(port),
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=APP,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            proc.terminate()
-            raise RuntimeError(f"cookie app did not start: {log_path.read_text()}")
-        try:
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with streamlit_server(str(APP / "serve.py"), APP, None, log_path) as url:
+        yield url
 
 
 def _shown(page, label: str) -> str:  # type: ignore[no-untyped-def]
