@@ -29,18 +29,9 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def pacs_settings() -> DicomwebSettings:
-    url = os.environ.get("MEDGEN_TEST_DICOMWEB_URL")
-    if not url:
-        msg = "no test Orthanc: run under .ci/with_orthanc.sh (make test does)"
-        if os.environ.get("CI") == "true" or os.environ.get("MEDGEN_REQUIRE_ORTHANC") == "1":
-            pytest.fail(msg)
-        pytest.skip(msg)
-    return DicomwebSettings(
-        url=url,
-        user=os.environ.get("MEDGEN_TEST_DICOMWEB_USER", ""),
-        password=os.environ.get("MEDGEN_TEST_DICOMWEB_PASSWORD", ""),
-        timeout_s=60.0,
-    )
+    from tests.pacs.conftest import orthanc_settings
+
+    return orthanc_settings()
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ truncated file, pydicom's real ``MR_small.dcm`` and a text file.
 from __future__ import annotations
 
 import io
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ from pydicom.dataset import Dataset
 from pydicom.uid import generate_uid
 from sqlalchemy import select
 
+from medgen.config import DicomwebSettings
 from medgen.enhance import batch
 from medgen.enhance.batch import BatchOptions, parse_strength
 from medgen.imaging.deid import installation_salt, replace_uid
@@ -309,22 +309,10 @@ def test_ray_reports_a_worker_error_per_series(
 
 
 @pytest.fixture
-def pacs_settings():  # type: ignore[no-untyped-def]
-    from medgen.config import DicomwebSettings
-    from tests.pacs.conftest import orthanc_required
+def pacs_settings() -> DicomwebSettings:
+    from tests.pacs.conftest import orthanc_settings
 
-    url = os.environ.get("MEDGEN_TEST_DICOMWEB_URL")
-    if not url:
-        msg = "no test Orthanc: run under .ci/with_orthanc.sh (sets MEDGEN_TEST_DICOMWEB_URL)"
-        if orthanc_required():
-            pytest.fail(msg)
-        pytest.skip(msg)
-    return DicomwebSettings(
-        url=url,
-        user=os.environ.get("MEDGEN_TEST_DICOMWEB_USER", ""),
-        password=os.environ.get("MEDGEN_TEST_DICOMWEB_PASSWORD", ""),
-        timeout_s=60.0,
-    )
+    return orthanc_settings()
 
 
 def test_study_from_pacs_sent_back(

@@ -28,8 +28,9 @@ def orthanc_required() -> bool:
     return os.environ.get("CI") == "true" or os.environ.get("MEDGEN_REQUIRE_ORTHANC") == "1"
 
 
-@pytest.fixture(scope="session")
-def pacs_settings() -> DicomwebSettings:
+def orthanc_settings() -> DicomwebSettings:
+    """The test Orthanc that ``.ci/with_orthanc.sh`` started (``make test`` does); skips the test
+    when there is none, fails it where Orthanc is required (CI)."""
     url = os.environ.get("MEDGEN_TEST_DICOMWEB_URL")
     if not url:
         msg = (
@@ -45,6 +46,11 @@ def pacs_settings() -> DicomwebSettings:
         password=os.environ.get("MEDGEN_TEST_DICOMWEB_PASSWORD", ""),
         timeout_s=60.0,
     )
+
+
+@pytest.fixture(scope="session")
+def pacs_settings() -> DicomwebSettings:
+    return orthanc_settings()
 
 
 @pytest.fixture
