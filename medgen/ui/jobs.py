@@ -134,11 +134,15 @@ def job_list(
     ``render(job, user)`` draws each job (default :func:`job_card`).
     """
 
-    refreshing = _any_running(user, kind, everyone)
+    owner = None if everyone else user
+    # One query per full run: its result decides the refresh timer and draws the first pass;
+    # the fragment's timed reruns query afresh.
+    first = [transact(store.list_jobs, owner, kind=kind)]
+    refreshing = any(not j.status.finished for j in first[0])
 
     @st.fragment(run_every=REFRESH_S if refreshing else None)
     def body() -> None:
-        found = transact(store.list_jobs, None if everyone else user, kind=kind)
+        found = first.pop() if first else transact(store.list_jobs, owner, kind=kind)
         if refreshing and all(j.status.finished for j in found):
             # The last job ended: one full rerun draws the page without the timer, so that its
             # buttons (downloads, approve) are not re-drawn under the user's pointer every few s.
@@ -150,7 +154,3 @@ def job_list(
 
     body()
 
-
-def _any_running(user: UserInfo, kind: JobKind | None, everyone: bool) -> bool:
-    found = transact(store.list_jobs, None if everyone else user, kind=kind)
-    return any(not j.status.finished for j in found)

@@ -116,3 +116,23 @@ def test_single_slice_scan_offers_no_background_run() -> None:
     at = _page("compare.py", user, scan_from_pydicom(["CT_small.dcm"])).run()
     assert not at.exception
     assert not [b for b in at.button if b.key == "compare.background"]
+
+
+def test_jobs_page_queries_the_job_list_once_per_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    me = _user("dr_once")
+    factory = _factory()
+    job = run(factory, store.create_job, JobKind.BATCH_ENHANCE, me, "running one")
+    run(factory, store.mark_running, job, jobs.RUNNER)
+    calls: list[int] = []
+    real = store.list_jobs
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "list_jobs", counting)
+    at = _page("jobs.py", me).run()
+    assert not at.exception, at.exception
+    assert f"Job #{job}" in " ".join(m.value for m in at.markdown)
+    assert len(calls) == 1  # the refresh decision and the list share one query
+    run(factory, store.finish_job, job, JobStatus.FAILED, error="Stopped by a test.")
