@@ -39,6 +39,7 @@ import logging
 import math
 import os
 import platform
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -130,7 +131,7 @@ def build_site(nrrd_dir: Path, cache: Path, n_noisy: int, n_clean: int, n_test: 
         "test_px": np.float32(px1),
     }
     cache.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(f, **out)
+    np.savez_compressed(f, **out)  # type: ignore[arg-type]
     log.info("simulated the site in %.0f s", time.perf_counter() - t)
     return out
 
@@ -151,7 +152,7 @@ def base_test_set(cache: Path) -> list[tuple[np.ndarray, np.ndarray]]:
         path = get_testdata_file(info.file, download=False)
         if not path:
             continue
-        hu, px = read_dicom_hu(path)
+        hu, px = read_dicom_hu(str(path))
         s = np.maximum(hu[0], ad.HU_MIN)
         if s.shape[0] != s.shape[1]:
             continue
@@ -160,7 +161,7 @@ def base_test_set(cache: Path) -> list[tuple[np.ndarray, np.ndarray]]:
     cache.mkdir(parents=True, exist_ok=True)
     arrays = {f"low{i}": lo for i, (lo, _) in enumerate(pairs)}
     arrays.update({f"full{i}": fu for i, (_, fu) in enumerate(pairs)})
-    np.savez_compressed(f, **arrays)
+    np.savez_compressed(f, **arrays)  # type: ignore[arg-type]
     return pairs
 
 
@@ -282,13 +283,17 @@ def real_site_main(args: argparse.Namespace, argv: list[str] | None) -> dict:
         k: int(v) if v.lstrip("-").isdigit() else float(v)
         for k, v in (kv.split("=", 1) for kv in args.set)
     }
-    cfg = ad.AdaptConfig.load(max_minutes=args.minutes, seed=args.seed, device="cpu", **sets)
+    cfg = ad.AdaptConfig.load(
+        ad.DEFAULT_CONFIG, max_minutes=args.minutes, seed=args.seed, device="cpu", **sets
+    )
     t = time.perf_counter()
     res = ad.run_adaptation(cfg, noisy, clean, args.base)
     wall = time.perf_counter() - t
     base_card, base = ad.load_base(args.base)
     gen = Generator(**res.model_args)
-    gen.load_state_dict(res.state if res.state is not None else res.last_state)
+    state = res.state if res.state is not None else res.last_state
+    assert state is not None
+    gen.load_state_dict(state)
     dev = torch.device("cpu")
     outs = {
         "base": np.stack([ad.apply(base, s, dev) for s in held]),
@@ -304,8 +309,7 @@ def real_site_main(args: argparse.Namespace, argv: list[str] | None) -> dict:
     )
     ad_card = res.card_fields["adaptation"]
     return {
-        "command": "python -m bench.adapt "
-        + " ".join(argv if argv is not None else os.sys.argv[1:]),
+        "command": "python -m bench.adapt " + " ".join(argv if argv is not None else sys.argv[1:]),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs (shared, loaded), torch "
         f"{torch.__version__}, 1 thread",
         "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
@@ -394,7 +398,9 @@ def main(argv: list[str] | None = None) -> None:
         k: int(v) if v.lstrip("-").isdigit() else float(v)
         for k, v in (kv.split("=", 1) for kv in args.set)
     }
-    cfg = ad.AdaptConfig.load(max_minutes=args.minutes, seed=args.seed, device="cpu", **sets)
+    cfg = ad.AdaptConfig.load(
+        ad.DEFAULT_CONFIG, max_minutes=args.minutes, seed=args.seed, device="cpu", **sets
+    )
 
     rows: list[dict] = []
     base_site = evaluate(base, test, px_t)
@@ -410,6 +416,7 @@ def main(argv: list[str] | None = None) -> None:
         res = ad.run_adaptation(run_cfg, noisy, clean, args.base, paired_val=paired_val)
         wall = time.perf_counter() - t
         state = res.state if res.state is not None else res.last_state
+        assert state is not None
         gen = Generator(**res.model_args)
         gen.load_state_dict(state)
         row = {
@@ -448,8 +455,7 @@ def main(argv: list[str] | None = None) -> None:
         },
     }
     out = {
-        "command": "python -m bench.adapt "
-        + " ".join(argv if argv is not None else os.sys.argv[1:]),
+        "command": "python -m bench.adapt " + " ".join(argv if argv is not None else sys.argv[1:]),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs (shared, loaded), torch {torch.__version__}, 1 thread",
         "site": SITE,
         "sets": {
