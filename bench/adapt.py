@@ -304,9 +304,11 @@ def real_site_main(args: argparse.Namespace, argv: list[str] | None) -> dict:
     rows, regions = _real_rows(held, outs, px, fractions)
     diff = outs["adapted"] - outs["base"]
     z = int(np.argmax(np.bincount([r.slice for r in regions.rois], minlength=len(held))))
-    pngs = _real_pngs(
-        held, outs, {"100": 1.0, "medium": float(medium)}, z, args.out.with_suffix("")
-    )
+    pngs: list[str] = []
+    for zz in sorted({z, len(held) - 1}):  # the slice with most ROIs and the block's last one
+        pngs += _real_pngs(
+            held, outs, {"full": 1.0, "medium": float(medium)}, zz, args.out.with_suffix("")
+        )
     ad_card = res.card_fields["adaptation"]
     return {
         "command": "python -m bench.adapt " + " ".join(argv if argv is not None else sys.argv[1:]),
@@ -340,7 +342,7 @@ def real_site_main(args: argparse.Namespace, argv: list[str] | None) -> dict:
             "p99_abs": round(float(np.quantile(np.abs(diff), 0.99)), 3),
             "max_abs": round(float(np.abs(diff).max()), 3),
         },
-        "png_slice": z,
+        "png_slices_of_held_out_block": sorted({z, len(held) - 1}),
         "pngs": pngs,
         "rows": rows,
     }
