@@ -74,7 +74,7 @@ def site_dirs(tmp_path_factory: pytest.TempPathFactory, ct_small) -> tuple[Path,
     """noisy/: 4 series = CT_small at simulated 10 % dose; clean/: 3 series = CT_small variants."""
     from pydicom.data import get_testdata_file
 
-    src = get_testdata_file("CT_small.dcm", download=False)
+    src = str(get_testdata_file("CT_small.dcm", download=False))
     hu, px = ct_small
     root = tmp_path_factory.mktemp("site")
     noisy, clean = root / "noisy", root / "clean"
