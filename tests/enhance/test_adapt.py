@@ -74,7 +74,7 @@ def site_dirs(tmp_path_factory: pytest.TempPathFactory, ct_small) -> tuple[Path,
     """noisy/: 4 series = CT_small at simulated 10 % dose; clean/: 3 series = CT_small variants."""
     from pydicom.data import get_testdata_file
 
-    src = get_testdata_file("CT_small.dcm", download=False)
+    src = str(get_testdata_file("CT_small.dcm", download=False))
     hu, px = ct_small
     root = tmp_path_factory.mktemp("site")
     noisy, clean = root / "noisy", root / "clean"
@@ -174,9 +174,9 @@ def test_broken_adaptation_is_refused_and_not_written(
 
 def test_check_reasons() -> None:
     cfg = _cfg()
-    base = {"noise_sd_input": 40.0, "noise_sd": 10.0, "hu_bias": 1.0, "edge_sharpness": 100.0}
-    assert ad.check({**base, "noise_sd": 9.0}, base, cfg) == []
-    bad = ad.check({**base, "hu_bias": -7.0, "edge_sharpness": 80.0, "noise_sd": 12.0}, base, cfg)
+    base = {"noise_sd_input": 40.0, "noise_sd": 10.0, "hu_bias": 1.0, "edge_rise_ratio": 1.0}
+    assert ad.check({**base, "noise_sd": 9.0, "edge_rise_ratio": 1.1}, base, cfg) == []
+    bad = ad.check({**base, "hu_bias": -7.0, "edge_rise_ratio": 1.25, "noise_sd": 12.0}, base, cfg)
     assert len(bad) == 3
     assert "noisier than the base" in bad[0] and "-7.0 HU" in bad[1] and "20 % softer" in bad[2]
     paired = ad.check({**base, "paired_psnr": 30.0}, {**base, "paired_psnr": 31.0}, cfg)
@@ -259,3 +259,27 @@ def test_cancel_stops_without_result(site_dirs: tuple[Path, Path], weights: Path
     )
     assert res.status == "cancelled" and res.state is None
     assert len(seen) == 1 and seen[0].epoch == 1 and seen[0].time_left_s >= 0
+
+
+def test_validator_measures_with_realnoise_on_the_noisy_input(
+    ct_small: tuple[np.ndarray, float], weights: Path
+) -> None:
+    """Identity: no change; Gaussian blur: less noise but softer edges, refused vs the base."""
+    from scipy import ndimage
+
+    hu, px = ct_small
+    val = [(simulate_low_dose(hu, px, 0.1, seed=k), px) for k in range(2)]
+    _, base = ad.load_base(BASE, weights)
+    v = ad.Validator(base, val, [(hu, px)], torch.device("cpu"), 2)
+    assert all(r.rois and len(r.edges[1]) for r in v.regions)  # ROIs and bone edges found
+    same = v._figures(lambda s: s)
+    assert same["noise_sd"] == pytest.approx(same["noise_sd_input"])
+    assert same["hu_bias"] == pytest.approx(0, abs=1e-6)
+    assert same["edge_rise_ratio"] == pytest.approx(1, abs=1e-6)
+    assert same["nps_mean_freq_ratio"] == pytest.approx(1, abs=1e-6)
+    blur = v._figures(lambda s: ndimage.gaussian_filter(s, 2.0))
+    assert blur["noise_sd"] < 0.6 * same["noise_sd_input"]
+    assert blur["edge_rise_ratio"] > 1.3 and blur["nps_mean_freq_ratio"] < 0.8
+    assert v.base_fig["noise_sd"] < v.base_fig["noise_sd_input"]
+    reasons = ad.check(blur, v.base_fig, _cfg())
+    assert any("softer than the base" in r for r in reasons)
