@@ -86,7 +86,9 @@ def _panel(output_id: int, kind: OutputKind) -> None:
                 placeholder="What was good or wrong? (no patient identifiers)",
             )
             label = "Revise rating" if latest else "Save rating"
-            submitted = st.form_submit_button(label, icon=":material/star_rate:")
+            # a stable key: the label changes after the first save, and a button identified by
+            # its label would drop the next click (the clicked "Save" no longer exists)
+            submitted = st.form_submit_button(label, key=f"{p}.save", icon=":material/star_rate:")
         if submitted:
             _save(output_id, kind, user)
         elif latest is not None:

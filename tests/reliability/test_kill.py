@@ -28,7 +28,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -130,9 +130,9 @@ def _check(session: Session, rounds: list[Round], dialect: str) -> dict[str, int
     outputs = {o.id: o for o in session.scalars(select(GeneratedOutput))}
     ratings = {r.id: r for r in session.scalars(select(Rating).options(selectinload(Rating.scores)))}
     events = list(session.scalars(select(AuditEvent)))
-    by_action: dict[str, Counter[str]] = {}
+    by_action: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for e in events:
-        by_action.setdefault(e.action, Counter())[e.object_id] += 1
+        by_action[e.action][e.object_id] += 1
 
     # nothing committed is lost, nothing changed
     for r in rounds:
@@ -172,7 +172,7 @@ def _check(session: Session, rounds: list[Round], dialect: str) -> dict[str, int
             assert by_action["generate"][str(o.id)] == 1, f"report {o.id} without its GENERATE event"
             assert o.draft_text == writer.report_text(token)
             signed = o.status == ReportStatus.FINAL.value
-            assert by_action.get("sign", Counter())[str(o.id)] == int(signed), f"report {o.id}: SIGN event"
+            assert by_action["sign"][str(o.id)] == int(signed), f"report {o.id}: SIGN event"
             assert (o.final_text is not None) == signed and (o.signed_at is not None) == signed
     assert all(n == 1 for n in tokens.values()), "an output was stored twice"
     rate_events = {e.detail["rating_id"]: e for e in events if e.action == "rate"}
@@ -181,7 +181,7 @@ def _check(session: Session, rounds: list[Round], dialect: str) -> dict[str, int
         assert r.id in rate_events and rate_events[r.id].object_id == str(r.output_id), f"rating {r.id}"
     assert set(rate_events) == set(ratings), "a RATE event without its rating"
     for action, ids in (("upload", images), ("enhance", outputs), ("generate", outputs), ("sign", outputs)):
-        dangling = set(by_action.get(action, Counter())) - {str(k) for k in ids}
+        dangling = set(by_action[action]) - {str(k) for k in ids}
         assert not dangling, f"{action} events for rows that do not exist: {dangling}"
     if dialect == "sqlite":
         assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
