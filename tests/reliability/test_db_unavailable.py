@@ -121,3 +121,61 @@ def test_rating_panel_survives_a_postgres_outage(
         factory.kw["bind"].dispose()
         monkeypatch.undo()
         reset_app_database()
+
+
+def test_report_signing_survives_a_postgres_outage(
+    pg_url: str, server: PgServer, keyring: Keyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole app (app.py: sign-in gate, router, report page) on PostgreSQL: a clinician edits
+    a drafted report; PostgreSQL stops; Sign -> the cause on screen, the edit kept; PostgreSQL
+    starts again; Sign -> signed, in the same session."""
+    from streamlit.runtime.scriptrunner import script_runner
+
+    from medgen.store import migrate
+    from medgen.store.models import GeneratedOutput
+    from tests.ui.conftest import _run_main_script
+    from tests.ui.test_report_page import fill_form
+    from tests.ui.text_helpers import ROOT, app, make_env
+
+    migrate.upgrade(pg_url)
+    factory: sessionmaker[Session] = session_factory(pg_url)
+    with factory.begin() as s:
+        clin = user(s, "dr_sign", Role.CLINICIAN)
+    monkeypatch.setenv("MEDGEN_ENCRYPTION_KEY", key_env(keyring))
+    make_env(monkeypatch, pg_url)
+    monkeypatch.setattr(script_runner, "_mpa_v1", _run_main_script)  # app.py on every run
+    try:
+        at = app("app.py")
+        at.session_state["auth.user"] = clin
+        at.run()
+        at.switch_page(str(ROOT / "pages" / "report.py")).run()
+        assert not at.exception, at.exception
+        fill_form(at)
+        at.toggle(key="report.use_model").set_value(False)  # the template draft: no model needed
+        at.button(key="report.go").click().run()
+        assert not at.exception, at.exception
+        out_id = at.session_state["report.output_id"]
+        edited = at.session_state["report.draft"].template_text + "\nDiscussed with the team."
+        at.text_area(key="report.edit").input(edited)
+
+        server.stop()
+        at.button(key="report.sign").click().run()
+        assert not at.exception, [e.value for e in at.exception]  # no traceback on screen
+        errors = [e.value for e in at.error]
+        assert any("database is unavailable" in e for e in errors), errors
+        assert at.text_area(key="report.edit").value == edited  # the edit is kept
+        assert at.session_state["report.signed"] is None
+
+        server.start()
+        at.button(key="report.sign").click().run()  # same session, no restart
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        assert any("Signed by" in m.value for m in at.success)
+        with factory() as s:
+            row = s.get(GeneratedOutput, out_id)
+            assert row is not None and row.status == "final" and row.final_text == edited.strip()
+            n_sign = s.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "sign"))
+            assert n_sign == 1
+    finally:
+        factory.kw["bind"].dispose()
+        monkeypatch.undo()
+        reset_app_database()
