@@ -101,6 +101,8 @@ _SQLITE_CANTOPEN = 14
 #: intervention (admin/crash shutdown, cannot connect now), 53100 disk full.
 _PG_UNAVAILABLE = ("08", "57P")
 _PG_DISK_FULL = "53100"
+#: Words of a driver's connection-level error without a SQLSTATE (refused, closed, timed out).
+_CONNECTION_WORDS = ("connect", "server closed", "terminat", "timeout expired", "could not translate host")
 
 
 def error_cause(exc: SQLAlchemyError) -> type[StorageError]:
@@ -134,6 +136,7 @@ def error_cause(exc: SQLAlchemyError) -> type[StorageError]:
         and orig is not None
         and not isinstance(orig, sqlite3.Error)
         and sqlstate is None
+        and any(word in text for word in _CONNECTION_WORDS)
     ):
         return DatabaseUnavailableError  # e.g. psycopg: connection refused / server closed it
     return StorageError
