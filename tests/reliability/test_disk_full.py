@@ -89,7 +89,8 @@ def test_full_data_disk_gives_a_clear_message_keeps_input_and_recovers(
         at.text_input[0].input("noise left in the liver")
 
         with factory().connection() as conn:  # an empty WAL: the next write needs new disk space
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy, _, _ = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        assert busy == 0 and (small_disk / "medgen.db-wal").stat().st_size == 0
         filler = fill(small_disk)
 
         at.form_submit_button[0].click().run()
