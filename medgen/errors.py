@@ -75,6 +75,25 @@ class StorageError(MedgenError):
     default_message = "The database could not be reached; nothing was saved. Please try again."
 
 
+class DatabaseUnavailableError(StorageError):
+    """The database server cannot be reached (stopped, restarting, network down) or refused us."""
+
+    default_message = (
+        "The database is unavailable (the database server cannot be reached, or the database "
+        "file cannot be opened), so nothing was saved. Try again in a minute; if it keeps "
+        "happening, ask an administrator to check the database."
+    )
+
+
+class DiskFullError(StorageError):
+    """The disk that holds the database (or the data directory) has no space left."""
+
+    default_message = (
+        "The server's disk is full, so nothing was saved. Ask an administrator to free disk "
+        "space on the server (the data directory or the database disk), then try again."
+    )
+
+
 class AuthError(MedgenError):
     """Sign-in failed, the account is locked, or the user lacks the role for an action."""
 

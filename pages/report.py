@@ -80,15 +80,22 @@ if signed is None and st.button("Check my edits with the guard", key="report.che
     edit_flags = ui.check_report(draft.template_text, ss["report.edit"])
     ui.guard_summary(edit_flags, True, source="the template draft (your findings)")
     ui.show_text(ss["report.edit"], edit_flags)
+sign_error = ""
 if signed is None and st.button("Sign report", type="primary", key="report.sign"):
     try:
         signed = ui.in_transaction(sign.sign_report, out_id, ss["report.edit"],
                                    require_user(Role.CLINICIAN))
         ss["report.signed"] = signed
     except MedgenError as exc:
-        st.error(str(exc))
+        sign_error = str(exc)
+        st.error(sign_error)
 if signed is None:
-    current = ui.in_transaction(sign.get_report, out_id)
+    try:
+        current = ui.in_transaction(sign.get_report, out_id)
+    except MedgenError as exc:  # e.g. the database is unavailable: the edit stays in its box
+        if str(exc) != sign_error:
+            st.error(str(exc))
+        st.stop()
 else:
     current = signed
     st.success(f"Signed by {signed.signed_by} at {signed.signed_at:%Y-%m-%d %H:%M} UTC (final).")

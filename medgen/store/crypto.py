@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import errno
 import hashlib
 import json
 import logging
@@ -65,7 +66,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 from medgen.config import Settings, get_settings
-from medgen.errors import DecryptionError, EncryptionKeyError
+from medgen.errors import DecryptionError, DiskFullError, EncryptionKeyError
 
 log = logging.getLogger(__name__)
 
@@ -283,16 +284,44 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+KEY_FILE_DISK_FULL_MESSAGE = (
+    "The server's disk is full, so the encryption key file {path} could not be written and "
+    "nothing was saved. Ask an administrator to free disk space in the data directory, then "
+    "try again."
+)
+
+
 def _write_temp(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # created 0600
+    """``text`` in a new 0600 file next to ``path``, synced; removed again if writing fails.
+
+    Raises :class:`~medgen.errors.DiskFullError` when the disk is full (nothing is left behind).
+    """
     try:
-        os.fchmod(fd, 0o600)
-        os.write(fd, text.encode("ascii"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # created 0600
+    except OSError as exc:
+        _raise_if_disk_full(exc, path)
+        raise
+    try:
+        try:
+            os.fchmod(fd, 0o600)
+            data = text.encode("ascii")
+            if os.write(fd, data) != len(data):
+                raise OSError(errno.ENOSPC, "short write", tmp)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        _raise_if_disk_full(exc, path)
+        raise
     return Path(tmp)
+
+
+def _raise_if_disk_full(exc: OSError, path: Path) -> None:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        log.error("disk full while writing the encryption key file %s", path)
+        raise DiskFullError(KEY_FILE_DISK_FULL_MESSAGE.format(path=path)) from exc
 
 
 def create_key_file(path: Path, keyring: Keyring | None = None) -> Keyring:

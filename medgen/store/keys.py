@@ -49,7 +49,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from medgen.config import Settings, get_settings
-from medgen.errors import DecryptionError, EncryptionKeyError, MedgenError, StorageError
+from medgen.errors import DecryptionError, EncryptionKeyError, MedgenError
 from medgen.store.crypto import (
     Keyring,
     blob_key_id,
@@ -312,14 +312,14 @@ def check_key(url: str | None = None, settings: Settings | None = None) -> Keyri
         The database could not be read (unreachable, or a sampled value failed its integrity
         check: :class:`~medgen.errors.DecryptionError`).
     """
-    from medgen.store.db import STORAGE_MESSAGE, get_engine
+    from medgen.store.db import get_engine, storage_error
 
     settings = settings or get_settings()
     try:
         return check_database(get_engine(url or settings.database_url), default_metadata(), settings)
     except SQLAlchemyError as exc:
         log.error("encryption key check: database error %s", type(exc).__name__)
-        raise StorageError(STORAGE_MESSAGE) from exc
+        raise storage_error(exc) from exc
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,7 +21,13 @@ import streamlit as st
 
 from medgen import auth
 from medgen.config import get_settings
-from medgen.errors import AuthError, MedgenError, StorageError
+from medgen.errors import (
+    AuthError,
+    DatabaseUnavailableError,
+    DiskFullError,
+    MedgenError,
+    StorageError,
+)
 from medgen.store.audit import add_audit
 from medgen.types import AuditAction, AuditOutcome, ObjectType, Role, UserInfo
 from medgen.ui import session_cookie
@@ -198,11 +204,23 @@ def audit_denied(user: UserInfo, roles: tuple[Role | str, ...]) -> None:
 
 
 def refresh_user() -> UserInfo | None:
-    """Re-read the signed-in user's role and status: a deactivated account is signed out at once."""
+    """Re-read the signed-in user's role and status: a deactivated account is signed out at once.
+
+    While the database is unavailable (or its disk full) the user of this tab stays signed in
+    with the role read last: the page is drawn, so what the clinician typed stays on screen, and
+    its own reads and writes fail with a message naming the cause. (A deactivation or a role
+    change is itself a database write: it takes effect on the first run after the database is
+    back.) Any other storage error (e.g. a failed integrity check) still stops the app.
+    """
     user = current_user()
     if user is None:
         return None
-    fresh = transact(auth.current_info, user.id)  # StorageError: the page cannot know the role
+    try:
+        fresh = transact(auth.current_info, user.id)
+    except (DatabaseUnavailableError, DiskFullError) as exc:
+        log.warning("could not re-read user %s (%s); keeping the role read last",
+                    user.id, type(exc).__name__)
+        return user
     if fresh is None or fresh.username != user.username:
         sign_out("deactivated", notice="Your account is no longer active. Ask an administrator.")
         return None

@@ -86,7 +86,9 @@ def _panel(output_id: int, kind: OutputKind) -> None:
                 placeholder="What was good or wrong? (no patient identifiers)",
             )
             label = "Revise rating" if latest else "Save rating"
-            submitted = st.form_submit_button(label, icon=":material/star_rate:")
+            # a stable key: the label changes after the first save, and a button identified by
+            # its label would drop the next click (the clicked "Save" no longer exists)
+            submitted = st.form_submit_button(label, key=f"{p}.save", icon=":material/star_rate:")
         if submitted:
             _save(output_id, kind, user)
         elif latest is not None:
@@ -103,9 +105,9 @@ def _save(output_id: int, kind: OutputKind, user: UserInfo) -> None:
     comment = st.session_state.get(f"{p}.comment") or ""
     try:
         fb = transact(feedback.add_rating, user, output_id, int(stars) + 1, scores, comment)
-    except StorageError:
-        st.error("Your rating could not be saved because the database is unavailable. "
-                 "Nothing was stored; your rating is still on screen, please try again.")
+    except StorageError as exc:  # the message names the cause (unavailable, disk full, ...)
+        st.error(f"Your rating could not be saved. {exc} Your rating is still on screen, "
+                 "ready to save again.")
         return
     except MedgenError as exc:  # InvalidInputError: the inputs stay on screen for a correction
         st.error(str(exc))

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from medgen.errors import InvalidInputError, StorageError
+from medgen.errors import DatabaseUnavailableError, InvalidInputError, StorageError
 from medgen.store import csvsafe, repo, run, session_factory, unit_of_work
 from medgen.store.models import AuditEvent, GeneratedOutput, User
 from medgen.types import AuditAction, OutputKind
@@ -56,8 +56,11 @@ def test_a_broken_database_is_a_storage_error(tmp_path: Path, kind: str) -> None
     else:  # no server listens on port 1: the connection itself fails
         url = "postgresql+psycopg://medgen:x@127.0.0.1:1/medgen?connect_timeout=2"
     broken = session_factory(url)
-    with pytest.raises(StorageError, match="could not be read or written") as info:
+    # an unreachable server is named as the cause (tests/reliability stop a real server)
+    expected = "could not be read or written" if kind == "unmigrated" else "database is unavailable"
+    with pytest.raises(StorageError, match=expected) as info:
         run(broken, repo.record_output, OutputKind.ENHANCEMENT, model_id="m")
+    assert isinstance(info.value, DatabaseUnavailableError) == (kind == "unreachable")
     assert info.value.__cause__ is not None  # the database error is kept for the log
     with pytest.raises(StorageError), unit_of_work(broken, message="The list could not be read.") as s:
         s.scalar(select(func.count(User.id)))
