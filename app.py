@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from medgen.config import get_settings
-from medgen.errors import MedgenError
+from medgen.errors import MedgenError, StorageError
 from medgen.types import Role
 from medgen.ui import auth as ui_auth
 
@@ -69,4 +69,11 @@ if user is None:
 else:
     pg = st.navigation(navigation_for(user.role))
     ui_auth.account_sidebar(user)
-pg.run()
+try:
+    pg.run()
+except StorageError as exc:
+    # A page's database call that the page itself does not catch: the cause (database down, disk
+    # full, ...) in words a clinician can act on, never Streamlit's redacted traceback. Widgets the
+    # page drew before the failure keep their values for the next try.
+    logging.getLogger("medgen.app").warning("page failed on storage: %s", type(exc).__name__)
+    st.error(f"{exc} Try again once this is fixed; nothing on this page was saved.")
