@@ -1,12 +1,13 @@
-"""Guard on the held-out set v2 (issue 11): recall and false flags per domain and language.
+"""Guard on the held-out set v2 or the dev set (issue 11): recall and false flags per domain and language.
 
     .venv/bin/python -m bench.guard_heldout            # writes bench/results/guard_heldout_v2.json
     .venv/bin/python -m bench.guard_heldout --tag after  # guard_heldout_v2_after.json
+    .venv/bin/python -m bench.guard_heldout --set dev --tag first  # bench/text_guard_dev.py -> guard_dev_first.json
 
 Recall = planted cases with at least one flag / planted cases; false-flag rate = faithful cases with at
 least one flag / faithful cases. Every case is checked with ``medgen.text.guard.check(source, text)``
 exactly as bench/text.py checks the older sets (the guard tells English from Chinese text itself). Never
-tune the guard on these cases: they are for reporting only.
+tune the guard on the v2 cases: they are for reporting only (the dev set may be tuned on).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -28,10 +30,19 @@ def _rate(hits: int, n: int) -> float | None:
     return round(hits / n, 4) if n else None
 
 
-def evaluate() -> dict[str, object]:
-    """Check every held-out case and return the summary (recall, false flags, per group, misses)."""
-    from bench.text_guard_heldout_v2 import CASES
+def _cases(which: str) -> list[Any]:
+    if which == "dev":
+        from bench.text_guard_dev import CASES as DEV
+        return list(DEV)
+    from bench.text_guard_heldout_v2 import CASES as V2
+    return list(V2)
+
+
+def evaluate(which: str = "v2") -> dict[str, object]:
+    """Check every case of a set and return the summary (recall, false flags, per group, misses)."""
     from medgen.text.guard import check
+
+    CASES = _cases(which)  # noqa: N806
 
     groups: dict[str, dict[str, int]] = {}
     misses: list[dict[str, object]] = []
@@ -73,18 +84,22 @@ def evaluate() -> dict[str, object]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--tag", default="", help="suffix for the result file (e.g. after)")
+    ap.add_argument("--set", dest="which", choices=("v2", "dev"), default="v2",
+                    help="v2: held-out set (report only); dev: bench/text_guard_dev.py")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
     guard_file = ROOT / "medgen" / "text" / "guard.py"
     out: dict[str, object] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": "python -m bench.guard_heldout" + (f" --tag {args.tag}" if args.tag else ""),
+        "command": "python -m bench.guard_heldout" + (" --set dev" if args.which == "dev" else "")
+        + (f" --tag {args.tag}" if args.tag else ""),
         "guard_sha256": hashlib.sha256(guard_file.read_bytes()).hexdigest() if guard_file.exists() else None,
-        **evaluate(),
+        **evaluate(args.which),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / ("guard_heldout_v2" + (f"_{args.tag}" if args.tag else "") + ".json")
+    stem = "guard_dev" if args.which == "dev" else "guard_heldout_v2"
+    path = RESULTS / (stem + (f"_{args.tag}" if args.tag else "") + ".json")
     path.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
     summary = out["summary"]

@@ -1,0 +1,356 @@
+"""Development set for the text guard (issue 11, branch guardff): 66 cases, 33 faithful, 33 planted.
+
+Written from clinical knowledge of how radiology reports and patient letters are phrased, before the
+guard was run on it (first run recorded in the README). Unlike ``bench/text_guard_heldout_v2.py`` this
+set MAY be used to improve the guard; it is scored with ``python -m bench.guard_heldout --set dev``.
+
+Each case pairs a signed English report (FINDINGS + IMPRESSION) with a candidate text: an English
+rewording for clinicians or a plain-language English patient text (``language="en"``), or a Chinese
+patient text checked against the English report (``language="zh"``). ``planted`` is None for a faithful
+text, else a short label of the one error planted in it. Faithful patient texts use lay synonyms,
+explanations, reassurance and generic advice ("talk to your doctor"), as a careful writer would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DevCase:
+    """One candidate text checked against one source report."""
+
+    id: str
+    domain: str  # neuro | chest | abdomen | musculoskeletal
+    language: str  # en | zh
+    source: str
+    candidate: str
+    planted: str | None  # None: faithful; else the one planted error
+
+
+ICH = """FINDINGS: Acute right frontal intraparenchymal hemorrhage measuring 2.3 x 1.8 cm with mild \
+surrounding vasogenic edema. Mild mass effect on the right lateral ventricle without midline shift. No \
+intraventricular extension. No hydrocephalus. No acute infarct. The calvarium is intact.
+IMPRESSION: Acute 2.3 cm right frontal intraparenchymal hemorrhage with mild surrounding edema and mild \
+local mass effect. No midline shift or hydrocephalus."""
+
+MENINGIOMA = """FINDINGS: A 1.2 cm extra-axial, dural-based enhancing lesion along the left parietal \
+convexity, consistent with a meningioma. No surrounding edema. Scattered small foci of T2/FLAIR \
+hyperintensity in the periventricular white matter, compatible with mild chronic small vessel ischemic \
+disease. Ventricles and sulci are normal in size for age. No restricted diffusion.
+IMPRESSION: 1. 1.2 cm left parietal convexity meningioma without edema. 2. Mild chronic small vessel \
+ischemic changes."""
+
+NODULE_EFFUSION = """FINDINGS: A 6 mm solid nodule in the left lower lobe. Small right pleural effusion \
+with adjacent compressive atelectasis. No pneumothorax. Heart size is normal. No pericardial effusion. No \
+mediastinal or hilar lymphadenopathy.
+IMPRESSION: 1. 6 mm solid left lower lobe nodule. 2. Small right pleural effusion with adjacent \
+atelectasis."""
+
+PE = """FINDINGS: Acute pulmonary emboli in the right main pulmonary artery extending into the right lower \
+lobe segmental arteries. No left-sided emboli. The RV/LV ratio is 0.8, without signs of right heart \
+strain. Mild dependent atelectasis bilaterally. No pleural effusion.
+IMPRESSION: Acute right-sided pulmonary embolism without right heart strain."""
+
+GALLSTONES = """FINDINGS: Liver: Mild diffuse hepatic steatosis. No focal liver lesion. Gallbladder: \
+Several gallstones, the largest 9 mm, without gallbladder wall thickening or pericholecystic fluid. \
+Kidneys: A 3.1 cm simple cyst in the upper pole of the left kidney. No hydronephrosis. No renal calculi. \
+The pancreas, spleen and adrenal glands are normal. No free fluid or free air.
+IMPRESSION: 1. Cholelithiasis without evidence of acute cholecystitis. 2. 3.1 cm simple left renal cyst, \
+benign, no follow-up needed. 3. Mild hepatic steatosis."""
+
+APPENDIX = """FINDINGS: The appendix is dilated to 12 mm with wall thickening and surrounding fat \
+stranding. An appendicolith is present at the appendiceal base. No periappendiceal abscess. No free air. \
+Small amount of free fluid in the pelvis.
+IMPRESSION: Acute uncomplicated appendicitis with an appendicolith. No abscess or perforation."""
+
+WRIST = """FINDINGS: Left wrist, three views. There is a transverse fracture of the distal radius with \
+3 mm of dorsal displacement and mild dorsal angulation. The fracture does not extend into the joint. The \
+ulnar styloid is intact. The carpal bones are normally aligned. Mild soft tissue swelling about the wrist.
+IMPRESSION: Mildly displaced extra-articular fracture of the distal left radius. No ulnar styloid \
+fracture."""
+
+KNEE = """FINDINGS: Complex tear of the posterior horn of the medial meniscus. The anterior cruciate \
+ligament is intact. The posterior cruciate ligament is intact. Grade 1 sprain of the medial collateral \
+ligament. Moderate joint effusion. Mild chondral thinning of the medial femoral condyle. No fracture or \
+bone bruise.
+IMPRESSION: 1. Complex tear of the posterior horn of the medial meniscus. 2. Intact cruciate ligaments. \
+3. Moderate joint effusion."""
+
+LSPINE = """FINDINGS: At L4-L5 there is a left paracentral disc extrusion compressing the traversing \
+left L5 nerve root, with moderate spinal canal stenosis. At L5-S1 there is a mild disc bulge without \
+nerve root compression. The conus terminates normally at L1. No fracture.
+IMPRESSION: L4-L5 left paracentral disc extrusion compressing the left L5 nerve root with moderate \
+canal stenosis."""
+
+
+def _c(id_: str, domain: str, language: str, source: str, candidate: str,
+       planted: str | None = None) -> DevCase:
+    return DevCase(id_, domain, language, source, candidate, planted)
+
+
+CASES: list[DevCase] = [
+    # ---- neuro: intraparenchymal hemorrhage ----------------------------------------------------
+    _c("neuro-ich-en-1", "neuro", "en", ICH,
+       "Acute right frontal intraparenchymal hemorrhage, 2.3 x 1.8 cm, with mild perilesional edema and "
+       "mild mass effect on the right lateral ventricle. There is no midline shift, intraventricular "
+       "extension or hydrocephalus. No acute infarct; the skull is intact."),
+    _c("neuro-ich-en-2", "neuro", "en", ICH,
+       "Your scan shows a bleed inside the brain on the right side, towards the front of your head. It "
+       "measures about 2.3 cm. There is a little swelling around it, and it presses slightly on one of "
+       "the fluid spaces of the brain, but the brain has not shifted to one side and there is no build-up "
+       "of fluid. Your care team will talk with you about what happens next."),
+    _c("neuro-ich-en-3", "neuro", "en", ICH,
+       "We know this news can be worrying. The CT scan found a recent bleed in the right frontal part of "
+       "your brain, about 2.3 cm in size, with mild swelling around it. Reassuringly, the middle of the "
+       "brain has not been pushed across, and the bleed has not spread into the fluid-filled spaces. "
+       "Please ask your doctor any questions you have."),
+    _c("neuro-ich-zh-1", "neuro", "zh", ICH,
+       "检查发现您大脑右侧额叶有一处急性出血，大小约2.3厘米，周围有轻度水肿，对旁边的脑室有轻微压迫。"
+       "大脑中线没有移位，也没有脑积水。请和您的医生讨论下一步。"),
+    _c("neuro-ich-en-4", "neuro", "en", ICH,
+       "Acute right frontal intraparenchymal hemorrhage measuring 2.3 x 1.8 cm with mild surrounding "
+       "edema. The hemorrhage extends into the ventricles. No midline shift or hydrocephalus.",
+       "intraventricular extension: negated -> stated"),
+    _c("neuro-ich-en-5", "neuro", "en", ICH,
+       "There is a bleed in the right front part of your brain, about 2.3 cm across, with a lot of "
+       "swelling around it. The brain has not shifted to one side. Your doctor will explain the plan.",
+       "edema severity: mild -> a lot of"),
+    _c("neuro-ich-en-6", "neuro", "en", ICH,
+       "Acute left frontal intraparenchymal hemorrhage measuring 2.3 x 1.8 cm with mild surrounding "
+       "edema and mild local mass effect. No midline shift or hydrocephalus.",
+       "side: right -> left"),
+    _c("neuro-ich-zh-2", "neuro", "zh", ICH,
+       "检查发现您大脑右侧额叶有一处出血，约2.3厘米，周围有轻度水肿，大脑中线已经向一侧移位。",
+       "midline shift: negated -> stated"),
+    # ---- neuro: meningioma, small vessel disease ------------------------------------------------
+    _c("neuro-men-en-1", "neuro", "en", MENINGIOMA,
+       "1.2 cm extra-axial, dural-based enhancing mass along the left parietal convexity, in keeping with "
+       "a meningioma, without surrounding edema. Mild chronic small vessel ischemic change in the "
+       "periventricular white matter. Ventricles and sulci are age-appropriate. No restricted diffusion."),
+    _c("neuro-men-en-2", "neuro", "en", MENINGIOMA,
+       "The scan found a small growth, 1.2 cm across, on the covering of the brain on the left side, "
+       "towards the top of your head. It looks like a meningioma. There is no swelling in the brain "
+       "around it. There are also some mild changes in the small blood vessels of the brain, which are "
+       "common as people get older. Please talk to your doctor about these results."),
+    _c("neuro-men-zh-1", "neuro", "zh", MENINGIOMA,
+       "核磁共振显示您左侧顶部的脑膜上有一个1.2厘米的小肿块，考虑是脑膜瘤，周围没有水肿。"
+       "脑白质还有一些轻度的慢性小血管缺血改变，这在年纪大的人中很常见。请和医生讨论这些结果。"),
+    _c("neuro-men-zh-2", "neuro", "zh", MENINGIOMA,
+       "检查看到左侧顶叶旁边的脑膜有一个约1.2厘米的脑膜瘤，周围的脑组织没有水肿。"
+       "脑室和脑沟的大小符合您的年龄。没有新的脑梗塞。"),
+    _c("neuro-men-en-3", "neuro", "en", MENINGIOMA,
+       "1.2 cm left parietal convexity meningioma with surrounding edema. Mild chronic small vessel "
+       "ischemic changes.",
+       "edema: negated -> stated"),
+    _c("neuro-men-en-4", "neuro", "en", MENINGIOMA,
+       "2.1 cm left parietal convexity meningioma without edema. Mild chronic small vessel ischemic "
+       "changes.",
+       "size: 1.2 cm -> 2.1 cm"),
+    _c("neuro-men-en-5", "neuro", "en", MENINGIOMA,
+       "The scan shows a small 1.2 cm growth on the lining of the brain on the left, most likely a "
+       "meningioma, with no swelling around it. There are mild age-related changes in the small blood "
+       "vessels. There is also a small old stroke on the right side of the brain.",
+       "invented finding: old stroke"),
+    _c("neuro-men-zh-3", "neuro", "zh", MENINGIOMA,
+       "您左侧顶部脑膜上有一个1.2厘米的脑膜瘤，周围没有水肿。脑白质有严重的小血管缺血改变。",
+       "small vessel disease severity: mild -> severe"),
+    # ---- chest: nodule and effusion --------------------------------------------------------------
+    _c("chest-nod-en-1", "chest", "en", NODULE_EFFUSION,
+       "There is a 6 mm solid nodule in the left lower lobe. A small right pleural effusion is present "
+       "with adjacent compressive atelectasis. The heart is normal in size without pericardial effusion. "
+       "No pneumothorax, and no enlarged mediastinal or hilar lymph nodes."),
+    _c("chest-nod-en-2", "chest", "en", NODULE_EFFUSION,
+       "Your CT scan shows a small spot, 6 mm across, in the lower part of your left lung. Your doctor "
+       "will decide whether it needs to be checked again. There is also a small amount of fluid around "
+       "the right lung, and a bit of the lung next to the fluid is squashed. Your heart is a normal size "
+       "and the glands in the middle of your chest are not enlarged. There is no air leak around the lung."),
+    _c("chest-nod-en-3", "chest", "en", NODULE_EFFUSION,
+       "Dear patient, your chest scan has been reported. It shows a 6 mm solid nodule in the lower lobe "
+       "of the left lung and a small collection of fluid next to the right lung. Please do not be "
+       "alarmed: your doctor will go through what this means for you and answer your questions."),
+    _c("chest-nod-zh-1", "chest", "zh", NODULE_EFFUSION,
+       "CT显示您左肺下叶有一个6毫米的实性小结节。右侧胸腔有少量积液，旁边的一小部分肺被压得有点塌陷。"
+       "心脏大小正常，没有心包积液，胸部淋巴结也没有肿大。"),
+    _c("chest-nod-en-4", "chest", "en", NODULE_EFFUSION,
+       "6 mm solid nodule in the right lower lobe. Small right pleural effusion with adjacent atelectasis.",
+       "nodule side: left -> right"),
+    _c("chest-nod-en-5", "chest", "en", NODULE_EFFUSION,
+       "A 6 mm spiculated nodule in the left lower lobe. Small right pleural effusion with adjacent "
+       "compressive atelectasis. No pneumothorax.",
+       "invented descriptor: spiculated"),
+    _c("chest-nod-en-6", "chest", "en", NODULE_EFFUSION,
+       "The scan shows a small spot of 6 mm in your left lung. There is a large amount of fluid around "
+       "your right lung. Your heart looks normal.",
+       "effusion severity: small -> large"),
+    _c("chest-nod-zh-2", "chest", "zh", NODULE_EFFUSION,
+       "CT显示您左肺下叶有一个6毫米的实性结节。右侧胸腔有少量积液，还有气胸。",
+       "pneumothorax: negated -> stated"),
+    # ---- chest: pulmonary embolism ---------------------------------------------------------------
+    _c("chest-pe-en-1", "chest", "en", PE,
+       "Acute pulmonary embolism involving the right main pulmonary artery and extending into the "
+       "segmental arteries of the right lower lobe. No emboli on the left. RV/LV ratio 0.8 with no "
+       "evidence of right heart strain. Mild bilateral dependent atelectasis; no pleural effusion."),
+    _c("chest-pe-en-2", "chest", "en", PE,
+       "The scan found blood clots in the lungs, in the main artery to the right lung and in its branches "
+       "to the lower part of the right lung. There are no clots on the left side. The right side of your "
+       "heart is not under strain, which is reassuring. Your doctor will talk to you about treatment."),
+    _c("chest-pe-en-3", "chest", "en", PE,
+       "You have a blood clot in the lung (pulmonary embolism) on the right side. The good news is that "
+       "your heart is coping well and is not strained. There is no fluid around the lungs."),
+    _c("chest-pe-zh-1", "chest", "zh", PE,
+       "CT发现您右肺的主要动脉和右肺下叶的分支里有急性血栓，也就是肺栓塞。左侧没有发现血栓。"
+       "右心没有受到压力的迹象。两肺下部有轻度的肺不张，没有胸腔积液。请与您的医生讨论治疗。"),
+    _c("chest-pe-en-4", "chest", "en", PE,
+       "Acute right-sided pulmonary embolism with signs of right heart strain.",
+       "right heart strain: negated -> stated"),
+    _c("chest-pe-en-5", "chest", "en", PE,
+       "The scan shows blood clots in the arteries of both lungs. The right side of your heart is not "
+       "under strain.",
+       "side: right -> both"),
+    _c("chest-pe-en-6", "chest", "en", PE,
+       "The clots are in the main artery of the right lung and reach the branches in the upper part of "
+       "the right lung. There are no clots on the left.",
+       "location: lower lobe -> upper lobe"),
+    _c("chest-pe-zh-2", "chest", "zh", PE,
+       "CT显示右肺动脉里有急性血栓（肺栓塞），左侧没有血栓，右心没有受压。另外右肺下叶还有一处肺梗死。",
+       "invented finding: pulmonary infarct"),
+    # ---- abdomen: gallstones, renal cyst, steatosis ----------------------------------------------
+    _c("abd-gb-en-1", "abdomen", "en", GALLSTONES,
+       "Mild diffuse fatty infiltration of the liver without a focal lesion. Multiple gallstones, the "
+       "largest measuring 9 mm, with no gallbladder wall thickening or pericholecystic fluid. 3.1 cm "
+       "simple cyst in the upper pole of the left kidney. No hydronephrosis or renal stones. The "
+       "pancreas, spleen and adrenals are unremarkable. No free fluid or free air."),
+    _c("abd-gb-en-2", "abdomen", "en", GALLSTONES,
+       "Your scan shows a few gallstones in your gallbladder; the biggest is 9 mm. The gallbladder itself "
+       "does not look inflamed. There is a 3.1 cm fluid-filled sac (a simple cyst) on the top part of "
+       "your left kidney. This kind of cyst is harmless and does not need any more tests. Your liver has "
+       "a little extra fat in it. The other organs look normal."),
+    _c("abd-gb-en-3", "abdomen", "en", GALLSTONES,
+       "In plain words: you have gallstones, but there are no signs that your gallbladder is infected or "
+       "swollen. The cyst on your left kidney is a simple one and is not a cause for concern. There is "
+       "mild fatty liver. Please talk to your GP if you have any questions."),
+    _c("abd-gb-zh-1", "abdomen", "zh", GALLSTONES,
+       "CT显示您有胆结石，最大的一颗约9毫米，胆囊没有发炎。左肾上极有一个3.1厘米的单纯性囊肿，是良性的，"
+       "不需要复查。肝脏有轻度脂肪肝。胰腺、脾脏和肾上腺都正常。"),
+    _c("abd-gb-en-4", "abdomen", "en", GALLSTONES,
+       "3.1 cm complex cyst in the upper pole of the left kidney. Cholelithiasis without acute "
+       "cholecystitis. Mild hepatic steatosis.",
+       "cyst descriptor: simple -> complex"),
+    _c("abd-gb-en-5", "abdomen", "en", GALLSTONES,
+       "You have several gallstones, the largest 9 mm. The wall of the gallbladder is thickened, but there "
+       "is no fluid around it. There is a simple cyst on your left kidney.",
+       "gallbladder wall thickening: negated -> stated"),
+    _c("abd-gb-en-6", "abdomen", "en", GALLSTONES,
+       "3.1 cm simple cyst in the lower pole of the left kidney. Cholelithiasis without cholecystitis. "
+       "Mild hepatic steatosis.",
+       "cyst location: upper pole -> lower pole"),
+    _c("abd-gb-zh-2", "abdomen", "zh", GALLSTONES,
+       "CT显示您有胆结石，胆囊没有发炎。右肾上极有一个3.1厘米的单纯性囊肿，是良性的。肝脏有轻度脂肪肝。",
+       "cyst side: left -> right"),
+    # ---- abdomen: appendicitis -----------------------------------------------------------------
+    _c("abd-app-en-1", "abdomen", "en", APPENDIX,
+       "Acute appendicitis: the appendix is distended to 12 mm with mural thickening and periappendiceal "
+       "fat stranding, and there is an appendicolith at its base. No abscess, perforation or free air. "
+       "A small amount of free fluid in the pelvis."),
+    _c("abd-app-en-2", "abdomen", "en", APPENDIX,
+       "The scan shows that your appendix is inflamed (appendicitis). It is swollen to 12 mm, and there is "
+       "a small hard piece of stool, called an appendicolith, at its base. The appendix has not burst and "
+       "there is no pocket of pus. There is a little fluid low down in your belly. Your doctors will "
+       "discuss the next steps with you."),
+    _c("abd-app-en-3", "abdomen", "en", APPENDIX,
+       "Your CT confirms acute appendicitis. Importantly, there is no sign that the appendix has burst "
+       "and no abscess has formed. A small amount of fluid is seen in the pelvis, which is often seen "
+       "with this condition."),
+    _c("abd-app-zh-1", "abdomen", "zh", APPENDIX,
+       "CT显示您得了急性阑尾炎。阑尾肿大到12毫米，壁增厚，周围脂肪有炎症改变，根部有一颗粪石。"
+       "没有脓肿，也没有穿孔。盆腔里有少量液体。医生会和您讨论下一步治疗。"),
+    _c("abd-app-en-4", "abdomen", "en", APPENDIX,
+       "Acute appendicitis with an appendicolith, complicated by perforation. No abscess.",
+       "perforation: negated -> stated"),
+    _c("abd-app-en-5", "abdomen", "en", APPENDIX,
+       "Your appendix is inflamed and swollen to 12 mm, with a small hard piece of stool at its base. It "
+       "has not burst. There are also some swollen lymph glands next to it.",
+       "invented finding: enlarged lymph nodes"),
+    _c("abd-app-en-6", "abdomen", "en", APPENDIX,
+       "The appendix is dilated to 21 mm with wall thickening and surrounding fat stranding. An "
+       "appendicolith is present. No abscess or perforation.",
+       "size: 12 mm -> 21 mm"),
+    _c("abd-app-zh-2", "abdomen", "zh", APPENDIX,
+       "CT显示您得了急性阑尾炎，阑尾肿大到12毫米，根部有一颗粪石。阑尾已经穿孔，但没有脓肿。",
+       "perforation: negated -> stated"),
+    # ---- musculoskeletal: distal radius fracture -----------------------------------------------
+    _c("msk-wr-en-1", "musculoskeletal", "en", WRIST,
+       "Transverse, extra-articular fracture of the distal left radius with 3 mm dorsal displacement and "
+       "mild dorsal angulation. Intact ulnar styloid; normal carpal alignment. Mild soft tissue swelling."),
+    _c("msk-wr-en-2", "musculoskeletal", "en", WRIST,
+       "The X-rays show a break in the radius, one of the two forearm bones, just above your left wrist. "
+       "The broken ends have moved about 3 mm and are tilted slightly backwards. The break does not go "
+       "into the wrist joint. The tip of the other forearm bone is not broken, and the small wrist bones "
+       "are lined up normally. There is some mild swelling."),
+    _c("msk-wr-zh-1", "musculoskeletal", "zh", WRIST,
+       "X光片显示您左手腕的桡骨远端有一处横行骨折，骨折端向背侧移位约3毫米，有轻度成角。骨折没有累及关节。"
+       "尺骨茎突完好，腕骨排列正常。手腕周围有轻度软组织肿胀。"),
+    _c("msk-wr-en-3", "musculoskeletal", "en", WRIST,
+       "Comminuted fracture of the distal left radius with 3 mm dorsal displacement and mild dorsal "
+       "angulation, not extending into the joint. Ulnar styloid intact.",
+       "fracture descriptor: transverse -> comminuted"),
+    _c("msk-wr-en-4", "musculoskeletal", "en", WRIST,
+       "You have broken the radius bone just above your left wrist. The ends have moved about 3 mm. The "
+       "break extends into the wrist joint.",
+       "intra-articular extension: negated -> stated"),
+    _c("msk-wr-zh-2", "musculoskeletal", "zh", WRIST,
+       "X光显示您右手腕的桡骨远端骨折，骨折端移位约3毫米，没有累及关节。",
+       "side: left -> right"),
+    # ---- musculoskeletal: knee MRI -----------------------------------------------------------------
+    _c("msk-kn-en-1", "musculoskeletal", "en", KNEE,
+       "Complex tear of the posterior horn of the medial meniscus. ACL and PCL intact. Grade 1 MCL sprain. "
+       "Moderate joint effusion. Mild cartilage thinning over the medial femoral condyle. No fracture or "
+       "bone bruise."),
+    _c("msk-kn-en-2", "musculoskeletal", "en", KNEE,
+       "Your MRI shows a complex tear in the back part of the inner cushion (meniscus) of your knee. The "
+       "two main ligaments in the middle of your knee (the cruciate ligaments) are not torn. A ligament "
+       "on the inner side of the knee is mildly sprained. There is a moderate amount of fluid in the knee "
+       "joint and some mild thinning of the cartilage. No bones are broken or bruised. Your doctor will "
+       "go through the options with you."),
+    _c("msk-kn-zh-1", "musculoskeletal", "zh", KNEE,
+       "核磁共振显示您膝关节内侧半月板后角有复杂撕裂。前交叉韧带和后交叉韧带都完好。内侧副韧带有轻度扭伤。"
+       "关节里有中等量积液，内侧股骨髁软骨轻度变薄。没有骨折或骨挫伤。"),
+    _c("msk-kn-en-3", "musculoskeletal", "en", KNEE,
+       "Complex tear of the posterior horn of the lateral meniscus. Intact cruciate ligaments. Moderate "
+       "joint effusion.",
+       "location: medial -> lateral meniscus"),
+    _c("msk-kn-en-4", "musculoskeletal", "en", KNEE,
+       "Your MRI shows a tear in the back part of the inner meniscus. Your anterior cruciate ligament "
+       "(ACL) is torn. There is a moderate amount of fluid in the knee.",
+       "ACL: intact -> torn"),
+    _c("msk-kn-zh-2", "musculoskeletal", "zh", KNEE,
+       "核磁共振显示您膝关节内侧半月板后角有复杂撕裂，交叉韧带完好，关节里有大量积液。",
+       "effusion severity: moderate -> large"),
+    # ---- musculoskeletal: lumbar spine MRI ---------------------------------------------------------
+    _c("msk-ls-en-1", "musculoskeletal", "en", LSPINE,
+       "Left paracentral disc extrusion at L4-L5 compressing the traversing left L5 nerve root, with "
+       "moderate spinal canal stenosis. Mild L5-S1 disc bulge without nerve root compression. Normal "
+       "conus termination at L1. No fracture."),
+    _c("msk-ls-en-2", "musculoskeletal", "en", LSPINE,
+       "The MRI of your lower back shows that the disc between the L4 and L5 vertebrae has pushed out to "
+       "the left and is pressing on the left L5 nerve root. This narrows the spinal canal a moderate "
+       "amount. The disc below, at L5-S1, bulges slightly but does not press on a nerve. The end of the "
+       "spinal cord is in its normal place and there are no broken bones."),
+    _c("msk-ls-zh-1", "musculoskeletal", "zh", LSPINE,
+       "核磁共振显示您腰椎L4-L5椎间盘向左后方突出，压迫左侧L5神经根，椎管中度狭窄。L5-S1椎间盘轻度膨出，"
+       "没有压迫神经。脊髓末端位置正常，没有骨折。"),
+    _c("msk-ls-en-3", "musculoskeletal", "en", LSPINE,
+       "L5-S1 left paracentral disc extrusion compressing the left S1 nerve root with moderate canal "
+       "stenosis. Mild disc bulge at L4-L5.",
+       "level: L4-L5 -> L5-S1"),
+    _c("msk-ls-en-4", "musculoskeletal", "en", LSPINE,
+       "A disc in your lower back, between L4 and L5, has pushed out and is pressing on the right L5 "
+       "nerve root. The spinal canal is moderately narrowed.",
+       "nerve root side: left -> right"),
+    _c("msk-ls-zh-2", "musculoskeletal", "zh", LSPINE,
+       "核磁共振显示您腰椎L4-L5椎间盘突出，压迫左侧L5神经根，椎管重度狭窄。",
+       "canal stenosis severity: moderate -> severe"),
+]
+
+assert len({c.id for c in CASES}) == len(CASES)
