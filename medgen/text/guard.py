@@ -33,11 +33,13 @@ from medgen.text.vocabulary import (
     CUES,
     EN_NEGATED_TERMS,
     EN_TERMS,
+    FAMILIAR_EN,
     FINDING,
     GENERAL,
     IMPLIES,
     LOC_FAMILY,
     LOCATION,
+    REGIONS,
     SEVERITY,
     UNIT_RE,
     UNITS,
@@ -342,7 +344,9 @@ def _locations_near(low: str, start: int, end: int, mentions: Iterable[_Mention]
     after = [x for x in mentions if x.category == LOCATION and end <= x.start < min(end + 40, clause_end)]
     near = {x.concept for x in after[:n]}
     if not near:
-        before = [x for x in mentions if x.category == LOCATION and start - 30 <= x.end <= start]
+        c0 = max((m.end() for m in _CLAUSE_SPLIT.finditer(low, 0, start)), default=0)
+        before = [x for x in mentions if x.category == LOCATION and max(c0, start - 30) <= x.start
+                  and x.end <= start]
         near = {x.concept for x in before[-1:]}
     return near
 
@@ -381,6 +385,50 @@ for _i, _group in enumerate(GENERAL["synonyms"]):
         _SYNONYM_GROUPS.setdefault(_stem(_w.replace("-", "")), set()).add(f"={_i}")
 _ZH_CLINICAL = re.compile("|".join(re.escape(x) for x in sorted(GENERAL["zh_clinical"], key=len, reverse=True)))
 _ZH_FILLER = re.compile("|".join(re.escape(x) for x in GENERAL["zh_filler"]))
+
+
+# Everyday words: familiar English (Dale-Chall) or the discourse of letters to patients, minus every
+# word the vocabulary knows as clinical (synonym groups, severity scale, anatomy, lay_clinical, places).
+_EVERYDAY = FAMILIAR_EN | frozenset(GENERAL.get("discourse", "").split())
+_CLINICAL_WORDS = frozenset(
+    w for words in (
+        [x for g in GENERAL["synonyms"] for x in g],
+        [w for w in SEVERITY if w.isascii()],
+        GENERAL["anatomy"].split(),
+        GENERAL.get("lay_clinical", "").split(),
+        [w for k, v in REGIONS.items() for x in [k, *v] for w in x.split()],
+        [w for k, v in LOC_FAMILY.items() for x in (k, v) for w in x.split()],
+        [w for k, v in IMPLIES.items() for x in [k, *v] for w in x.split()],
+    ) for w in words)
+_CLINICAL_STEMS = frozenset(_stem(w.replace("-", "")) for w in _CLINICAL_WORDS)
+_LEMMA_RULES = (("ies", "y"), ("ied", "y"), ("iest", "y"), ("ier", "y"), ("ily", "y"), ("es", ""),
+                ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("er", ""), ("er", "e"),
+                ("est", ""), ("est", "e"), ("ly", ""), ("ness", ""))
+
+
+def _lemmas(word: str) -> set[str]:
+    """The word and the base forms an English inflection may come from ("biggest" -> "big")."""
+    out = {word}
+    for suffix, rep in _LEMMA_RULES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            base = word[: -len(suffix)] + rep
+            out.add(base)
+            if not rep and len(base) >= 3 and base[-1] == base[-2]:
+                out.add(base[:-1])  # "bigg" -> "big", "tipped" -> "tip"
+    return out
+
+
+def _is_everyday(word: str) -> bool:
+    """True for an everyday word that names no finding, place, size or change ("reassuring",
+    "decide", "whether"); such a word is not flagged when the source lacks it. Hyphenated words
+    are everyday when every part is."""
+    parts = [p for p in word.split("-") if p]
+    if len(parts) > 1:
+        return all(_is_everyday(p) or _is_filler(p) for p in parts)
+    lemmas = _lemmas(word)
+    if any(x in _CLINICAL_WORDS or _stem(x) in _CLINICAL_STEMS for x in lemmas):
+        return False
+    return any(x in _EVERYDAY for x in lemmas)
 
 
 def _word_keys(word: str) -> tuple[frozenset[str], bool]:
@@ -523,6 +571,18 @@ def _zh_clinical_spans(low: str, covered: list[tuple[int, int]]) -> Iterator[tup
         yield s, e
 
 
+def _regions(locs: Iterable[str]) -> set[str]:
+    """The body regions that contain any of ``locs`` (transitively: "radius" -> "forearm", "arm")."""
+    out: set[str] = set()
+    todo = list(locs)
+    while todo:
+        for r in REGIONS.get(todo.pop(), ()):
+            if r not in out:
+                out.add(r)
+                todo.append(r)
+    return out
+
+
 @dataclass(frozen=True)
 class SourceFacts:
     """What the source supports, extracted once (reuse it to check many texts)."""
@@ -540,6 +600,8 @@ class SourceFacts:
     size_words: frozenset[tuple[float, str]] = frozenset()
     #: every prefix (5+ letters) of every source word ("stenosed" is supported by "stenosis")
     prefixes: frozenset[str] = frozenset()
+    #: the source's words in order (abbreviations are matched against them)
+    word_seq: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, source: str) -> SourceFacts:
@@ -556,12 +618,14 @@ class SourceFacts:
                 if not m.negated:
                     implied_words.add(implied)
         locs |= {LOC_FAMILY[x] for x in locs if x in LOC_FAMILY}  # "frontal lobe" supports "brain"
+        locs |= _regions(locs)  # ... and "head"
         sides: set[tuple[str, str]] = set()
         for s0, s1, side in _lateralities(low):
             sides.add((side, ""))
             for loc in _locations_near(low, s0, s1, mentions):
                 sides.add((side, loc))
                 sides.add((side, LOC_FAMILY.get(loc, loc)))
+                sides |= {(side, r) for r in _regions({loc, LOC_FAMILY.get(loc, loc)})}
         dates = frozenset(d for _, _, d in _dates(low))
         words: dict[str, set[bool]] = {}
         clauses = _clauses(low)
@@ -582,7 +646,8 @@ class SourceFacts:
                    frozenset(sides), {k: frozenset(v) for k, v in words.items()},
                    tuple(_lesions(low, mentions)),
                    prefixes=frozenset(w[:n] for w in _WORD_RE.findall(low) for n in range(5, len(w) + 1)),
-                   size_words=frozenset((mm, w) for _, mm, w in _size_words(low, mentions)))
+                   size_words=frozenset((mm, w) for _, mm, w in _size_words(low, mentions)),
+                   word_seq=tuple(w for w in re.findall(r"[a-z]+", low) if not _is_filler(w) or len(w) > 3))
 
 
 def check(source: str | SourceFacts, text: str) -> list[Flag]:
@@ -657,7 +722,8 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
             e = s + len(re.match(r"[\d.]+", low[s:]).group())  # type: ignore[union-attr]
             add(FlagKind.SIZE, s, e, f"the findings give another size for '{w}'")
     covered = [(m.start, m.end) for m in mentions]
-    _check_words(facts, low, clauses, covered, add)
+    heads = sorted(m.start for m in mentions if m.category == FINDING)
+    _check_words(facts, low, clauses, covered, add, heads)
     for s, e in _zh_clinical_spans(low, covered):
         add(FlagKind.UNSUPPORTED, s, e, f"'{text[s:e]}' is not in the findings")
 
@@ -767,9 +833,30 @@ def _check_lesions(facts: SourceFacts, low: str, mentions: list[_Mention],
                     f"{'/'.join(sorted(cl.heads))} as '{low[s:e]}'")
 
 
+_NOT_IN_NOUN_PHRASE = frozenset(
+    "of the a an and or with in on at to is are was were no not has have this that your you there "
+    "it be by for from as".split())
+
+
+def _describes_a_finding(low: str, e: int, heads: list[int]) -> bool:
+    """True when the word ending at ``e`` stands in front of a finding in its noun phrase
+    ("saddle pulmonary embolism", "a smooth mass"): a descriptor of that lesion, never filler."""
+    nxt = next((h for h in heads if h >= e), None)
+    if nxt is None or nxt - e > 30:
+        return False
+    gap = low[e:nxt]
+    if re.search(r"[^\sa-z-]", gap):
+        return False
+    between = _WORD_RE.findall(gap)
+    return len(between) <= 2 and not any(w in _NOT_IN_NOUN_PHRASE for w in between)
+
+
 def _check_words(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
-                 covered: list[tuple[int, int]], add: Any) -> None:
-    """Content words outside the vocabulary: absent from the source, or with flipped polarity."""
+                 covered: list[tuple[int, int]], add: Any, heads: list[int] | None = None) -> None:
+    """Content words outside the vocabulary: absent from the source, or with flipped polarity.
+
+    An everyday word absent from the source passes unless it stands in front of a finding."""
+    heads = heads or []
     unsupported: list[tuple[int, int]] = []
     flipped: list[tuple[int, int, bool]] = []
     for s, e, w, keys, neg in _words(low, clauses):
@@ -783,7 +870,8 @@ def _check_words(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
             if parts and all(any(k in facts.words for k in _word_keys(p)[0]) for p in parts):
                 hit = [k for p in parts for k in _word_keys(p)[0] if k in facts.words]
         if not hit:
-            unsupported.append((s, e))
+            if (not _is_everyday(w) or _describes_a_finding(low, e, heads)) and not _abbreviates(facts, w):
+                unsupported.append((s, e))
             continue
         if _word_keys(w)[0] & _ANATOMY or w in _ANATOMY:
             continue
@@ -800,6 +888,35 @@ def _check_words(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
         for s, e in _merge(low, [(a, b) for a, b, n in flipped if n is neg]):
             add(FlagKind.NEGATION, s, e, f"'{low[s:e]}' is {'negated' if neg else 'stated'} here but "
                 f"{'stated' if neg else 'negated'} in the findings")
+
+
+def _abbreviates(facts: SourceFacts, word: str) -> bool:
+    """True when ``word`` (2-5 letters) abbreviates consecutive source words: "mcl" for "medial
+    collateral ligament", "cbd" for "common bile duct", "uvj" for "ureterovesical junction"
+    (each source word starts with the next letter; further letters may come from inside a word)."""
+    if not 2 <= len(word) <= 5 or not word.isalpha():
+        return False
+    seq = facts.word_seq
+
+    def match(i: int, k: int) -> bool:  # letters word[k:] from source words seq[i:], seq[i] next
+        if k == len(word):
+            return True
+        if i >= len(seq) or seq[i][0] != word[k]:
+            return False
+        w = seq[i]
+        # take letters k.. from inside w (in order), then continue with the next word
+        j, kk = 1, k + 1
+        if match(i + 1, kk):
+            return True
+        while kk < len(word) and j < len(w):
+            if w[j] == word[kk]:
+                kk += 1
+                if match(i + 1, kk):
+                    return True
+            j += 1
+        return False
+
+    return any(match(i, 0) for i in range(len(seq)) if seq[i][0] == word[0])
 
 
 _EXPLAINED_AFTER = re.compile(r"[\w\s,-]{0,30}?(?:\(\s*(?:an?\s+|the\s+)?([a-z][a-z -]*)\)"
