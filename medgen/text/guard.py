@@ -64,6 +64,7 @@ _SCOPE_BREAK_EN = re.compile(CUES["scope_break_en"])
 _VERBISH_EN = re.compile(CUES["verbish_en"])
 _FINITE_EN = re.compile(CUES["finite_en"])
 _CLAUSE_SPLIT = re.compile(r"[.;:!?\n。；！？：]")
+_NEG_THAT = re.compile(r"\s*(?:(?:clear|definite|convincing|any)\s+)?(?:signs?|evidence|suggestion|indication)\s+that\b")
 
 _NUM = r"\d+(?:\.\d+)?"
 _NUMBER_RE = re.compile(
@@ -227,7 +228,8 @@ def _is_negated(low: str, clause: tuple[int, int], start: int, end: int) -> bool
         last = m
     if last is not None:
         between = before[last.end():]
-        broken = bool(_SCOPE_BREAK_EN.search(between) or _FINITE_EN.search(between))
+        whole_clause = bool(_NEG_THAT.match(between))  # "no signs that it is infected"
+        broken = bool(_SCOPE_BREAK_EN.search(between) or (_FINITE_EN.search(between) and not whole_clause))
         if not broken:
             # a comma or "and" followed by a verb-ish word or article before this term ends it
             for sep in re.finditer(r",|\band\b|\bwith\b", between):
@@ -358,6 +360,8 @@ _STEMMER = snowballstemmer.stemmer("english")
 _WORD_RE = re.compile(r"[a-z]+(?:['’][a-z]+)*(?:-[a-z]+)*")
 _MODIFIERS = frozenset(GENERAL["modifier_concepts"])
 _SEGMENT_SPLIT = re.compile(r",|，|、|\band\b|\bwith\b|\bwhile\b|\bwhereas\b|\bbut\b|和|以及|并且|但")
+_GRADE_RE = re.compile(r"\bgrade\s*(1|2|3|iii|ii|i|one|two|three)\b|([123])级")
+_GRADES = {"1": 1, "2": 2, "3": 3, "i": 1, "ii": 2, "iii": 3, "one": 1, "two": 2, "three": 3}
 _ZH_SEVERITY = {w: lvl for w, lvl in SEVERITY.items() if not w.isascii()}
 _WITH_NO_CUT = re.compile(r"(?:consistent|compatible|keeping|together|along)\s*$")
 _SAME_LESION = re.compile(CUES.get("same_lesion", r"(?!x)x"))
@@ -383,6 +387,7 @@ _SYNONYM_GROUPS: dict[str, set[str]] = {}
 for _i, _group in enumerate(GENERAL["synonyms"]):
     for _w in _group:
         _SYNONYM_GROUPS.setdefault(_stem(_w.replace("-", "")), set()).add(f"={_i}")
+_LAY_PHRASES = [(re.compile(rf"\b(?:{pat})\b"), word) for pat, word in GENERAL.get("lay_phrases", [])]
 _ZH_CLINICAL = re.compile("|".join(re.escape(x) for x in sorted(GENERAL["zh_clinical"], key=len, reverse=True)))
 _ZH_FILLER = re.compile("|".join(re.escape(x) for x in GENERAL["zh_filler"]))
 
@@ -441,7 +446,8 @@ def _word_keys(word: str) -> tuple[frozenset[str], bool]:
     if m:
         neg, w = True, m.group(1)
     st = _stem(w.replace("-", ""))
-    return frozenset({st} | _SYNONYM_GROUPS.get(st, set())), neg
+    level = {f"severity={SEVERITY[w]}"} if w in SEVERITY else set()  # "a bit" is "mild"
+    return frozenset({st} | _SYNONYM_GROUPS.get(st, set()) | level), neg
 
 
 def _is_filler(word: str) -> bool:
@@ -509,6 +515,7 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
                           and m.category == FINDING and m.concept not in _MODIFIERS},
                 "severity": {SEVERITY[w.group()] for w in _WORD_RE.finditer(low, a, b)
                              if w.group() in SEVERITY}
+                | {_GRADES[g.group(1) or g.group(2)] for g in _GRADE_RE.finditer(low, a, b)}
                 | {lvl for w, lvl in _ZH_SEVERITY.items() if w in low[a:b]},
                 "mods": [(m.start, m.end, m.concept, m.negated) for m in mentions
                          if a <= m.start < b and m.category == FINDING and m.concept in _MODIFIERS],
@@ -531,6 +538,8 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
                         seg[k] |= pending[k]
                     pending = None
                 groups.append(seg)
+            elif groups and low[a] == "，" and seg["locs"] and not seg["locs"] & groups[-1]["locs"]:
+                continue  # "关节里有中等量积液，软骨轻度变薄": another structure, not the effusion
             elif groups:
                 g = groups[-1]
                 g["mods"] += seg["mods"]
@@ -610,13 +619,15 @@ class SourceFacts:
         sizes = {mm for v, u in nums if (mm := _to_mm(v, u)) is not None}
         concepts = {(m.concept, m.negated) for m in mentions if m.category == FINDING}
         locs = {m.concept for m in mentions if m.category == LOCATION}
-        implied_words: set[str] = set()
+        implied_words: set[tuple[str, bool]] = set()
         for m in mentions:  # "appendicitis" supports "inflammation", "radius" supports "bone"
             for implied in IMPLIES.get(m.concept, ()):
                 concepts.add((implied, m.negated))
                 locs.add(implied)
-                if not m.negated:
-                    implied_words.add(implied)
+                if m.category == LOCATION:  # a place states nothing: "ventricle" -> fluid, either way
+                    implied_words |= {(implied, False), (implied, True)}
+                else:  # "no lymphadenopathy" -> not enlarged
+                    implied_words.add((implied, m.negated))
         locs |= {LOC_FAMILY[x] for x in locs if x in LOC_FAMILY}  # "frontal lobe" supports "brain"
         locs |= _regions(locs)  # ... and "head"
         sides: set[tuple[str, str]] = set()
@@ -637,7 +648,7 @@ class SourceFacts:
                 keys, pneg = _word_keys(w)
                 for k in keys:
                     words.setdefault(k, set()).add(neg != pneg)
-        named = {(m.concept, m.negated) for m in mentions} | {(x, False) for x in implied_words}
+        named = {(m.concept, m.negated) for m in mentions} | implied_words
         for concept, neg in named:  # concept names as words
             for w in concept.split():
                 for k in _word_keys(w)[0]:
@@ -663,7 +674,8 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
     for s, e, value, unit in _numbers(low):
         shown = text[s:e] + (f" {unit}" if unit else "")
         if unit is None:
-            if value not in src_values and not _counts_lesions(facts, low, e, value, mentions):
+            if value not in src_values and not _counts_lesions(facts, low, e, value, mentions) \
+                    and not _counts_no_finding(low, s, e, mentions):
                 add(FlagKind.NUMBER, s, e, f"the number {text[s:e]} is not in the findings")
             continue
         if (value, unit) in facts.numbers:
@@ -762,6 +774,16 @@ def _counts_lesions(facts: SourceFacts, low: str, end: int, value: float,
     return len(distinct) == value
 
 
+def _counts_no_finding(low: str, s: int, e: int, mentions: list[_Mention]) -> bool:
+    """True for a spelled-out count of something that is no finding ("the two forearm bones", "both
+    cruciate ligaments"): no finding follows in its noun phrase (a finding count is checked)."""
+    if not low[s:e].isalpha():
+        return False
+    stop = re.search(r"[.;:,，。()]", low[e:e + 40])
+    end = e + (stop.start() if stop else 40)
+    return not any(m.category == FINDING and m.concept not in _MODIFIERS and e <= m.start < end for m in mentions)
+
+
 _SIDE_WORDS = frozenset({"left", "right", "bilateral", "sided"})
 
 
@@ -801,8 +823,10 @@ def _check_lesions(facts: SourceFacts, low: str, mentions: list[_Mention],
                 if (head, neg) not in polar and (head, not neg) in polar:
                     add(FlagKind.NEGATION, cl.start, cl.end,
                         f"the findings say the opposite about this {head} here")
+        # the same polarity first ("no emboli on the left" is the source's negated left lesion)
+        matches = [sl for sl in matches if sl.polar_heads & cl.polar_heads] or matches
         # a bare mention ("pulmonary nodules" in a guideline name) describes no lesion
-        matches = [sl for sl in matches if sl.mods or sl.sizes] or matches
+        matches = [sl for sl in matches if sl.mods or sl.sizes or sl.sides] or matches
         if cl.sides:
             sided = [sl for sl in matches if sl.sides & cl.sides]
             if not sided and any(sl.sides for sl in matches):
@@ -826,13 +850,18 @@ def _check_lesions(facts: SourceFacts, low: str, mentions: list[_Mention],
             if any(abs(mm - x) < 1e-6 for x in facts.sizes_mm):
                 add(FlagKind.SIZE, s, e, "the findings give this size to another lesion")
         for s, e, concept, neg in cl.mod_spans:
-            if (concept, neg) in mods:
-                continue
+            if (concept, neg) in mods or (not neg and SEVERITY.get(concept) in sev):
+                continue  # "mildly sprained" for a grade 1 sprain
             if (concept, neg) in facts.concepts:
                 add(FlagKind.DESCRIPTOR, s, e, f"the findings do not describe this "
                     f"{'/'.join(sorted(cl.heads))} as '{low[s:e]}'")
 
 
+# "periappendiceal", "subcapsular", "intraventricular": a place, not a finding (no polarity of its own)
+_PLACE_ADJECTIVE = re.compile(r"(?:peri|para|sub|intra|extra|retro|infra|supra|inter|trans|juxta|pre|post)-?"
+                              r"[a-z]{4,}(?:al|ic|ar|ary|eal|ial|ous)$")
+_PLACE_PHRASE_WORDS = frozenset(w for _, w in _LAY_PHRASES
+                                 if any(t[3] == LOCATION for t in _term_matches(w)))
 _NOT_IN_NOUN_PHRASE = frozenset(
     "of the a an and or with in on at to is are was were no not has have this that your you there "
     "it be by for from as".split())
@@ -859,21 +888,35 @@ def _check_words(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
     heads = heads or []
     unsupported: list[tuple[int, int]] = []
     flipped: list[tuple[int, int, bool]] = []
+    for pat, medical in _LAY_PHRASES:  # "lower back" for "lumbar": the phrase is one word
+        for pm in pat.finditer(low):
+            if any(a < pm.end() and pm.start() < b for a, b in covered):
+                continue
+            hit = [k for k in _word_keys(medical)[0] if k in facts.words]
+            if not hit:
+                continue  # its words are checked one by one
+            covered = [*covered, pm.span()]
+            if medical in _PLACE_PHRASE_WORDS:
+                continue  # a place has no polarity ("has not spread into the fluid-filled spaces")
+            neg = _is_negated(low, _clause_of(low, clauses, pm.start()), pm.start(), pm.end())
+            if neg not in set().union(*(facts.words[k] for k in hit)):
+                flipped.append((pm.start(), pm.end(), neg))
     for s, e, w, keys, neg in _words(low, clauses):
         if any(a < e and s < b for a, b in covered):
             continue
         hit = [k for k in keys if k in facts.words]
         if not hit and len(w) >= 5 and w[:max(5, len(w) - 3)] in facts.prefixes:
             continue  # "stenosed" for "stenosis", "malleolus" for "malleolar": supported, polarity unknown
-        if not hit and "-" in w:
+        if not hit and "-" in w:  # "fluid-filled": every part supported or everyday, one supported
             parts = [p for p in w.split("-") if p and not _is_filler(p)]
-            if parts and all(any(k in facts.words for k in _word_keys(p)[0]) for p in parts):
-                hit = [k for p in parts for k in _word_keys(p)[0] if k in facts.words]
+            known = [[k for k in _word_keys(p)[0] if k in facts.words] for p in parts]
+            if parts and any(known) and all(k or _is_everyday(p) for p, k in zip(parts, known, strict=True)):
+                hit = [k for ks in known for k in ks]
         if not hit:
             if (not _is_everyday(w) or _describes_a_finding(low, e, heads)) and not _abbreviates(facts, w):
                 unsupported.append((s, e))
             continue
-        if _word_keys(w)[0] & _ANATOMY or w in _ANATOMY:
+        if _word_keys(w)[0] & _ANATOMY or w in _ANATOMY or _PLACE_ADJECTIVE.match(w):
             continue
         c0, c1 = _clause_of(low, clauses, s)
         if not neg and (_NEG_CUES_EN.search(low, c0, c1) or _NEG_CUES_ZH.search(low, c0, c1)):

@@ -505,15 +505,15 @@ def test_planted_errors_second_batch_are_flagged(source: str, text: str) -> None
     assert check(source, text), text
 
 
-@pytest.mark.xfail(reason="known limit: 'no hole in the bowel' paraphrases 'no free air'; the guard "
-                   "only knows what a report states, not what its negatives imply", strict=True)
-def test_plain_inference_from_a_negative_is_not_supported() -> None:
+def test_plain_words_for_a_negated_implication() -> None:
+    # "free air" implies a perforation ("hole"), negated with it (issue 11, branch guardff; was a
+    # strict xfail before the implied words kept the polarity of the finding that implies them)
     assert check(SBO, "Your CT shows a blockage of the small intestine. There is no hole in the bowel.") == []
+    assert check(SBO, "Your CT shows a blockage of the small intestine. There is a hole in the bowel.")
 
 
-@pytest.mark.xfail(reason="known limit: 'lower back' (plain words for lumbar) is not in the phrase "
-                   "lists", strict=True)
 def test_plain_place_phrase_lower_back() -> None:
+    # a lay phrase (guard_vocabulary.toml lay_phrases) stands for "lumbar" (was a strict xfail)
     assert check(VERT, "A new compression fracture of the L1 vertebra in your lower back.") == []
 
 
