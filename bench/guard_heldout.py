@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.guard_heldout            # writes bench/results/guard_heldout_v2.json
     .venv/bin/python -m bench.guard_heldout --tag after  # guard_heldout_v2_after.json
     .venv/bin/python -m bench.guard_heldout --set dev --tag first  # bench/text_guard_dev.py -> guard_dev_first.json
+    .venv/bin/python -m bench.guard_heldout --set dev2 --tag first  # its batch 2 -> guard_dev2_first.json
 
 Recall = planted cases with at least one flag / planted cases; false-flag rate = faithful cases with at
 least one flag / faithful cases. Every case is checked with ``medgen.text.guard.check(source, text)``
@@ -34,6 +35,9 @@ def _cases(which: str) -> list[Any]:
     if which == "dev":
         from bench.text_guard_dev import CASES as DEV
         return list(DEV)
+    if which == "dev2":
+        from bench.text_guard_dev import BATCH_2
+        return list(BATCH_2)
     from bench.text_guard_heldout_v2 import CASES as V2
     return list(V2)
 
@@ -84,21 +88,21 @@ def evaluate(which: str = "v2") -> dict[str, object]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--tag", default="", help="suffix for the result file (e.g. after)")
-    ap.add_argument("--set", dest="which", choices=("v2", "dev"), default="v2",
-                    help="v2: held-out set (report only); dev: bench/text_guard_dev.py")
+    ap.add_argument("--set", dest="which", choices=("v2", "dev", "dev2"), default="v2",
+                    help="v2: held-out set (report only); dev / dev2: batches 1 / 2 of bench/text_guard_dev.py")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
     guard_file = ROOT / "medgen" / "text" / "guard.py"
     out: dict[str, object] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": "python -m bench.guard_heldout" + (" --set dev" if args.which == "dev" else "")
+        "command": "python -m bench.guard_heldout" + (f" --set {args.which}" if args.which != "v2" else "")
         + (f" --tag {args.tag}" if args.tag else ""),
         "guard_sha256": hashlib.sha256(guard_file.read_bytes()).hexdigest() if guard_file.exists() else None,
         **evaluate(args.which),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = "guard_dev" if args.which == "dev" else "guard_heldout_v2"
+    stem = {"dev": "guard_dev", "dev2": "guard_dev2"}.get(args.which, "guard_heldout_v2")
     path = RESULTS / (stem + (f"_{args.tag}" if args.tag else "") + ".json")
     path.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 

@@ -354,3 +354,220 @@ CASES: list[DevCase] = [
 ]
 
 assert len({c.id for c in CASES}) == len(CASES)
+
+
+# ---- batch 2 --------------------------------------------------------------------------------------
+# Written after the guard had been improved on batch 1 (``CASES``), before the guard was run on it;
+# its first run is recorded in the README (``python -m bench.guard_heldout --set dev2``).
+
+SDH = """FINDINGS: Acute left frontoparietal subdural hematoma measuring up to 9 mm in thickness, with 4 mm \
+of rightward midline shift. Effacement of the left lateral ventricle. No subarachnoid hemorrhage. No skull \
+fracture. The basal cisterns are patent.
+IMPRESSION: Acute 9 mm left subdural hematoma with 4 mm midline shift. No skull fracture."""
+
+MCA = """FINDINGS: Acute infarct in the right middle cerebral artery territory involving the right insula and \
+frontal operculum, with restricted diffusion. No hemorrhagic transformation. Occlusion of the right M1 \
+segment on the CT angiogram. Old lacunar infarct in the left thalamus.
+IMPRESSION: Acute right MCA territory infarct with M1 occlusion. No hemorrhage."""
+
+PNEUMONIA = """FINDINGS: Patchy consolidation in the left lower lobe with air bronchograms. Small left pleural \
+effusion. The right lung is clear. Heart size is normal. No pneumothorax.
+IMPRESSION: Left lower lobe pneumonia with a small parapneumonic effusion."""
+
+PNX = """FINDINGS: Large right pneumothorax with 3 cm apical separation and mild leftward mediastinal shift. \
+No rib fracture. The left lung is clear.
+IMPRESSION: Large right pneumothorax with mild mediastinal shift. No rib fracture."""
+
+URETER = """FINDINGS: A 5 mm calculus in the distal left ureter, just above the ureterovesical junction, with \
+mild left hydronephrosis and perinephric stranding. The right kidney is normal without calculi. The \
+bladder is unremarkable. The appendix is normal.
+IMPRESSION: 5 mm obstructing distal left ureteric calculus with mild hydronephrosis."""
+
+DIVERTICULITIS = """FINDINGS: Wall thickening of the sigmoid colon with surrounding fat stranding and several \
+diverticula, consistent with acute diverticulitis. A 1.5 cm pocket of extraluminal gas adjacent to the \
+sigmoid colon, compatible with a contained perforation. No abscess. No free fluid.
+IMPRESSION: Acute sigmoid diverticulitis with a small contained perforation. No abscess."""
+
+ANKLE = """FINDINGS: Right ankle, three views. Oblique fracture of the distal fibula at the level of the \
+ankle joint, minimally displaced. The medial malleolus is intact. The ankle mortise is congruent. Soft \
+tissue swelling over the lateral malleolus.
+IMPRESSION: Minimally displaced distal fibular fracture (Weber B). Mortise congruent."""
+
+SHOULDER = """FINDINGS: Full-thickness tear of the supraspinatus tendon measuring 1.5 cm, with 2 cm of \
+retraction. No muscle atrophy. The infraspinatus and subscapularis tendons are intact. Moderate \
+acromioclavicular joint osteoarthritis. Small subacromial bursal effusion.
+IMPRESSION: 1.5 cm full-thickness supraspinatus tear with 2 cm retraction, without atrophy."""
+
+BATCH_2: list[DevCase] = [
+    # neuro: subdural hematoma
+    _c("b2-neuro-sdh-en-1", "neuro", "en", SDH,
+       "Acute left frontoparietal subdural hematoma, up to 9 mm thick, causing 4 mm of rightward midline "
+       "shift and effacement of the left lateral ventricle. No subarachnoid hemorrhage or skull fracture."),
+    _c("b2-neuro-sdh-en-2", "neuro", "en", SDH,
+       "Your scan shows a collection of blood between the brain and its outer covering on the left side. "
+       "It is up to 9 mm thick and is pushing the brain slightly towards the right, by 4 mm. Your skull "
+       "is not broken and there is no other bleeding. Your doctors will explain the next steps."),
+    _c("b2-neuro-sdh-zh-1", "neuro", "zh", SDH,
+       "CT显示您左侧额顶部有急性硬膜下血肿，最厚约9毫米，使大脑中线向右移位4毫米。没有蛛网膜下腔出血，"
+       "颅骨没有骨折。"),
+    _c("b2-neuro-sdh-en-3", "neuro", "en", SDH,
+       "Acute right frontoparietal subdural hematoma measuring up to 9 mm with 4 mm midline shift.",
+       "side: left -> right"),
+    _c("b2-neuro-sdh-en-4", "neuro", "en", SDH,
+       "Your scan shows a bleed on the surface of the left side of the brain, up to 9 mm thick, pushing "
+       "the brain over by 4 mm. There is also a crack in the skull.",
+       "skull fracture: negated -> stated"),
+    _c("b2-neuro-sdh-zh-2", "neuro", "zh", SDH,
+       "CT显示您左侧有急性硬膜下血肿，最厚约9毫米，中线移位4毫米，同时还有蛛网膜下腔出血。",
+       "subarachnoid hemorrhage: negated -> stated"),
+    # neuro: MCA infarct
+    _c("b2-neuro-mca-en-1", "neuro", "en", MCA,
+       "Acute right MCA territory infarct involving the insula and frontal operculum, with restricted "
+       "diffusion and occlusion of the right M1 segment. No hemorrhagic transformation. Old left thalamic "
+       "lacunar infarct."),
+    _c("b2-neuro-mca-en-2", "neuro", "en", MCA,
+       "The scan shows that you have had a stroke on the right side of the brain. It was caused by a "
+       "blocked artery, the right middle cerebral artery. There is no bleeding into the stroke. There is "
+       "also a small old stroke deep in the left side of the brain, from some time ago. Your stroke team "
+       "will talk to you about treatment."),
+    _c("b2-neuro-mca-zh-1", "neuro", "zh", MCA,
+       "检查显示您右侧大脑中动脉供血区有急性脑梗死，右侧大脑中动脉M1段闭塞，没有出血。左侧丘脑还有一个陈旧的小梗死灶。"),
+    _c("b2-neuro-mca-en-3", "neuro", "en", MCA,
+       "Acute right MCA territory infarct with M1 occlusion and hemorrhagic transformation.",
+       "hemorrhagic transformation: negated -> stated"),
+    _c("b2-neuro-mca-en-4", "neuro", "en", MCA,
+       "You have had a stroke on the left side of the brain, caused by a blocked artery.",
+       "side: right -> left"),
+    _c("b2-neuro-mca-zh-2", "neuro", "zh", MCA,
+       "检查显示您右侧大脑有急性脑梗死，右侧大脑中动脉闭塞，没有出血。另外还有脑萎缩。",
+       "invented finding: brain atrophy"),
+    # chest: pneumonia
+    _c("b2-chest-pna-en-1", "chest", "en", PNEUMONIA,
+       "Patchy left lower lobe consolidation with air bronchograms, in keeping with pneumonia, and a small "
+       "left parapneumonic effusion. The right lung is clear. Normal heart size. No pneumothorax."),
+    _c("b2-chest-pna-en-2", "chest", "en", PNEUMONIA,
+       "Your chest X-ray shows a chest infection (pneumonia) in the bottom part of your left lung. There "
+       "is a small amount of fluid next to that lung, which is common with pneumonia. Your right lung is "
+       "clear and your heart is a normal size. Your doctor will talk to you about treatment."),
+    _c("b2-chest-pna-zh-1", "chest", "zh", PNEUMONIA,
+       "胸片显示您左肺下叶有肺炎，左侧胸腔有少量积液。右肺清晰，心脏大小正常，没有气胸。"),
+    _c("b2-chest-pna-en-3", "chest", "en", PNEUMONIA,
+       "Your X-ray shows pneumonia in the lower part of your left lung, with a large amount of fluid "
+       "around the lung.",
+       "effusion severity: small -> large"),
+    _c("b2-chest-pna-en-4", "chest", "en", PNEUMONIA,
+       "Left lower lobe pneumonia with a small parapneumonic effusion. A small left pneumothorax is also "
+       "present.",
+       "pneumothorax: negated -> stated"),
+    _c("b2-chest-pna-zh-2", "chest", "zh", PNEUMONIA,
+       "胸片显示您右肺下叶有肺炎，左侧胸腔有少量积液。",
+       "pneumonia side: left -> right"),
+    # chest: pneumothorax
+    _c("b2-chest-pnx-en-1", "chest", "en", PNX,
+       "Large right-sided pneumothorax with a 3 cm apical gap and mild shift of the mediastinum to the "
+       "left. No rib fractures. Clear left lung."),
+    _c("b2-chest-pnx-en-2", "chest", "en", PNX,
+       "Your X-ray shows a large collapsed lung on the right side: air has leaked out of the lung into "
+       "the space around it. The middle of your chest has been pushed slightly to the left. No ribs are "
+       "broken and your left lung is clear. This needs treatment, and your doctors will look after you."),
+    _c("b2-chest-pnx-zh-1", "chest", "zh", PNX,
+       "X光显示您右侧有大量气胸，肺尖处分离约3厘米，纵隔轻度向左移位。没有肋骨骨折，左肺清晰。"),
+    _c("b2-chest-pnx-en-3", "chest", "en", PNX,
+       "Small right pneumothorax with 3 cm apical separation. No rib fracture.",
+       "severity: large -> small"),
+    _c("b2-chest-pnx-en-4", "chest", "en", PNX,
+       "Your X-ray shows a large collapsed lung on the right side, and a broken rib.",
+       "rib fracture: negated -> stated"),
+    _c("b2-chest-pnx-zh-2", "chest", "zh", PNX,
+       "X光显示您右侧有大量气胸，纵隔明显向左移位，没有肋骨骨折。",
+       "shift severity: mild -> marked"),
+    # abdomen: ureteric stone
+    _c("b2-abd-ur-en-1", "abdomen", "en", URETER,
+       "5 mm obstructing calculus in the distal left ureter just above the UVJ, with mild left "
+       "hydronephrosis and perinephric fat stranding. Normal right kidney without stones. Normal bladder "
+       "and appendix."),
+    _c("b2-abd-ur-en-2", "abdomen", "en", URETER,
+       "The scan shows a small kidney stone, 5 mm in size, stuck in the lower end of the tube that drains "
+       "your left kidney, close to the bladder. It is causing a mild backup of urine, so the left kidney "
+       "is slightly swollen. Your right kidney is normal and has no stones. Many stones this size pass "
+       "on their own; your doctor will talk to you about pain relief and what to do next."),
+    _c("b2-abd-ur-zh-1", "abdomen", "zh", URETER,
+       "CT显示您左侧输尿管下段有一颗5毫米的结石，导致左肾轻度积水。右肾正常，没有结石。膀胱和阑尾正常。"),
+    _c("b2-abd-ur-en-3", "abdomen", "en", URETER,
+       "5 mm obstructing calculus in the distal left ureter with severe left hydronephrosis.",
+       "hydronephrosis severity: mild -> severe"),
+    _c("b2-abd-ur-en-4", "abdomen", "en", URETER,
+       "There is a 5 mm stone in the tube from your left kidney, with mild swelling of that kidney. There "
+       "is also a stone in your right kidney.",
+       "right kidney stone: negated -> stated"),
+    _c("b2-abd-ur-zh-2", "abdomen", "zh", URETER,
+       "CT显示您左侧输尿管下段有一颗8毫米的结石，左肾轻度积水。",
+       "size: 5 mm -> 8 mm"),
+    # abdomen: diverticulitis with contained perforation
+    _c("b2-abd-div-en-1", "abdomen", "en", DIVERTICULITIS,
+       "Acute sigmoid diverticulitis: wall thickening, pericolic fat stranding and several diverticula. "
+       "A 1.5 cm focus of extraluminal gas next to the sigmoid colon indicates a small contained "
+       "perforation. No abscess or free fluid."),
+    _c("b2-abd-div-en-2", "abdomen", "en", DIVERTICULITIS,
+       "Your scan shows inflammation of small pouches in the wall of the lower part of your large bowel "
+       "(diverticulitis). There is a small leak of air next to the bowel, which means there is a small "
+       "hole that has been sealed off by the body. There is no pocket of pus. Your doctors will discuss "
+       "treatment with you."),
+    _c("b2-abd-div-zh-1", "abdomen", "zh", DIVERTICULITIS,
+       "CT显示您乙状结肠有急性憩室炎，肠壁增厚，旁边有一个约1.5厘米的小气泡，提示有小的局限性穿孔。没有脓肿，也没有腹腔积液。"),
+    _c("b2-abd-div-en-3", "abdomen", "en", DIVERTICULITIS,
+       "Acute sigmoid diverticulitis with a small contained perforation and a 1.5 cm pericolic abscess.",
+       "abscess: negated -> stated"),
+    _c("b2-abd-div-en-4", "abdomen", "en", DIVERTICULITIS,
+       "Your scan shows inflammation of pouches in the wall of your large bowel, on the right side of "
+       "your belly. There is no pocket of pus.",
+       "location: sigmoid (left) -> right side"),
+    _c("b2-abd-div-zh-2", "abdomen", "zh", DIVERTICULITIS,
+       "CT显示您乙状结肠有急性憩室炎，没有穿孔，也没有脓肿。",
+       "perforation: stated -> negated"),
+    # musculoskeletal: ankle
+    _c("b2-msk-ank-en-1", "musculoskeletal", "en", ANKLE,
+       "Minimally displaced oblique fracture of the distal right fibula at the level of the ankle joint "
+       "(Weber B). Intact medial malleolus; congruent mortise. Lateral soft tissue swelling."),
+    _c("b2-msk-ank-en-2", "musculoskeletal", "en", ANKLE,
+       "The X-rays show a break in the thin outer bone of your lower leg (the fibula), just at the level "
+       "of your right ankle joint. The bone has only moved very slightly. The bone on the inner side of "
+       "the ankle is not broken and the ankle joint is lined up normally. There is swelling on the outer "
+       "side of the ankle."),
+    _c("b2-msk-ank-zh-1", "musculoskeletal", "zh", ANKLE,
+       "X光显示您右踝的腓骨远端有斜行骨折，轻微移位。内踝完好，踝关节对位正常。外踝周围软组织肿胀。"),
+    _c("b2-msk-ank-en-3", "musculoskeletal", "en", ANKLE,
+       "Minimally displaced distal fibular fracture with a fracture of the medial malleolus.",
+       "medial malleolus: intact -> fractured"),
+    _c("b2-msk-ank-en-4", "musculoskeletal", "en", ANKLE,
+       "The X-rays show a badly displaced break of the fibula at your right ankle.",
+       "displacement: minimal -> marked"),
+    _c("b2-msk-ank-zh-2", "musculoskeletal", "zh", ANKLE,
+       "X光显示您左踝的腓骨远端骨折，轻微移位，内踝完好。",
+       "side: right -> left"),
+    # musculoskeletal: shoulder
+    _c("b2-msk-sh-en-1", "musculoskeletal", "en", SHOULDER,
+       "1.5 cm full-thickness supraspinatus tendon tear with 2 cm retraction and no muscle atrophy. "
+       "Intact infraspinatus and subscapularis. Moderate AC joint osteoarthritis. Small subacromial "
+       "bursal effusion."),
+    _c("b2-msk-sh-en-2", "musculoskeletal", "en", SHOULDER,
+       "Your MRI shows a complete tear through one of the rotator cuff tendons at the top of your "
+       "shoulder (the supraspinatus). The tear is 1.5 cm wide and the torn end has pulled back by 2 cm. "
+       "The muscle has not wasted away. The other tendons are intact. There is moderate wear and tear "
+       "arthritis in the small joint at the top of the shoulder, and a little fluid."),
+    _c("b2-msk-sh-zh-1", "musculoskeletal", "zh", SHOULDER,
+       "核磁共振显示您冈上肌腱有1.5厘米的全层撕裂，断端回缩2厘米，肌肉没有萎缩。冈下肌腱和肩胛下肌腱完好。"
+       "肩锁关节有中度骨关节炎，肩峰下滑囊有少量积液。"),
+    _c("b2-msk-sh-en-3", "musculoskeletal", "en", SHOULDER,
+       "1.5 cm partial-thickness supraspinatus tear with 2 cm retraction, without atrophy.",
+       "descriptor: full-thickness -> partial-thickness"),
+    _c("b2-msk-sh-en-4", "musculoskeletal", "en", SHOULDER,
+       "Your MRI shows a complete tear of the supraspinatus tendon, 1.5 cm wide, and the muscle has "
+       "started to waste away.",
+       "atrophy: negated -> stated"),
+    _c("b2-msk-sh-zh-2", "musculoskeletal", "zh", SHOULDER,
+       "核磁共振显示您冈上肌腱有1.5厘米的全层撕裂，肌肉没有萎缩。冈下肌腱也有撕裂。",
+       "infraspinatus: intact -> torn"),
+]
+
+assert len({c.id for c in CASES + BATCH_2}) == len(CASES) + len(BATCH_2)
