@@ -503,6 +503,7 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
     for c0, c1 in _clauses(low):
         cuts = [c0] + [m.start() for m in _SEGMENT_SPLIT.finditer(low, c0, c1)
                        if not (m.group() == "with" and _WITH_NO_CUT.search(low, max(c0, m.start() - 16), m.start()))
+                       and not any(x.start < m.start() < x.end for x in mentions)  # "wear and tear"
                        ] + [c1]
         groups: list[dict[str, Any]] = []
         pending: dict[str, Any] | None = None
@@ -542,11 +543,14 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
                 continue  # "关节里有中等量积液，软骨轻度变薄": another structure, not the effusion
             elif groups:
                 g = groups[-1]
+                if _own_noun(low, a, b, mentions):  # "and mild shift of ...": not this lesion's severity
+                    seg["mods"] = [x for x in seg["mods"] if x[2] not in SEVERITY]
                 g["mods"] += seg["mods"]
                 g["sizes"] += seg["sizes"]
                 g["sides"] |= seg["sides"]
                 g["locs"] |= seg["locs"]
-                g["severity"] |= seg["severity"]
+                if not _own_noun(low, a, b, mentions):
+                    g["severity"] |= seg["severity"]
                 g["span"][1] = b
             elif pending is None:
                 pending = seg
@@ -564,6 +568,17 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
     return out
 
 
+def _own_noun(low: str, a: int, b: int, mentions: list[_Mention]) -> bool:
+    """True when the segment low[a:b] holds a content word that no term covers (its own noun)."""
+    for w in _WORD_RE.finditer(low, a, b):
+        x = w.group()
+        if _is_filler(x) or x in SEVERITY or x in _SIDE_WORDS or re.fullmatch(r"(?:left|right)ward", x):
+            continue
+        if not any(m.start <= w.start() < m.end for m in mentions):
+            return True
+    return False
+
+
 def _zh_clinical_spans(low: str, covered: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
     """Chinese clinical-looking words that no vocabulary term covers."""
     filler = [(m.start(), m.end()) for m in _ZH_FILLER.finditer(low)]
@@ -578,6 +593,34 @@ def _zh_clinical_spans(low: str, covered: list[tuple[int, int]]) -> Iterator[tup
             s -= 1
         taken.append((s, e))
         yield s, e
+
+
+_NORMAL_CUE = re.compile(r"\b(?:intact|normal(?:ly)?|unremarkable|preserved|clear|patent|congruent)\b|完好|正常|完整")
+
+
+def _normal_places(low: str, mentions: list[_Mention]) -> Iterator[tuple[str, str]]:
+    """(place, side) for every place of a clause that calls it intact / normal / clear and states
+    no finding there ("The medial malleolus is intact.", "The right lung is clear.")."""
+    for c0, c1 in _clauses(low):
+        if not _NORMAL_CUE.search(low, c0, c1):
+            continue
+        here = [m for m in mentions if c0 <= m.start < c1]
+        if any(m.category == FINDING and not m.negated and m.concept not in _MODIFIERS for m in here):
+            continue
+        sides = {x[2] for x in _lateralities(low[:c1]) if x[0] >= c0}
+        side = next(iter(sides)) if len(sides) == 1 else ""
+        for m in here:
+            if m.category == LOCATION:
+                yield m.concept, side
+
+
+def _at_normal_place(facts: SourceFacts, locs: Iterable[str], sides: Iterable[str],
+                     strict: bool = False) -> set[str]:
+    """The places among ``locs`` that the source calls normal (side-compatible; ``strict``: a
+    place the source calls normal on one side only counts when the text names that side)."""
+    sides = set(sides)
+    return {loc for loc in locs for place, side in facts.normal_places
+            if place == loc and (not side or side in sides or (not sides and not strict))}
 
 
 def _regions(locs: Iterable[str]) -> set[str]:
@@ -611,6 +654,8 @@ class SourceFacts:
     prefixes: frozenset[str] = frozenset()
     #: the source's words in order (abbreviations are matched against them)
     word_seq: tuple[str, ...] = ()
+    #: places the source calls intact / normal / clear, with the side it names ("" = none)
+    normal_places: frozenset[tuple[str, str]] = frozenset()
 
     @classmethod
     def of(cls, source: str) -> SourceFacts:
@@ -658,7 +703,8 @@ class SourceFacts:
                    tuple(_lesions(low, mentions)),
                    prefixes=frozenset(w[:n] for w in _WORD_RE.findall(low) for n in range(5, len(w) + 1)),
                    size_words=frozenset((mm, w) for _, mm, w in _size_words(low, mentions)),
-                   word_seq=tuple(w for w in re.findall(r"[a-z]+", low) if not _is_filler(w) or len(w) > 3))
+                   word_seq=tuple(w for w in re.findall(r"[a-z]+", low) if not _is_filler(w) or len(w) > 3),
+                   normal_places=frozenset(_normal_places(low, mentions)))
 
 
 def check(source: str | SourceFacts, text: str) -> list[Flag]:
@@ -706,6 +752,14 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
             continue
         if (m.concept, m.negated) in facts.concepts:
             continue
+        if m.negated and _clause_normal_place(facts, low, clauses, m.start, mentions):
+            continue  # "the bone on the inner side is not broken": the report calls it intact
+        if not m.negated and m.concept in _MODIFIERS and SEVERITY.get(m.concept) == 1 \
+                and (m.concept, True) not in facts.concepts:
+            continue  # "slightly": an understatement is left to the lesion's severity check
+        if m.negated and (m.concept, False) in facts.concepts \
+                and _after_noun_and_preposition(low, _clause_of(low, clauses, m.start)[0], m.start):
+            continue  # "no bleeding into the stroke": the cue negates the bleeding
         if (m.concept, not m.negated) in facts.concepts:
             if m.negated:
                 add(FlagKind.NEGATION, m.start, m.end, f"'{span}' is negated here but present in the findings")
@@ -735,16 +789,19 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
             add(FlagKind.SIZE, s, e, f"the findings give another size for '{w}'")
     covered = [(m.start, m.end) for m in mentions]
     heads = sorted(m.start for m in mentions if m.category == FINDING)
-    _check_words(facts, low, clauses, covered, add, heads)
+    _check_words(facts, low, clauses, covered, add, heads, mentions)
     for s, e in _zh_clinical_spans(low, covered):
         add(FlagKind.UNSUPPORTED, s, e, f"'{text[s:e]}' is not in the findings")
 
     for s, e, side in _lateralities(low):
         places = _locations_near(low, s, e, mentions)
+        direction = bool(_DIRECTION.search(low, max(0, s - 60), s))
+        if direction:
+            places = set()  # "pushed towards the right": a direction, checked against any side
         fams = places | {LOC_FAMILY[f] for f in places if f in LOC_FAMILY}
         ok = any((side, f) in facts.sides for f in fams) if fams else (side, "") in facts.sides
         other = {"left": "right", "right": "left"}.get(side)
-        first = _locations_near(low, s, e, mentions, 1)
+        first = set() if direction else _locations_near(low, s, e, mentions, 1)
         if ok and other and not any((side, p) in facts.sides for p in first) \
                 and any((other, p) in facts.sides for p in first):
             ok = False  # the report names this place on the other side only
@@ -772,6 +829,15 @@ def _counts_lesions(facts: SourceFacts, low: str, end: int, value: float,
     distinct = {(sl.sizes, sl.sides, sl.locs) for sl in facts.lesions
                 if head.concept in sl.heads and (sl.sizes or sl.sides)}
     return len(distinct) == value
+
+
+def _clause_normal_place(facts: SourceFacts, low: str, clauses: list[tuple[int, int]], pos: int,
+                         mentions: list[_Mention]) -> bool:
+    """True when the clause holding ``pos`` names a place that the source calls normal."""
+    c0, c1 = _clause_of(low, clauses, pos)
+    locs = [m.concept for m in mentions if c0 <= m.start < c1 and m.category == LOCATION]
+    sides = {x[2] for x in _lateralities(low[:c1]) if x[0] >= c0}
+    return bool(_at_normal_place(facts, locs, sides))
 
 
 def _counts_no_finding(low: str, s: int, e: int, mentions: list[_Mention]) -> bool:
@@ -805,6 +871,14 @@ def _size_words(low: str, mentions: list[_Mention]) -> Iterator[tuple[int, float
             break
 
 
+def _around(locs: Iterable[str]) -> set[str]:
+    """The places, their organ families, what they imply and the regions around them."""
+    out = set(locs)
+    out |= {LOC_FAMILY[x] for x in out if x in LOC_FAMILY}
+    out |= {i for x in list(out) for i in IMPLIES.get(x, ())}
+    return out | _regions(out)
+
+
 def _families(locs: Iterable[str]) -> set[str]:
     return {x for loc in locs for x in (loc, LOC_FAMILY.get(loc, loc))}
 
@@ -813,6 +887,15 @@ def _check_lesions(facts: SourceFacts, low: str, mentions: list[_Mention],
                    add: Any) -> None:
     """Sizes and descriptors compared per lesion (same finding, same side / place when given)."""
     for cl in _lesions(low, mentions):
+        positive = {h for h, n in cl.polar_heads if not n}
+        normal = _at_normal_place(facts, cl.locs, cl.sides, strict=True) if positive else set()
+        # every place of the lesion is one the report calls normal, and no lesion of the report
+        # with this finding lies there ("a fracture of the medial malleolus": "... is intact")
+        if normal and normal == cl.locs and not any(
+                (h, False) in sl.polar_heads and _around(sl.locs) & cl.locs
+                for sl in facts.lesions for h in positive):
+            add(FlagKind.NEGATION, cl.start, cl.end,
+                f"the findings call the {'/'.join(sorted(normal))} normal / intact here")
         matches = [sl for sl in facts.lesions if sl.heads & cl.heads]
         if not matches:
             continue
@@ -859,9 +942,11 @@ def _check_lesions(facts: SourceFacts, low: str, mentions: list[_Mention],
 
 # "periappendiceal", "subcapsular", "intraventricular": a place, not a finding (no polarity of its own)
 _PLACE_ADJECTIVE = re.compile(r"(?:peri|para|sub|intra|extra|retro|infra|supra|inter|trans|juxta|pre|post)-?"
-                              r"[a-z]{4,}(?:al|ic|ar|ary|eal|ial|ous)$")
+                              r"[a-z]{3,}(?:al|ic|ar|ary|eal|ial|ous)$")
 _PLACE_PHRASE_WORDS = frozenset(w for _, w in _LAY_PHRASES
                                  if any(t[3] == LOCATION for t in _term_matches(w)))
+_DIRECTION = re.compile(r"(?:\btowards?\s+(?:the\s+)?|\b(?:shift\w*|push\w*|mov\w*|displac\w*|deviat\w*|pull\w*)"
+                        r"\b[^.;:]{0,40}?\bto\s+the\s+)$")
 _NOT_IN_NOUN_PHRASE = frozenset(
     "of the a an and or with in on at to is are was were no not has have this that your you there "
     "it be by for from as".split())
@@ -880,12 +965,43 @@ def _describes_a_finding(low: str, e: int, heads: list[int]) -> bool:
     return len(between) <= 2 and not any(w in _NOT_IN_NOUN_PHRASE for w in between)
 
 
+def _place_of_source_organ(facts: SourceFacts, word: str) -> bool:
+    """"pericolic" next to a source "colon", "periappendiceal" next to "appendix": a place adjective
+    whose organ root (first 3-4 letters after the prefix) starts a source word."""
+    m = _PLACE_ADJECTIVE.match(word)
+    if not m:
+        return False
+    root = re.sub(r"^(?:peri|para|sub|intra|extra|retro|infra|supra|inter|trans|juxta|pre|post)-?", "", word)
+    root = root[:4] if len(root) > 6 else root[:3]
+    return any(w.startswith(root) for w in facts.word_seq)
+
+
+def _after_noun_and_preposition(low: str, c0: int, pos: int) -> bool:
+    """True when, between the last negation cue and ``pos``, a content word is followed by a
+    preposition: the cue negates that first noun, not the words after it ("no pocket of pus")."""
+    cue = None
+    for m in _NEG_CUES_EN.finditer(low, c0, pos):
+        cue = m
+    if cue is None:
+        return False
+    words = _WORD_RE.findall(low, cue.end(), pos)
+    return any(w in _PREPOSITIONS and i > 0 and not _is_filler(words[i - 1]) for i, w in enumerate(words))
+
+
+_PREPOSITIONS = frozenset("into in of within on at around near from inside to beside behind under".split())
+
+
 def _check_words(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
-                 covered: list[tuple[int, int]], add: Any, heads: list[int] | None = None) -> None:
+                 covered: list[tuple[int, int]], add: Any, heads: list[int] | None = None,
+                 mentions: list[_Mention] | None = None) -> None:
     """Content words outside the vocabulary: absent from the source, or with flipped polarity.
 
     An everyday word absent from the source passes unless it stands in front of a finding."""
     heads = heads or []
+
+    def normal_place(pos: int) -> bool:
+        return _clause_normal_place(facts, low, clauses, pos, mentions or [])
+
     unsupported: list[tuple[int, int]] = []
     flipped: list[tuple[int, int, bool]] = []
     for pat, medical in _LAY_PHRASES:  # "lower back" for "lumbar": the phrase is one word
@@ -913,7 +1029,8 @@ def _check_words(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
             if parts and any(known) and all(k or _is_everyday(p) for p, k in zip(parts, known, strict=True)):
                 hit = [k for ks in known for k in ks]
         if not hit:
-            if (not _is_everyday(w) or _describes_a_finding(low, e, heads)) and not _abbreviates(facts, w):
+            if (not _is_everyday(w) or _describes_a_finding(low, e, heads)) and not _abbreviates(facts, w) \
+                    and not _place_of_source_organ(facts, w):
                 unsupported.append((s, e))
             continue
         if _word_keys(w)[0] & _ANATOMY or w in _ANATOMY or _PLACE_ADJECTIVE.match(w):
@@ -921,6 +1038,8 @@ def _check_words(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
         c0, c1 = _clause_of(low, clauses, s)
         if not neg and (_NEG_CUES_EN.search(low, c0, c1) or _NEG_CUES_ZH.search(low, c0, c1)):
             continue  # "nodes are not enlarged": the cue may well belong to this word
+        if neg and (_after_noun_and_preposition(low, c0, s) or normal_place(s)):
+            continue  # "no bleeding into the stroke", "the bone ... is not broken" (report: intact)
         polarities = set().union(*(facts.words[k] for k in hit))
         if neg not in polarities:
             flipped.append((s, e, neg))
