@@ -255,7 +255,22 @@ def _mentions(text: str) -> tuple[str, list[_Mention]]:
     for t0, t1, concept, cat, inherent in terms:
         neg = inherent or _is_negated(low, _clause_of(low, clauses, t0), t0, t1)
         out.append(_Mention(concept, cat, t0, t1, neg))
+    for m in _LEVEL_RE.finditer(low):  # spinal levels are places of their own ("l4-l5")
+        a = f"{m.group(1)}{m.group(2)}"
+        concept = f"{a}-{m.group(3) or m.group(1)}{m.group(4)}" if m.group(4) else a
+        out.append(_Mention(concept, LOCATION, m.start(), m.end(), False))
+    out.sort(key=lambda x: (x.start, x.end))
     return low, out
+
+
+_LEVEL_RE = re.compile(r"\b([ctls])(\d{1,2})(?:\s*(?:-|/|to)\s*([ctls])?(\d{1,2}))?\b"
+                       r"(?!\s*(?:/|-?weighted|signal|hyper|hypo|flair|sequence|image))")
+_LEVEL_CONCEPT = re.compile(r"[ctls]\d{1,2}(?:-[ctls]\d{1,2})?")
+
+
+def _levels(locs: Iterable[str]) -> set[str]:
+    """Spinal levels among ``locs``, a range also as its two ends ("l4-l5" -> l4, l5)."""
+    return {y for x in locs if _LEVEL_CONCEPT.fullmatch(x) for y in (x, *x.split("-"))}
 
 
 def _clause_of(low: str, clauses: list[tuple[int, int]], pos: int) -> tuple[int, int]:
@@ -362,6 +377,8 @@ _MODIFIERS = frozenset(GENERAL["modifier_concepts"])
 _SEGMENT_SPLIT = re.compile(r",|，|、|\band\b|\bwith\b|\bwhile\b|\bwhereas\b|\bbut\b|和|以及|并且|但")
 _GRADE_RE = re.compile(r"\bgrade\s*(1|2|3|iii|ii|i|one|two|three)\b|([123])级")
 _GRADES = {"1": 1, "2": 2, "3": 3, "i": 1, "ii": 2, "iii": 3, "one": 1, "two": 2, "three": 3}
+_DIRECTION_KEYS = frozenset(f"={i}" for i, g in enumerate(GENERAL["synonyms"])
+                            if g and g[0] in GENERAL.get("direction_groups", ()))
 _ZH_SEVERITY = {w: lvl for w, lvl in SEVERITY.items() if not w.isascii()}
 _WITH_NO_CUT = re.compile(r"(?:consistent|compatible|keeping|together|along)\s*$")
 _SAME_LESION = re.compile(CUES.get("same_lesion", r"(?!x)x"))
@@ -482,6 +499,8 @@ class _Lesion:
     size_spans: tuple[tuple[int, int, float], ...]
     start: int = 0
     end: int = 0
+    #: direction groups of its plain place words ("posterior" horn, "upper" pole)
+    dirs: frozenset[str] = frozenset()
 
 
 def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
@@ -523,10 +542,11 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
                 "sizes": [x for x in sizes if a <= x[0] < b],
                 "sides": {x[2] for x in sides if a <= x[0] < b},
                 "locs": {m.concept for m in mentions if a <= m.start < b and m.category == LOCATION},
+                "dirs": _directions(low, a, b, mentions),
             }
             if seg["heads"] and groups and _SAME_LESION.match(low, a + 1 if low[a] in ",，" else a):
                 g = groups[-1]  # "a 7 cm mass, consistent with a lipoma": one lesion
-                for k in ("heads", "polar", "sides", "locs", "severity"):
+                for k in ("heads", "polar", "sides", "locs", "severity", "dirs"):
                     g[k] |= seg[k]
                 g["mods"] += seg["mods"]
                 g["sizes"] += seg["sizes"]
@@ -535,7 +555,7 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
                 if pending is not None and low[a] != "，":  # "A 2 cm, enhancing mass"
                     seg["mods"] = pending["mods"] + seg["mods"]
                     seg["sizes"] = pending["sizes"] + seg["sizes"]
-                    for k in ("sides", "locs", "severity"):
+                    for k in ("sides", "locs", "severity", "dirs"):
                         seg[k] |= pending[k]
                     pending = None
                 groups.append(seg)
@@ -549,6 +569,7 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
                 g["sizes"] += seg["sizes"]
                 g["sides"] |= seg["sides"]
                 g["locs"] |= seg["locs"]
+                g["dirs"] |= seg["dirs"]
                 if not _own_noun(low, a, b, mentions):
                     g["severity"] |= seg["severity"]
                 g["span"][1] = b
@@ -557,14 +578,25 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
             else:
                 for k in ("mods", "sizes"):
                     pending[k] += seg[k]
-                for k in ("sides", "locs", "severity"):
+                for k in ("sides", "locs", "severity", "dirs"):
                     pending[k] |= seg[k]
         for g in groups:
             out.append(_Lesion(
                 frozenset(g["heads"]), frozenset(g["polar"]), frozenset(g["severity"]),
                 frozenset((c, n) for _, _, c, n in g["mods"]),
                 frozenset(mm for _, _, mm in g["sizes"]), frozenset(g["sides"]),
-                frozenset(g["locs"]), tuple(g["mods"]), tuple(g["sizes"]), *g["span"]))
+                frozenset(g["locs"]), tuple(g["mods"]), tuple(g["sizes"]), *g["span"],
+                dirs=frozenset(g["dirs"])))
+    return out
+
+
+def _directions(low: str, a: int, b: int, mentions: list[_Mention]) -> set[str]:
+    """Direction groups of the plain place words in low[a:b] outside terms ("posterior" horn)."""
+    out: set[str] = set()
+    for w in _WORD_RE.finditer(low, a, b):
+        if any(m.start <= w.start() < m.end for m in mentions):
+            continue
+        out |= _word_keys(w.group())[0] & _DIRECTION_KEYS
     return out
 
 
@@ -675,6 +707,7 @@ class SourceFacts:
                     implied_words.add((implied, m.negated))
         locs |= {LOC_FAMILY[x] for x in locs if x in LOC_FAMILY}  # "frontal lobe" supports "brain"
         locs |= _regions(locs)  # ... and "head"
+        locs |= _levels(locs)  # "l4-l5" supports "l4" and "l5"
         sides: set[tuple[str, str]] = set()
         for s0, s1, side in _lateralities(low):
             sides.add((side, ""))
@@ -899,6 +932,7 @@ def _check_lesions(facts: SourceFacts, low: str, mentions: list[_Mention],
         matches = [sl for sl in facts.lesions if sl.heads & cl.heads]
         if not matches:
             continue
+        same_head = [sl for sl in matches if sl.polar_heads & cl.polar_heads]
         if cl.locs:  # "the ACL is torn" where the report says the ACL is intact
             here = [sl for sl in matches if sl.locs & cl.locs and (not cl.sides or sl.sides & cl.sides)]
             polar = {x for sl in here for x in sl.polar_heads}
@@ -920,6 +954,15 @@ def _check_lesions(facts: SourceFacts, low: str, mentions: list[_Mention],
         if cl.locs:
             matches = ([sl for sl in matches if sl.locs & cl.locs]
                        or [sl for sl in matches if _families(sl.locs) & _families(cl.locs)] or matches)
+        levels = _levels(cl.locs)
+        leveled = [sl for sl in same_head if _levels(sl.locs)]
+        if levels and leveled and not any(levels <= _levels(sl.locs) for sl in leveled):
+            add(FlagKind.LOCATION, cl.start, cl.end,
+                f"the findings give this {'/'.join(sorted(cl.heads))} another spinal level")
+        directed = [sl for sl in matches if sl.dirs]
+        if cl.dirs and directed and not any(cl.dirs <= sl.dirs for sl in directed):
+            add(FlagKind.LOCATION, cl.start, cl.end,
+                f"the findings place this {'/'.join(sorted(cl.heads))} elsewhere in the organ")
         sev = {x for sl in matches for x in sl.severity}
         if cl.severity and sev and not cl.severity & sev:
             add(FlagKind.DESCRIPTOR, cl.start, cl.end,
