@@ -113,9 +113,11 @@ def main(argv: list[str] | None = None) -> int:
         g = summary[key]
         lines.append(f"| {key} | {g['caught']}/{g['planted']} | {g['false_flags']}/{g['faithful']} |")
     sys.stdout.write("\n".join(lines) + "\n")
-    for m in out["misses"]:  # type: ignore[union-attr]
+    misses, false_flags = out["misses"], out["false_flags"]
+    assert isinstance(misses, list) and isinstance(false_flags, list)
+    for m in misses:
         sys.stdout.write(f"missed: {m['id']}: {m['planted']}\n")
-    for f in out["false_flags"]:  # type: ignore[union-attr]
+    for f in false_flags:
         reasons = "; ".join(str(x.get("reason", x)) for x in f["flags"])
         sys.stdout.write(f"false flag: {f['id']}: {reasons}\n")
     log.info("wrote %s", path.relative_to(ROOT))

@@ -263,7 +263,7 @@ def _mentions(text: str) -> tuple[str, list[_Mention]]:
     return low, out
 
 
-_LEVEL_RE = re.compile(r"\b([ctls])(\d{1,2})(?:\s*(?:-|/|to)\s*([ctls])?(\d{1,2}))?\b"
+_LEVEL_RE = re.compile(r"(?<![a-z0-9])([ctls])(\d{1,2})(?:\s*(?:-|/|to)\s*([ctls])?(\d{1,2}))?(?![a-z0-9])"
                        r"(?!\s*(?:/|-?weighted|signal|hyper|hypo|flair|sequence|image))")
 _LEVEL_CONCEPT = re.compile(r"[ctls]\d{1,2}(?:-[ctls]\d{1,2})?")
 
@@ -585,8 +585,8 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
                 frozenset(g["heads"]), frozenset(g["polar"]), frozenset(g["severity"]),
                 frozenset((c, n) for _, _, c, n in g["mods"]),
                 frozenset(mm for _, _, mm in g["sizes"]), frozenset(g["sides"]),
-                frozenset(g["locs"]), tuple(g["mods"]), tuple(g["sizes"]), *g["span"],
-                dirs=frozenset(g["dirs"])))
+                frozenset(g["locs"]), tuple(g["mods"]), tuple(g["sizes"]), start=g["span"][0],
+                end=g["span"][1], dirs=frozenset(g["dirs"])))
     return out
 
 
@@ -688,6 +688,8 @@ class SourceFacts:
     word_seq: tuple[str, ...] = ()
     #: places the source calls intact / normal / clear, with the side it names ("" = none)
     normal_places: frozenset[tuple[str, str]] = frozenset()
+    #: sides given as a direction ("rightward shift", "displaced to the left")
+    directions: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, source: str) -> SourceFacts:
@@ -708,6 +710,12 @@ class SourceFacts:
         locs |= {LOC_FAMILY[x] for x in locs if x in LOC_FAMILY}  # "frontal lobe" supports "brain"
         locs |= _regions(locs)  # ... and "head"
         locs |= _levels(locs)  # "l4-l5" supports "l4" and "l5"
+        spine = {x[0] for x in locs if _LEVEL_CONCEPT.fullmatch(x)}  # "c5-c6": the cervical spine
+        spinal = {"cervical spine" if c == "c" else "lumbar" if c in "ls" else "spine" for c in spine}
+        locs |= _around(spinal)
+        # "grade 2 sprain" states a moderate severity
+        concepts |= {({1: "mild", 2: "moderate", 3: "severe"}[_GRADES[g.group(1) or g.group(2)]], False)
+                     for g in _GRADE_RE.finditer(low)}
         sides: set[tuple[str, str]] = set()
         for s0, s1, side in _lateralities(low):
             sides.add((side, ""))
@@ -737,7 +745,10 @@ class SourceFacts:
                    prefixes=frozenset(w[:n] for w in _WORD_RE.findall(low) for n in range(5, len(w) + 1)),
                    size_words=frozenset((mm, w) for _, mm, w in _size_words(low, mentions)),
                    word_seq=tuple(w for w in re.findall(r"[a-z]+", low) if not _is_filler(w) or len(w) > 3),
-                   normal_places=frozenset(_normal_places(low, mentions)))
+                   normal_places=frozenset(_normal_places(low, mentions)),
+                   directions=frozenset(side for s0, s1, side in _lateralities(low)
+                                        if low[s0:s1].endswith("ward")
+                                        or _DIRECTION.search(low, max(0, s0 - 60), s0)))
 
 
 def check(source: str | SourceFacts, text: str) -> list[Flag]:
@@ -833,6 +844,8 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
             places = set()  # "pushed towards the right": a direction, checked against any side
         fams = places | {LOC_FAMILY[f] for f in places if f in LOC_FAMILY}
         ok = any((side, f) in facts.sides for f in fams) if fams else (side, "") in facts.sides
+        if direction and facts.directions:
+            ok = side in facts.directions  # "rightward shift" -> only "towards the right"
         other = {"left": "right", "right": "left"}.get(side)
         first = set() if direction else _locations_near(low, s, e, mentions, 1)
         if ok and other and not any((side, p) in facts.sides for p in first) \
