@@ -4,6 +4,7 @@
     .venv/bin/python -m bench.guard_heldout --tag after  # guard_heldout_v2_after.json
     .venv/bin/python -m bench.guard_heldout --set dev --tag first  # bench/text_guard_dev.py -> guard_dev_first.json
     .venv/bin/python -m bench.guard_heldout --set dev2 --tag first  # its batch 2 -> guard_dev2_first.json
+    .venv/bin/python -m bench.guard_heldout --set dev3 --tag first  # its batch 3 -> guard_dev3_first.json
 
 Recall = planted cases with at least one flag / planted cases; false-flag rate = faithful cases with at
 least one flag / faithful cases. Every case is checked with ``medgen.text.guard.check(source, text)``
@@ -38,6 +39,9 @@ def _cases(which: str) -> list[Any]:
     if which == "dev2":
         from bench.text_guard_dev import BATCH_2
         return list(BATCH_2)
+    if which == "dev3":
+        from bench.text_guard_dev import BATCH_3
+        return list(BATCH_3)
     from bench.text_guard_heldout_v2 import CASES as V2
     return list(V2)
 
@@ -88,8 +92,8 @@ def evaluate(which: str = "v2") -> dict[str, object]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--tag", default="", help="suffix for the result file (e.g. after)")
-    ap.add_argument("--set", dest="which", choices=("v2", "dev", "dev2"), default="v2",
-                    help="v2: held-out set (report only); dev / dev2: batches 1 / 2 of bench/text_guard_dev.py")
+    ap.add_argument("--set", dest="which", choices=("v2", "dev", "dev2", "dev3"), default="v2",
+                    help="v2: held-out set (report only); dev / dev2 / dev3: batches 1 / 2 / 3 of bench/text_guard_dev.py")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
@@ -102,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         **evaluate(args.which),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = {"dev": "guard_dev", "dev2": "guard_dev2"}.get(args.which, "guard_heldout_v2")
+    stem = {"dev": "guard_dev", "dev2": "guard_dev2", "dev3": "guard_dev3"}.get(args.which, "guard_heldout_v2")
     path = RESULTS / (stem + (f"_{args.tag}" if args.tag else "") + ".json")
     path.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 

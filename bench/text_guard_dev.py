@@ -571,3 +571,167 @@ BATCH_2: list[DevCase] = [
 ]
 
 assert len({c.id for c in CASES + BATCH_2}) == len(CASES) + len(BATCH_2)
+
+
+# ---- batch 3 --------------------------------------------------------------------------------------
+# Written after the guard had been improved on batches 1 and 2, before the guard was run on it
+# (``python -m bench.guard_heldout --set dev3``; first run recorded in the README).
+
+MS = """FINDINGS: Multiple T2/FLAIR hyperintense lesions in the periventricular and juxtacortical white \
+matter, several ovoid and perpendicular to the lateral ventricles. One lesion in the left frontal \
+periventricular white matter shows enhancement, indicating active inflammation. No restricted diffusion. \
+The cerebellum and brainstem are normal.
+IMPRESSION: Multiple demyelinating lesions in keeping with multiple sclerosis, one of them active."""
+
+SINUS = """FINDINGS: Mucosal thickening of both maxillary sinuses with an air-fluid level in the right \
+maxillary sinus. The frontal and sphenoid sinuses are clear. The brain is normal. No fracture.
+IMPRESSION: Acute right maxillary sinusitis on a background of bilateral mucosal thickening."""
+
+CHF = """FINDINGS: The heart is enlarged. Upper lobe venous diversion and interstitial septal lines. \
+Small bilateral pleural effusions. No focal consolidation. No pneumothorax.
+IMPRESSION: Cardiomegaly with interstitial pulmonary edema and small bilateral pleural effusions, in \
+keeping with congestive heart failure."""
+
+LUNGCA = """FINDINGS: A 3.4 cm spiculated mass in the right upper lobe abutting the mediastinal pleura. \
+Enlarged right hilar and subcarinal lymph nodes, the largest 18 mm in short axis. No pleural effusion. \
+No bone lesions. The adrenal glands are normal.
+IMPRESSION: 3.4 cm spiculated right upper lobe mass with right hilar and subcarinal lymphadenopathy, \
+highly suspicious for lung cancer. No distant metastases in the imaged field."""
+
+PANC = """FINDINGS: The pancreas is diffusely enlarged with peripancreatic fat stranding and a small \
+amount of peripancreatic fluid. The pancreas enhances normally, without necrosis. No pseudocyst. The \
+common bile duct is not dilated. Gallstones are present.
+IMPRESSION: Acute interstitial edematous pancreatitis, likely gallstone-related. No necrosis."""
+
+SBO = """FINDINGS: Dilated small bowel loops up to 3.5 cm with a transition point in the right lower \
+quadrant and collapsed distal ileum and colon. No bowel wall thickening. Normal bowel wall enhancement. \
+No free air. Small amount of free fluid between bowel loops.
+IMPRESSION: Small bowel obstruction with a transition point in the right lower quadrant, likely due to \
+adhesions. No signs of ischemia or perforation."""
+
+HIP = """FINDINGS: Severe narrowing of the left hip joint space with subchondral sclerosis, subchondral \
+cysts and marginal osteophytes. Mild joint space narrowing of the right hip. No fracture. No \
+avascular necrosis.
+IMPRESSION: Severe left hip osteoarthritis. Mild right hip osteoarthritis."""
+
+SCAPHOID = """FINDINGS: Right wrist, four views. Non-displaced fracture through the waist of the \
+scaphoid. The distal radius and ulna are intact. Normal carpal alignment. No dislocation.
+IMPRESSION: Non-displaced scaphoid waist fracture."""
+
+BATCH_3: list[DevCase] = [
+    _c("b3-neuro-ms-en-1", "neuro", "en", MS,
+       "Your MRI shows several small patches of inflammation in the white matter of the brain, mostly "
+       "next to the fluid spaces in the middle of the brain. Their shape and position are typical of "
+       "multiple sclerosis (MS). One patch in the left front part of the brain is active, which means "
+       "the inflammation there is recent. The back part of the brain and the brainstem look normal. Your "
+       "neurologist will discuss what this means for you."),
+    _c("b3-neuro-ms-zh-1", "neuro", "zh", MS,
+       "核磁共振显示您脑白质内有多个病灶，主要在侧脑室旁和皮层下，形态符合多发性硬化。左侧额叶脑室旁的一个病灶有强化，"
+       "说明正处于活动期。小脑和脑干正常。"),
+    _c("b3-neuro-ms-en-2", "neuro", "en", MS,
+       "Multiple periventricular and juxtacortical white matter lesions consistent with multiple "
+       "sclerosis. None of the lesions enhance.",
+       "enhancement: stated -> negated"),
+    _c("b3-neuro-ms-zh-2", "neuro", "zh", MS,
+       "核磁共振显示您脑白质内有多个病灶，符合多发性硬化，右侧额叶的一个病灶有强化。",
+       "side: left -> right"),
+    _c("b3-neuro-sin-en-1", "neuro", "en", SINUS,
+       "The scan shows swelling of the lining of both cheek sinuses, and there is fluid in the right one. "
+       "This fits with a sinus infection on the right side. The other sinuses are clear, your brain looks "
+       "normal and there are no broken bones."),
+    _c("b3-neuro-sin-zh-1", "neuro", "zh", SINUS,
+       "CT显示您双侧上颌窦黏膜增厚，右侧上颌窦有气液平面，符合右侧急性上颌窦炎。额窦和蝶窦清晰，大脑正常，没有骨折。"),
+    _c("b3-neuro-sin-en-2", "neuro", "en", SINUS,
+       "Acute left maxillary sinusitis with an air-fluid level on a background of bilateral mucosal "
+       "thickening.",
+       "side: right -> left"),
+    _c("b3-neuro-sin-en-3", "neuro", "en", SINUS,
+       "There is thickening of the lining of both cheek sinuses with fluid in the right one, in keeping "
+       "with sinusitis. There is also fluid in the frontal sinuses.",
+       "frontal sinus: clear -> fluid"),
+    _c("b3-chest-chf-en-1", "chest", "en", CHF,
+       "Your chest X-ray shows that your heart is larger than normal, and there is some fluid in the lungs "
+       "and a small amount of fluid around both lungs. These changes fit with heart failure, which means "
+       "the heart is not pumping as well as it should. There is no sign of pneumonia. Your doctor will talk "
+       "to you about treatment."),
+    _c("b3-chest-chf-zh-1", "chest", "zh", CHF,
+       "胸片显示您心脏增大，肺部有间质性水肿，两侧胸腔有少量积液，符合充血性心力衰竭。没有肺炎，也没有气胸。"),
+    _c("b3-chest-chf-en-2", "chest", "en", CHF,
+       "Cardiomegaly with interstitial pulmonary edema and large bilateral pleural effusions.",
+       "effusion severity: small -> large"),
+    _c("b3-chest-chf-zh-2", "chest", "zh", CHF,
+       "胸片显示您心脏增大，肺部有水肿，两侧胸腔有少量积液，右肺下叶还有肺炎。",
+       "invented/negated finding: consolidation"),
+    _c("b3-chest-ca-en-1", "chest", "en", LUNGCA,
+       "The scan shows a 3.4 cm mass with irregular, spiky edges in the top part of your right lung. "
+       "Some lymph glands near the right lung root and below the windpipe split are enlarged, the biggest "
+       "18 mm. These findings are very worrying for lung cancer. "
+       "There is no fluid around the lung and no sign of spread to the bones or adrenal glands."),
+    _c("b3-chest-ca-zh-1", "chest", "zh", LUNGCA,
+       "CT显示您右肺上叶有一个3.4厘米的毛刺状肿块，右肺门和隆突下淋巴结肿大，最大的约18毫米，高度怀疑肺癌。"
+       "没有胸腔积液，骨头和肾上腺没有发现转移。"),
+    _c("b3-chest-ca-en-2", "chest", "en", LUNGCA,
+       "3.4 cm spiculated right upper lobe mass with right hilar and subcarinal lymphadenopathy. A small "
+       "right pleural effusion is present.",
+       "pleural effusion: negated -> stated"),
+    _c("b3-chest-ca-en-3", "chest", "en", LUNGCA,
+       "The scan shows a 3.4 cm mass in the top part of your right lung. The lymph glands nearby are "
+       "enlarged, the biggest 28 mm.",
+       "node size: 18 mm -> 28 mm"),
+    _c("b3-abd-panc-en-1", "abdomen", "en", PANC,
+       "Your scan shows that your pancreas is swollen and inflamed (acute pancreatitis), with a little fluid "
+       "around it. The pancreas still has a good blood supply, so none of it has died. You also have "
+       "gallstones, which are the likely cause. The main bile duct is not widened."),
+    _c("b3-abd-panc-zh-1", "abdomen", "zh", PANC,
+       "CT显示您得了急性水肿性胰腺炎，胰腺弥漫性肿大，周围有渗出和少量积液，没有坏死，也没有假性囊肿。"
+       "胆总管没有扩张。您有胆结石，很可能是胰腺炎的原因。"),
+    _c("b3-abd-panc-en-2", "abdomen", "en", PANC,
+       "Acute pancreatitis with peripancreatic fluid and areas of pancreatic necrosis. Gallstones.",
+       "necrosis: negated -> stated"),
+    _c("b3-abd-panc-en-3", "abdomen", "en", PANC,
+       "Your pancreas is inflamed, with a little fluid around it. The main bile duct is widened.",
+       "bile duct dilatation: negated -> stated"),
+    _c("b3-abd-sbo-en-1", "abdomen", "en", SBO,
+       "The scan shows a blockage of your small bowel. The bowel above the blockage is stretched to 3.5 cm, "
+       "and the blockage is in the lower right part of your belly. It is most likely caused by bands of "
+       "scar tissue inside the belly. The blood supply to the bowel looks fine and there is no hole in the "
+       "bowel."),
+    _c("b3-abd-sbo-zh-1", "abdomen", "zh", SBO,
+       "CT显示您有小肠梗阻，扩张的小肠最宽约3.5厘米，梗阻点在右下腹，很可能是肠粘连引起的。肠壁没有缺血的表现，也没有穿孔。"),
+    _c("b3-abd-sbo-en-2", "abdomen", "en", SBO,
+       "Small bowel obstruction with a transition point in the left lower quadrant, likely due to "
+       "adhesions.",
+       "location: right -> left lower quadrant"),
+    _c("b3-abd-sbo-zh-2", "abdomen", "zh", SBO,
+       "CT显示您有小肠梗阻，梗阻点在右下腹，肠壁有缺血的表现。",
+       "ischemia: negated -> stated"),
+    _c("b3-msk-hip-en-1", "musculoskeletal", "en", HIP,
+       "Your X-ray shows severe wear and tear arthritis in your left hip: the joint space is very narrow "
+       "and there are bone spurs and small cysts in the bone. Your right hip has mild arthritis. No bones "
+       "are broken. Your doctor will talk to you about the options."),
+    _c("b3-msk-hip-zh-1", "musculoskeletal", "zh", HIP,
+       "X光显示您左髋关节有重度骨关节炎，关节间隙明显变窄，有骨赘和软骨下囊变。右髋有轻度骨关节炎。没有骨折，"
+       "也没有股骨头坏死。"),
+    _c("b3-msk-hip-en-2", "musculoskeletal", "en", HIP,
+       "Severe right hip osteoarthritis. Mild left hip osteoarthritis.",
+       "sides swapped"),
+    _c("b3-msk-hip-zh-2", "musculoskeletal", "zh", HIP,
+       "X光显示您左髋关节有轻度骨关节炎，右髋也有轻度骨关节炎。",
+       "severity: severe -> mild"),
+    _c("b3-msk-sca-en-1", "musculoskeletal", "en", SCAPHOID,
+       "The X-rays show a crack through the middle of one of the small wrist bones (the scaphoid) in your "
+       "right wrist. The bone has not moved out of place. The forearm bones are not broken and the wrist "
+       "bones are lined up normally. A scaphoid break can be hard to see, so your doctor may arrange a "
+       "follow-up."),
+    _c("b3-msk-sca-zh-1", "musculoskeletal", "zh", SCAPHOID,
+       "X光显示您右手腕舟骨腰部骨折，没有移位。桡骨和尺骨远端完好，腕骨排列正常，没有脱位。"),
+    _c("b3-msk-sca-en-2", "musculoskeletal", "en", SCAPHOID,
+       "Displaced fracture through the waist of the scaphoid.",
+       "displacement: non-displaced -> displaced"),
+    _c("b3-msk-sca-en-3", "musculoskeletal", "en", SCAPHOID,
+       "The X-rays show a crack through one of the small wrist bones (the scaphoid). The end of the "
+       "radius is also broken.",
+       "distal radius: intact -> fractured"),
+]
+
+assert len({c.id for c in CASES + BATCH_2 + BATCH_3}) == len(CASES) + len(BATCH_2) + len(BATCH_3)
