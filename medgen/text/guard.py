@@ -37,6 +37,7 @@ from medgen.text.vocabulary import (
     FINDING,
     GENERAL,
     IMPLIES,
+    IMPLIES_NEGATED,
     LOC_FAMILY,
     LOCATION,
     REGIONS,
@@ -64,6 +65,8 @@ _SCOPE_BREAK_EN = re.compile(CUES["scope_break_en"])
 _VERBISH_EN = re.compile(CUES["verbish_en"])
 _FINITE_EN = re.compile(CUES["finite_en"])
 _CLAUSE_SPLIT = re.compile(r"[.;:!?\n。；！？：]")
+_NO_SUBJECT = re.compile(r"\s*(?:[a-z-]+\s+){1,3}(?:is|are|was|were|has been|have been|appears?|seems?|looks?)\s+"
+                         r"(?:[a-z]+ly\s+)?$")
 _NEG_THAT = re.compile(r"\s*(?:(?:clear|definite|convincing|any)\s+)?(?:signs?|evidence|suggestion|indication)\s+that\b")
 
 _NUM = r"\d+(?:\.\d+)?"
@@ -228,7 +231,8 @@ def _is_negated(low: str, clause: tuple[int, int], start: int, end: int) -> bool
         last = m
     if last is not None:
         between = before[last.end():]
-        whole_clause = bool(_NEG_THAT.match(between))  # "no signs that it is infected"
+        whole_clause = bool(_NEG_THAT.match(between)  # "no signs that it is infected"
+                            or (last.group() in ("no", "none") and _NO_SUBJECT.match(between)))  # "no bones are broken"
         broken = bool(_SCOPE_BREAK_EN.search(between) or (_FINITE_EN.search(between) and not whole_clause))
         if not broken:
             # a comma or "and" followed by a verb-ish word or article before this term ends it
@@ -379,6 +383,10 @@ _GRADE_RE = re.compile(r"\bgrade\s*(1|2|3|iii|ii|i|one|two|three)\b|([123])级")
 _GRADES = {"1": 1, "2": 2, "3": 3, "i": 1, "ii": 2, "iii": 3, "one": 1, "two": 2, "three": 3}
 _DIRECTION_KEYS = frozenset(f"={i}" for i, g in enumerate(GENERAL["synonyms"])
                             if g and g[0] in GENERAL.get("direction_groups", ()))
+_GROUP_OF_HEAD = {g[0]: f"={i}" for i, g in enumerate(GENERAL["synonyms"]) if g}
+#: direction group key -> the key of its opposite ("top" <-> "bottom")
+_OPPOSITE = {_GROUP_OF_HEAD[a]: _GROUP_OF_HEAD[b] for x, y in GENERAL.get("direction_opposites", ())
+             for a, b in ((x, y), (y, x))}
 _ZH_SEVERITY = {w: lvl for w, lvl in SEVERITY.items() if not w.isascii()}
 _WITH_NO_CUT = re.compile(r"(?:consistent|compatible|keeping|together|along)\s*$")
 _SAME_LESION = re.compile(CUES.get("same_lesion", r"(?!x)x"))
@@ -553,9 +561,10 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
                 g["span"][1] = b
             elif seg["heads"]:
                 if pending is not None and low[a] != "，":  # "A 2 cm, enhancing mass"
-                    seg["mods"] = pending["mods"] + seg["mods"]
+                    own = _own_noun(low, *pending["span"], mentions)  # "Severe narrowing ..., with cysts"
+                    seg["mods"] = [x for x in pending["mods"] if not own or x[2] not in SEVERITY] + seg["mods"]
                     seg["sizes"] = pending["sizes"] + seg["sizes"]
-                    for k in ("sides", "locs", "severity", "dirs"):
+                    for k in ("sides", "locs", "dirs") + (() if own else ("severity",)):
                         seg[k] |= pending[k]
                     pending = None
                 groups.append(seg)
@@ -627,12 +636,29 @@ def _zh_clinical_spans(low: str, covered: list[tuple[int, int]]) -> Iterator[tup
         yield s, e
 
 
-_NORMAL_CUE = re.compile(r"\b(?:intact|normal(?:ly)?|unremarkable|preserved|clear|patent|congruent)\b|完好|正常|完整")
+_NORMAL_WORDS = r"(?:intact|normal|unremarkable|preserved|clear|patent|congruent)"
+# "X is intact", "intact X", "X: normal" (not "enhances normally")
+_NORMAL_CUE = re.compile(rf"\b(?:is|are|was|were|remains?|appears?|looks?|otherwise)\s+(?:\w+\s+)?{_NORMAL_WORDS}\b"
+                         rf"|(?:^|[:.]\s*|\b(?:an?|the)\s+){_NORMAL_WORDS}\b|:\s*{_NORMAL_WORDS}\b|完好|正常|完整")
 
 
 def _normal_places(low: str, mentions: list[_Mention]) -> Iterator[tuple[str, str]]:
     """(place, side) for every place of a clause that calls it intact / normal / clear and states
-    no finding there ("The medial malleolus is intact.", "The right lung is clear.")."""
+    no finding there ("The medial malleolus is intact.", "The right lung is clear."), unless the
+    source states a finding at that place elsewhere ("The frontal sinuses are clear" next to a
+    maxillary sinusitis: "sinus" is not normal)."""
+    positive: set[tuple[str, str]] = set()
+    for les in _lesions(low, mentions):
+        if any(not n for _, n in les.polar_heads):
+            for loc in _around(les.locs) | {i for h in les.heads for i in IMPLIES.get(h, ())}:
+                positive |= {(loc, sd) for sd in les.sides or {""}}
+    for place, side in _normal_places_raw(low, mentions):
+        if (place, side) in positive or (place, "") in positive or (not side and any(p == place for p, _ in positive)):
+            continue
+        yield place, side
+
+
+def _normal_places_raw(low: str, mentions: list[_Mention]) -> Iterator[tuple[str, str]]:
     for c0, c1 in _clauses(low):
         if not _NORMAL_CUE.search(low, c0, c1):
             continue
@@ -652,7 +678,8 @@ def _at_normal_place(facts: SourceFacts, locs: Iterable[str], sides: Iterable[st
     place the source calls normal on one side only counts when the text names that side)."""
     sides = set(sides)
     return {loc for loc in locs for place, side in facts.normal_places
-            if place == loc and (not side or side in sides or (not sides and not strict))}
+            if (place == loc or (not strict and loc in _around({place})))
+            and (not side or side in sides or (not sides and not strict))}
 
 
 def _regions(locs: Iterable[str]) -> set[str]:
@@ -707,6 +734,10 @@ class SourceFacts:
                     implied_words |= {(implied, False), (implied, True)}
                 else:  # "no lymphadenopathy" -> not enlarged
                     implied_words.add((implied, m.negated))
+            if m.negated:  # "no consolidation" -> no pneumonia
+                for implied in IMPLIES_NEGATED.get(m.concept, ()):
+                    concepts.add((implied, True))
+                    implied_words.add((implied, True))
         locs |= {LOC_FAMILY[x] for x in locs if x in LOC_FAMILY}  # "frontal lobe" supports "brain"
         locs |= _regions(locs)  # ... and "head"
         locs |= _levels(locs)  # "l4-l5" supports "l4" and "l5"
@@ -946,7 +977,8 @@ def _check_lesions(facts: SourceFacts, low: str, mentions: list[_Mention],
         if not matches:
             continue
         same_head = [sl for sl in matches if sl.polar_heads & cl.polar_heads]
-        if cl.locs:  # "the ACL is torn" where the report says the ACL is intact
+        negated_at_normal = all(n for _, n in cl.polar_heads) and _at_normal_place(facts, cl.locs, cl.sides)
+        if cl.locs and not negated_at_normal:  # "the ACL is torn" where the report says the ACL is intact
             here = [sl for sl in matches if sl.locs & cl.locs and (not cl.sides or sl.sides & cl.sides)]
             polar = {x for sl in here for x in sl.polar_heads}
             for head, neg in cl.polar_heads:
@@ -973,7 +1005,10 @@ def _check_lesions(facts: SourceFacts, low: str, mentions: list[_Mention],
             add(FlagKind.LOCATION, cl.start, cl.end,
                 f"the findings give this {'/'.join(sorted(cl.heads))} another spinal level")
         directed = [sl for sl in matches if sl.dirs]
-        if cl.dirs and directed and not any(cl.dirs <= sl.dirs for sl in directed):
+        # a direction whose opposite the report gives this lesion, and not itself ("anterior" horn
+        # for a "posterior" horn); other plain place words may describe the organ ("the outer bone")
+        src_dirs = {d for sl in directed for d in sl.dirs}
+        if any(d not in src_dirs and _OPPOSITE.get(d) in src_dirs for d in cl.dirs):
             add(FlagKind.LOCATION, cl.start, cl.end,
                 f"the findings place this {'/'.join(sorted(cl.heads))} elsewhere in the organ")
         sev = {x for sl in matches for x in sl.severity}
@@ -983,6 +1018,7 @@ def _check_lesions(facts: SourceFacts, low: str, mentions: list[_Mention],
         sizes = {x for sl in matches for x in sl.sizes}
         mods = {x for sl in matches for x in sl.mods}
         mods |= {(i, False) for sl in matches for h in sl.heads for i in IMPLIES.get(h, ())}
+        mods |= {(i, n) for sl in matches for c, n in sl.mods for i in IMPLIES.get(c, ())}
         for s, e, mm in cl.size_spans:
             if not sizes or any(abs(mm - x) < 1e-6 for x in sizes):
                 continue
@@ -1019,6 +1055,13 @@ def _describes_a_finding(low: str, e: int, heads: list[int]) -> bool:
         return False
     between = _WORD_RE.findall(gap)
     return len(between) <= 2 and not any(w in _NOT_IN_NOUN_PHRASE for w in between)
+
+
+def _clause_has_finding(low: str, pos: int, heads: list[int]) -> bool:
+    """True when the clause (sentence part) holding ``pos`` names a finding."""
+    c0 = max((m.end() for m in _CLAUSE_SPLIT.finditer(low, 0, pos)), default=0)
+    c1 = (m.start() if (m := _CLAUSE_SPLIT.search(low, pos)) else len(low))
+    return any(c0 <= h < c1 for h in heads)
 
 
 def _place_of_source_organ(facts: SourceFacts, word: str) -> bool:
@@ -1085,6 +1128,8 @@ def _check_words(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
             if parts and any(known) and all(k or _is_everyday(p) for p, k in zip(parts, known, strict=True)):
                 hit = [k for ks in known for k in ks]
         if not hit:
+            if _word_keys(w)[0] & _DIRECTION_KEYS and not _clause_has_finding(low, s, heads):
+                continue  # "the back part of the brain looks normal": a place, no lesion to bind
             if (not _is_everyday(w) or _describes_a_finding(low, e, heads)) and not _abbreviates(facts, w) \
                     and not _place_of_source_organ(facts, w):
                 unsupported.append((s, e))

@@ -80,6 +80,8 @@ GENERAL: dict[str, Any] = dict(_DATA["general"])
 IMPLIES: dict[str, list[str]] = {k: list(v) for k, v in _DATA.get("implies", {}).items()}
 #: Severity word -> level (1 mild .. 3 severe).
 SEVERITY: dict[str, int] = {w: int(k) for k, ws in _DATA.get("severity", {}).items() for w in ws}
+#: Concept -> concepts a NEGATED mention of it also negates ("no consolidation" -> no pneumonia).
+IMPLIES_NEGATED: dict[str, list[str]] = {k: list(v) for k, v in _DATA.get("implies_negated", {}).items()}
 #: Location concept (or organ family) -> larger body regions that contain it.
 REGIONS: dict[str, list[str]] = {k: list(v) for k, v in _DATA.get("regions", {}).items()}
 
