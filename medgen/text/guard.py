@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from enum import StrEnum
 from typing import Any
 
@@ -394,6 +395,7 @@ _CITATION = re.compile(CUES.get("citation", r"(?!x)x"))
 _ZH_STOP = set("的有是在了个一您你这那也和与及或但没无未不很较稍还并就都其它它们及处见到")
 
 
+@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     return str(_STEMMER.stemWord(word))
 
@@ -448,6 +450,7 @@ def _lemmas(word: str) -> set[str]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def _is_everyday(word: str) -> bool:
     """True for an everyday word that names no finding, place, size or change ("reassuring",
     "decide", "whether"); such a word is not flagged when the source lacks it. Hyphenated words
@@ -461,6 +464,7 @@ def _is_everyday(word: str) -> bool:
     return any(x in _EVERYDAY for x in lemmas)
 
 
+@lru_cache(maxsize=65536)
 def _word_keys(word: str) -> tuple[frozenset[str], bool]:
     """Lookup keys of one word (its stem and synonym groups), and whether it is "non-..."."""
     w = word.replace("’", "'")
@@ -475,6 +479,7 @@ def _word_keys(word: str) -> tuple[frozenset[str], bool]:
     return frozenset({st} | _SYNONYM_GROUPS.get(st, set()) | level), neg
 
 
+@lru_cache(maxsize=65536)
 def _is_filler(word: str) -> bool:
     if word in _FILLER:
         return True
@@ -561,7 +566,7 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
                 g["span"][1] = b
             elif seg["heads"]:
                 if pending is not None and low[a] != "，":  # "A 2 cm, enhancing mass"
-                    own = _own_noun(low, *pending["span"], mentions)  # "Severe narrowing ..., with cysts"
+                    own = _own_noun(low, pending["span"][0], pending["span"][1], mentions)  # "Severe narrowing ..., with cysts"
                     seg["mods"] = [x for x in pending["mods"] if not own or x[2] not in SEVERITY] + seg["mods"]
                     seg["sizes"] = pending["sizes"] + seg["sizes"]
                     for k in ("sides", "locs", "dirs") + (() if own else ("severity",)):
