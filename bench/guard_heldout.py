@@ -5,6 +5,7 @@
     .venv/bin/python -m bench.guard_heldout --set dev --tag first  # bench/text_guard_dev.py -> guard_dev_first.json
     .venv/bin/python -m bench.guard_heldout --set dev2 --tag first  # its batch 2 -> guard_dev2_first.json
     .venv/bin/python -m bench.guard_heldout --set dev3 --tag first  # its batch 3 -> guard_dev3_first.json
+    .venv/bin/python -m bench.guard_heldout --set dev4 --tag first  # its batch 4 -> guard_dev4_first.json
 
 Recall = planted cases with at least one flag / planted cases; false-flag rate = faithful cases with at
 least one flag / faithful cases. Every case is checked with ``medgen.text.guard.check(source, text)``
@@ -42,6 +43,9 @@ def _cases(which: str) -> list[Any]:
     if which == "dev3":
         from bench.text_guard_dev import BATCH_3
         return list(BATCH_3)
+    if which == "dev4":
+        from bench.text_guard_dev import BATCH_4
+        return list(BATCH_4)
     from bench.text_guard_heldout_v2 import CASES as V2
     return list(V2)
 
@@ -92,8 +96,8 @@ def evaluate(which: str = "v2") -> dict[str, object]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--tag", default="", help="suffix for the result file (e.g. after)")
-    ap.add_argument("--set", dest="which", choices=("v2", "dev", "dev2", "dev3"), default="v2",
-                    help="v2: held-out set (report only); dev / dev2 / dev3: batches 1 / 2 / 3 of bench/text_guard_dev.py")
+    ap.add_argument("--set", dest="which", choices=("v2", "dev", "dev2", "dev3", "dev4"), default="v2",
+                    help="v2: held-out set (report only); dev, dev2 .. dev4: batches 1 .. 4 of bench/text_guard_dev.py")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
@@ -106,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         **evaluate(args.which),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = {"dev": "guard_dev", "dev2": "guard_dev2", "dev3": "guard_dev3"}.get(args.which, "guard_heldout_v2")
+    stem = "guard_heldout_v2" if args.which == "v2" else f"guard_{args.which}"
     path = RESULTS / (stem + (f"_{args.tag}" if args.tag else "") + ".json")
     path.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 

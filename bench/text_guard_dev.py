@@ -735,3 +735,161 @@ BATCH_3: list[DevCase] = [
 ]
 
 assert len({c.id for c in CASES + BATCH_2 + BATCH_3}) == len(CASES) + len(BATCH_2) + len(BATCH_3)
+
+
+# ---- batch 4 --------------------------------------------------------------------------------------
+# Written after the guard had been improved on batches 1-3, before the guard was run on it
+# (``python -m bench.guard_heldout --set dev4``; first run recorded in the README).
+
+NPH = """FINDINGS: The lateral and third ventricles are enlarged out of proportion to the sulci. The \
+fourth ventricle is normal in size. No periventricular edema. No mass or hemorrhage. Mild generalized \
+cerebral volume loss.
+IMPRESSION: Communicating hydrocephalus, which may represent normal pressure hydrocephalus in the \
+appropriate clinical setting. Mild generalized volume loss."""
+
+AAA = """FINDINGS: Fusiform infrarenal abdominal aortic aneurysm measuring 5.6 cm in maximal diameter, \
+with mural thrombus. No periaortic stranding or retroperitoneal hematoma to suggest rupture. The iliac \
+arteries are of normal caliber.
+IMPRESSION: 5.6 cm infrarenal abdominal aortic aneurysm without signs of rupture."""
+
+EMPHYSEMA = """FINDINGS: Moderate centrilobular emphysema, most marked in the upper lobes. A 2.5 cm bulla \
+in the right apex. Bronchial wall thickening in both lower lobes. No nodules. No consolidation. No \
+pleural effusion.
+IMPRESSION: Moderate upper lobe predominant centrilobular emphysema with a 2.5 cm right apical bulla."""
+
+RIBS = """FINDINGS: Acute non-displaced fractures of the left 6th, 7th and 8th ribs laterally. No \
+pneumothorax. Small left pleural effusion, likely hemothorax. No lung contusion.
+IMPRESSION: Three non-displaced left rib fractures (6-8) with a small left hemothorax. No pneumothorax."""
+
+RCC = """FINDINGS: A 4.2 cm solid enhancing mass in the lower pole of the right kidney, suspicious for \
+renal cell carcinoma. The renal vein and IVC are patent. No enlarged retroperitoneal lymph nodes. The left \
+kidney is normal. The adrenal glands are normal.
+IMPRESSION: 4.2 cm solid right renal mass, suspicious for renal cell carcinoma. No venous invasion or \
+adenopathy."""
+
+HERNIA = """FINDINGS: A right inguinal hernia containing a loop of small bowel, with a 2 cm neck. No bowel \
+obstruction. No bowel wall thickening or free fluid within the hernia sac to suggest strangulation.
+IMPRESSION: Right inguinal hernia containing small bowel, without obstruction or strangulation."""
+
+ACHILLES = """FINDINGS: Complete tear of the Achilles tendon 5 cm above its calcaneal insertion, with a \
+3 cm gap between the torn ends. Surrounding edema and hematoma. The calcaneus is intact. No ankle joint \
+effusion.
+IMPRESSION: Complete Achilles tendon rupture with a 3 cm gap."""
+
+VCF = """FINDINGS: Acute compression fracture of the T12 vertebral body with 40% loss of height and bone \
+marrow edema. Mild retropulsion of the posterior cortex without cord compression. The remaining \
+vertebral bodies are of normal height. No other fracture.
+IMPRESSION: Acute T12 compression fracture with 40% height loss and mild retropulsion, no cord \
+compression."""
+
+BATCH_4: list[DevCase] = [
+    _c("b4-neuro-nph-en-1", "neuro", "en", NPH,
+       "Your scan shows that the fluid-filled spaces inside your brain are larger than expected, more than "
+       "the amount of shrinkage of the brain would explain. This is called hydrocephalus. It can be a sign of "
+       "a condition called normal pressure hydrocephalus, and your doctor will look at this together with "
+       "your symptoms. There is no bleeding or growth. The brain has shrunk a little, which is common with "
+       "age."),
+    _c("b4-neuro-nph-zh-1", "neuro", "zh", NPH,
+       "CT显示您的侧脑室和第三脑室扩大，超出了脑萎缩的程度，第四脑室大小正常，考虑为交通性脑积水，可能是正常压力脑积水。"
+       "没有肿块或出血。大脑有轻度萎缩。"),
+    _c("b4-neuro-nph-en-2", "neuro", "en", NPH,
+       "Communicating hydrocephalus with enlargement of the lateral, third and fourth ventricles. Mild "
+       "generalized volume loss.",
+       "fourth ventricle: normal -> enlarged"),
+    _c("b4-neuro-nph-zh-2", "neuro", "zh", NPH,
+       "CT显示您有交通性脑积水，大脑有重度萎缩，没有出血。",
+       "volume loss severity: mild -> severe"),
+    _c("b4-neuro-vcf-en-1", "neuro", "en", VCF,
+       "The MRI shows a new compression fracture of the T12 bone in your spine, which has lost 40% of its "
+       "height. A small piece of the back of the bone is pushed slightly backwards, but it does not press "
+       "on the spinal cord. The other bones of the spine are a normal height."),
+    _c("b4-neuro-vcf-zh-1", "neuro", "zh", VCF,
+       "核磁共振显示您胸12椎体有新鲜的压缩性骨折，椎体高度丢失40%，后缘轻度后凸，但没有压迫脊髓。其他椎体高度正常。"),
+    _c("b4-neuro-vcf-en-2", "neuro", "en", VCF,
+       "Acute T12 compression fracture with 40% height loss and mild retropulsion causing cord compression.",
+       "cord compression: negated -> stated"),
+    _c("b4-neuro-vcf-en-3", "neuro", "en", VCF,
+       "The MRI shows a new compression fracture of the L1 bone in your spine, which has lost 40% of its "
+       "height.",
+       "level: T12 -> L1"),
+    _c("b4-chest-emph-en-1", "chest", "en", EMPHYSEMA,
+       "Your CT shows moderate emphysema, which means damage to the small air sacs of the lungs, mostly in "
+       "the upper parts of both lungs. There is a 2.5 cm air-filled space (a bulla) at the top of the right "
+       "lung. The walls of the airways in the lower parts of both lungs are thickened. There are no spots on "
+       "the lungs and no pneumonia or fluid."),
+    _c("b4-chest-emph-zh-1", "chest", "zh", EMPHYSEMA,
+       "CT显示您有中度小叶中心型肺气肿，以两肺上叶为主，右肺尖有一个2.5厘米的肺大泡。两肺下叶支气管壁增厚。"
+       "没有结节，没有实变，也没有胸腔积液。"),
+    _c("b4-chest-emph-en-2", "chest", "en", EMPHYSEMA,
+       "Severe centrilobular emphysema, most marked in the upper lobes, with a 2.5 cm right apical bulla.",
+       "severity: moderate -> severe"),
+    _c("b4-chest-emph-zh-2", "chest", "zh", EMPHYSEMA,
+       "CT显示您有中度肺气肿，左肺尖有一个2.5厘米的肺大泡。",
+       "bulla side: right -> left"),
+    _c("b4-chest-rib-en-1", "chest", "en", RIBS,
+       "You have three broken ribs on the left side (the 6th, 7th and 8th), but the broken ends have not "
+       "moved out of line. There is a small amount of blood around the left lung. The lung has not "
+       "collapsed and is not bruised."),
+    _c("b4-chest-rib-zh-1", "chest", "zh", RIBS,
+       "CT显示您左侧第6、7、8肋骨骨折，没有移位。左侧胸腔有少量积液，可能是血胸。没有气胸，肺没有挫伤。"),
+    _c("b4-chest-rib-en-2", "chest", "en", RIBS,
+       "You have three broken ribs on the left side, and the lung underneath is bruised.",
+       "lung contusion: negated -> stated"),
+    _c("b4-chest-rib-en-3", "chest", "en", RIBS,
+       "Three displaced left rib fractures (6-8) with a small left hemothorax. No pneumothorax.",
+       "non-displaced -> displaced"),
+    _c("b4-abd-aaa-en-1", "abdomen", "en", AAA,
+       "Your scan shows a swelling of the main blood vessel in your belly (the aorta) below the kidneys. It "
+       "measures 5.6 cm across and has some old clot lining its wall. There are no signs that it has burst "
+       "or is leaking. The blood vessels to your legs are a normal size. Your doctor will talk to you about "
+       "the next steps soon."),
+    _c("b4-abd-aaa-zh-1", "abdomen", "zh", AAA,
+       "CT显示您肾下腹主动脉有一个梭形动脉瘤，最大直径5.6厘米，瘤内有附壁血栓。没有破裂的迹象，髂动脉管径正常。"),
+    _c("b4-abd-aaa-en-2", "abdomen", "en", AAA,
+       "5.6 cm infrarenal abdominal aortic aneurysm with a small retroperitoneal hematoma, concerning for "
+       "contained rupture.",
+       "rupture / hematoma: negated -> stated"),
+    _c("b4-abd-aaa-zh-2", "abdomen", "zh", AAA,
+       "CT显示您肾下腹主动脉有一个动脉瘤，最大直径4.6厘米，没有破裂。",
+       "size: 5.6 -> 4.6 cm"),
+    _c("b4-abd-rcc-en-1", "abdomen", "en", RCC,
+       "The scan shows a solid lump, 4.2 cm across, at the bottom end of your right kidney. Its appearance "
+       "is worrying for a type of kidney cancer called renal cell carcinoma. There is no sign that it has "
+       "grown into the nearby veins, and the lymph glands are not enlarged. Your left kidney and adrenal "
+       "glands are normal. A specialist team will discuss the next steps with you."),
+    _c("b4-abd-rcc-zh-1", "abdomen", "zh", RCC,
+       "CT显示您右肾下极有一个4.2厘米的实性强化肿块，怀疑是肾细胞癌。肾静脉和下腔静脉通畅，腹膜后淋巴结没有肿大。"
+       "左肾和肾上腺正常。"),
+    _c("b4-abd-rcc-en-2", "abdomen", "en", RCC,
+       "4.2 cm solid mass in the upper pole of the right kidney, suspicious for renal cell carcinoma.",
+       "location: lower pole -> upper pole"),
+    _c("b4-abd-rcc-en-3", "abdomen", "en", RCC,
+       "The scan shows a 4.2 cm solid lump in your right kidney that is worrying for kidney cancer. The "
+       "cancer has grown into the kidney vein.",
+       "venous invasion: negated -> stated"),
+    _c("b4-abd-her-en-1", "abdomen", "en", HERNIA,
+       "You have a hernia in your right groin, and a loop of your small bowel has pushed into it through a "
+       "2 cm opening. The bowel is not blocked and its blood supply does not look cut off."),
+    _c("b4-abd-her-zh-1", "abdomen", "zh", HERNIA,
+       "CT显示您右侧腹股沟疝，疝内有一段小肠，疝口约2厘米。没有肠梗阻，也没有绞窄的迹象。"),
+    _c("b4-abd-her-en-2", "abdomen", "en", HERNIA,
+       "You have a hernia in your left groin containing a loop of small bowel. The bowel is not blocked.",
+       "side: right -> left"),
+    _c("b4-abd-her-zh-2", "abdomen", "zh", HERNIA,
+       "CT显示您右侧腹股沟疝，疝内有一段小肠，已经引起肠梗阻。",
+       "obstruction: negated -> stated"),
+    _c("b4-msk-ach-en-1", "musculoskeletal", "en", ACHILLES,
+       "Your scan shows that your Achilles tendon, at the back of your ankle, has torn all the way through, "
+       "about 5 cm above where it attaches to the heel bone. There is a 3 cm gap between the torn ends, with "
+       "some swelling and bruising around it. Your heel bone is not broken."),
+    _c("b4-msk-ach-zh-1", "musculoskeletal", "zh", ACHILLES,
+       "检查显示您的跟腱完全断裂，位置在跟骨附着点上方约5厘米，断端之间有3厘米的间隙，周围有水肿和血肿。跟骨完好。"),
+    _c("b4-msk-ach-en-2", "musculoskeletal", "en", ACHILLES,
+       "Partial tear of the Achilles tendon 5 cm above its calcaneal insertion with a 3 cm gap.",
+       "complete -> partial"),
+    _c("b4-msk-ach-zh-2", "musculoskeletal", "zh", ACHILLES,
+       "检查显示您的跟腱完全断裂，断端之间有3厘米的间隙，跟骨也有骨折。",
+       "calcaneus: intact -> fractured"),
+]
+
+assert len({c.id for c in CASES + BATCH_2 + BATCH_3 + BATCH_4}) == len(CASES) + len(BATCH_2) + len(BATCH_3) + len(BATCH_4)
