@@ -67,12 +67,12 @@ _VERBISH_EN = re.compile(CUES["verbish_en"])
 _FINITE_EN = re.compile(CUES["finite_en"])
 _CLAUSE_SPLIT = re.compile(r"[.;:!?\n。；！？：]")
 _NO_SUBJECT = re.compile(r"\s*(?:[a-z-]+\s+){1,3}(?:is|are|was|were|has been|have been|appears?|seems?|looks?)\s+"
-                         r"(?:[a-z]+ly\s+)?$")
+                         r"(?:[a-z]+ly\s+)?(?:[a-z]+\s+(?:or|and|nor)\s+)*$")
 _NEG_THAT = re.compile(r"\s*(?:(?:clear|definite|convincing|any)\s+)?(?:signs?|evidence|suggestion|indication)\s+that\b")
 
 _NUM = r"\d+(?:\.\d+)?"
 _NUMBER_RE = re.compile(
-    rf"(?<![A-Za-z0-9_.])({_NUM})(?:\s*(?:-|to|x|×|by|到|至|或)\s*({_NUM}))?(?:\s*-?\s*({UNIT_RE})(?![a-z]))?"
+    rf"(?<![A-Za-z0-9_.颈胸腰骶])({_NUM})(?:\s*(?:-|to|x|×|by|到|至|或)\s*({_NUM}))?(?:\s*-?\s*({UNIT_RE})(?![a-z]))?"
 )
 _WORD_NUMBER_RE = re.compile(
     r"\b(" + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True)) + r")\b"
@@ -260,6 +260,8 @@ def _mentions(text: str) -> tuple[str, list[_Mention]]:
     for t0, t1, concept, cat, inherent in terms:
         neg = inherent or _is_negated(low, _clause_of(low, clauses, t0), t0, t1)
         out.append(_Mention(concept, cat, t0, t1, neg))
+    for m in _ZH_LEVEL_RE.finditer(low):  # "胸12" = t12
+        out.append(_Mention(f"{_ZH_SPINE[m.group(1)]}{m.group(2)}", LOCATION, m.start(), m.end(), False))
     for m in _LEVEL_RE.finditer(low):  # spinal levels are places of their own ("l4-l5")
         a = f"{m.group(1)}{m.group(2)}"
         concept = f"{a}-{m.group(3) or m.group(1)}{m.group(4)}" if m.group(4) else a
@@ -270,6 +272,8 @@ def _mentions(text: str) -> tuple[str, list[_Mention]]:
 
 _LEVEL_RE = re.compile(r"(?<![a-z0-9])([ctls])(\d{1,2})(?:\s*(?:-|/|to)\s*([ctls])?(\d{1,2}))?(?![a-z0-9])"
                        r"(?!\s*(?:/|-?weighted|signal|hyper|hypo|flair|sequence|image))")
+_ZH_LEVEL_RE = re.compile(r"([颈胸腰骶])(\d{1,2})(?!\d)")
+_ZH_SPINE = {"颈": "c", "胸": "t", "腰": "l", "骶": "s"}
 _LEVEL_CONCEPT = re.compile(r"[ctls]\d{1,2}(?:-[ctls]\d{1,2})?")
 
 
@@ -547,7 +551,7 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
                 "polar": {(m.concept, m.negated) for m in mentions if a <= m.start < b
                           and m.category == FINDING and m.concept not in _MODIFIERS},
                 "severity": {SEVERITY[w.group()] for w in _WORD_RE.finditer(low, a, b)
-                             if w.group() in SEVERITY}
+                             if w.group() in SEVERITY and not re.search(r"\b(?:most|more)\s+$", low[a:w.start()])}
                 | {_GRADES[g.group(1) or g.group(2)] for g in _GRADE_RE.finditer(low, a, b)}
                 | {lvl for w, lvl in _ZH_SEVERITY.items() if w in low[a:b]},
                 "mods": [(m.start, m.end, m.concept, m.negated) for m in mentions
@@ -615,7 +619,16 @@ def _directions(low: str, a: int, b: int, mentions: list[_Mention]) -> set[str]:
 
 
 def _own_noun(low: str, a: int, b: int, mentions: list[_Mention]) -> bool:
-    """True when the segment low[a:b] holds a content word that no term covers (its own noun)."""
+    """True when the segment low[a:b] holds a content word that no term covers (its own noun);
+    in Chinese, two uncovered Han characters right after a severity word ("轻度后凸")."""
+    for w in _ZH_SEVERITY:
+        i = low.find(w, a, b)
+        if i >= 0:
+            j = i + len(w)
+            nxt = low[j:j + 2]
+            if len(nxt) == 2 and all("\u4e00" <= ch <= "\u9fff" for ch in nxt) \
+                    and not any(m.start <= j < m.end for m in mentions):
+                return True
     for w in _WORD_RE.finditer(low, a, b):
         x = w.group()
         if _is_filler(x) or x in SEVERITY or x in _SIDE_WORDS or re.fullmatch(r"(?:left|right)ward", x):
@@ -655,7 +668,10 @@ def _normal_places(low: str, mentions: list[_Mention]) -> Iterator[tuple[str, st
     positive: set[tuple[str, str]] = set()
     for les in _lesions(low, mentions):
         if any(not n for _, n in les.polar_heads):
-            for loc in _around(les.locs) | {i for h in les.heads for i in IMPLIES.get(h, ())}:
+            # the lesion's own place (a lesion naming several places may use them as references:
+            # "5 cm above its calcaneal insertion") and the places its finding implies
+            own = _around(les.locs) if len(les.locs) == 1 else set()
+            for loc in own | {i for h in les.heads for i in IMPLIES.get(h, ())}:
                 positive |= {(loc, sd) for sd in les.sides or {""}}
     for place, side in _normal_places_raw(low, mentions):
         if (place, side) in positive or (place, "") in positive or (not side and any(p == place for p, _ in positive)):
@@ -744,6 +760,10 @@ class SourceFacts:
                     concepts.add((implied, True))
                     implied_words.add((implied, True))
         locs |= {LOC_FAMILY[x] for x in locs if x in LOC_FAMILY}  # "frontal lobe" supports "brain"
+        for w in set(_WORD_RE.findall(low)):  # "infrarenal aorta": the kidney is a reference place
+            if _PLACE_ADJECTIVE.match(w):
+                root = re.sub(r"^(?:peri|para|sub|intra|extra|retro|infra|supra|inter|trans|juxta|pre|post)-?", "", w)
+                locs |= {t[2] for t in _term_matches(root) if t[3] == LOCATION}
         locs |= _regions(locs)  # ... and "head"
         locs |= _levels(locs)  # "l4-l5" supports "l4" and "l5"
         spine = {x[0] for x in locs if _LEVEL_CONCEPT.fullmatch(x)}  # "c5-c6": the cervical spine
@@ -771,6 +791,9 @@ class SourceFacts:
                 for k in keys:
                     words.setdefault(k, set()).add(neg != pneg)
         named = {(m.concept, m.negated) for m in mentions} | implied_words
+        places = {m.concept for m in mentions if m.category == LOCATION}
+        places |= {LOC_FAMILY.get(x, x) for x in places}
+        named |= {(x, n) for x in places | _regions(places) for n in (False, True)}  # places have no polarity
         for concept, neg in named:  # concept names as words
             for w in concept.split():
                 for k in _word_keys(w)[0]:
@@ -1149,7 +1172,11 @@ def _check_words(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
         polarities = set().union(*(facts.words[k] for k in hit))
         if neg not in polarities:
             flipped.append((s, e, neg))
+    explained = [(m.start(), (c.start() if (c := _CLAUSE_SPLIT.search(low, m.end())) else len(low)))
+                 for m in _EXPLANATION.finditer(low)]
     for s, e in _merge(low, unsupported):
+        if any(a <= s < b for a, b in explained):
+            continue  # "emphysema, which means damage to the small air sacs": an explanation
         if not _explains_a_term(facts, low, s, e):
             add(FlagKind.UNSUPPORTED, s, e, f"'{low[s:e]}' is not in the findings")
     for neg in (True, False):
@@ -1187,6 +1214,8 @@ def _abbreviates(facts: SourceFacts, word: str) -> bool:
     return any(match(i, 0) for i in range(len(seq)) if seq[i][0] == word[0])
 
 
+# plain-language explanation of the term before it; its words are not findings of their own
+_EXPLANATION = re.compile(r"\b(?:which|this|that|it)\s+(?:means|is when|is where)\b|\bmeaning\b|\bi\.e\.|\bin other words\b")
 _EXPLAINED_AFTER = re.compile(r"[\w\s,-]{0,30}?(?:\(\s*(?:an?\s+|the\s+)?([a-z][a-z -]*)\)"
                              r"|\b(?:called|known as|termed)\s+(?:an?\s+)?([a-z][a-z-]*))")
 _EXPLAINED_BEFORE = re.compile(r"([a-z][a-z-]*)\s*(?:\(|,\s*(?:or|i\.e\.)\s+)\s*(?:an?\s+|the\s+)?[^()]{0,30}$")
