@@ -621,10 +621,10 @@ def _directions(low: str, a: int, b: int, mentions: list[_Mention]) -> set[str]:
 def _own_noun(low: str, a: int, b: int, mentions: list[_Mention]) -> bool:
     """True when the segment low[a:b] holds a content word that no term covers (its own noun);
     in Chinese, two uncovered Han characters right after a severity word ("轻度后凸")."""
-    for w in _ZH_SEVERITY:
-        i = low.find(w, a, b)
+    for zw in _ZH_SEVERITY:
+        i = low.find(zw, a, b)
         if i >= 0:
-            j = i + len(w)
+            j = i + len(zw)
             nxt = low[j:j + 2]
             if len(nxt) == 2 and all("\u4e00" <= ch <= "\u9fff" for ch in nxt) \
                     and not any(m.start <= j < m.end for m in mentions):
