@@ -893,3 +893,156 @@ BATCH_4: list[DevCase] = [
 ]
 
 assert len({c.id for c in CASES + BATCH_2 + BATCH_3 + BATCH_4}) == len(CASES) + len(BATCH_2) + len(BATCH_3) + len(BATCH_4)
+
+
+# ---- batch 5 --------------------------------------------------------------------------------------
+# Written after the guard had been improved on batches 1-4, before the guard was run on it; mostly
+# clinician-level rewordings (reporting phrases) rather than patient letters
+# (``python -m bench.guard_heldout --set dev5``; first run recorded in the README).
+
+GLIOMA = """FINDINGS: A 4.5 cm heterogeneous, peripherally enhancing mass in the right temporal lobe with \
+central necrosis and surrounding vasogenic edema. Effacement of the right temporal horn and 5 mm of \
+leftward midline shift. No hydrocephalus. No hemorrhage within the mass.
+IMPRESSION: 4.5 cm necrotic enhancing right temporal lobe mass, most likely a high-grade glioma, with \
+edema and 5 mm midline shift."""
+
+CSPINE = """FINDINGS: Multilevel degenerative disc disease, worst at C5-C6 where a disc osteophyte complex \
+causes moderate central canal stenosis and severe left neural foraminal narrowing. No cord signal \
+abnormality. Alignment is maintained.
+IMPRESSION: C5-C6 disc osteophyte complex with moderate central canal stenosis and severe left foraminal \
+narrowing. No myelopathy."""
+
+SARC = """FINDINGS: Bilateral symmetric hilar and mediastinal lymphadenopathy, the largest node 2.2 cm \
+in the right paratracheal station. Perilymphatic micronodules in the upper lobes. No consolidation. No \
+pleural effusion.
+IMPRESSION: Symmetric hilar and mediastinal lymphadenopathy with perilymphatic upper lobe nodules, most \
+suggestive of sarcoidosis."""
+
+HEMANGIOMA = """FINDINGS: A 2.7 cm lesion in segment 6 of the liver with peripheral nodular discontinuous \
+enhancement on the arterial phase and progressive centripetal fill-in on delayed images. No other liver \
+lesion. The portal vein is patent. The spleen is normal in size.
+IMPRESSION: 2.7 cm segment 6 hepatic hemangioma. No follow-up imaging is needed for this lesion."""
+
+OVARY = """FINDINGS: A 4.0 cm simple-appearing cyst in the left ovary with a thin wall and no internal \
+septations or solid components. The right ovary and uterus are normal. No free fluid.
+IMPRESSION: 4.0 cm simple left ovarian cyst, almost certainly benign."""
+
+KNEE_OA = """FINDINGS: Moderate narrowing of the medial tibiofemoral compartment with marginal osteophytes. \
+The lateral compartment is preserved. Small joint effusion. No fracture or loose body.
+IMPRESSION: Moderate medial compartment osteoarthritis of the right knee."""
+
+DISLOC = """FINDINGS: Anterior dislocation of the left glenohumeral joint. A Hill-Sachs impression on the \
+posterolateral humeral head. No fracture of the glenoid. The acromioclavicular joint is intact.
+IMPRESSION: Anterior left shoulder dislocation with a Hill-Sachs lesion. No glenoid fracture."""
+
+BATCH_5: list[DevCase] = [
+    _c("b5-neuro-gli-en-1", "neuro", "en", GLIOMA,
+       "Right temporal lobe mass measuring 4.5 cm, heterogeneous with peripheral enhancement and a "
+       "necrotic center, with surrounding vasogenic edema. There is mass effect with effacement of the "
+       "right temporal horn and 5 mm leftward midline shift. No hydrocephalus or intratumoral hemorrhage. "
+       "Findings favor a high-grade glioma."),
+    _c("b5-neuro-gli-en-2", "neuro", "en", GLIOMA,
+       "4.5 cm necrotic, peripherally enhancing right temporal mass, probably a high-grade glioma, with "
+       "vasogenic edema and 5 mm leftward midline shift. The ventricles are not enlarged."),
+    _c("b5-neuro-gli-en-3", "neuro", "en", GLIOMA,
+       "4.5 cm necrotic enhancing right temporal lobe mass with hemorrhage, most likely a high-grade "
+       "glioma, with edema and 5 mm midline shift.",
+       "hemorrhage: negated -> stated"),
+    _c("b5-neuro-gli-zh-1", "neuro", "zh", GLIOMA,
+       "核磁共振显示您右侧颞叶有一个4.5厘米的肿块，边缘强化，中心坏死，周围有水肿，中线向左移位5毫米，考虑为高级别胶质瘤。"
+       "没有脑积水，肿块内没有出血。"),
+    _c("b5-neuro-cs-en-1", "neuro", "en", CSPINE,
+       "Multilevel cervical degenerative disc disease, most pronounced at C5-C6, where a disc osteophyte "
+       "complex results in moderate central canal stenosis and severe left neural foraminal narrowing. "
+       "Normal cord signal. Preserved alignment."),
+    _c("b5-neuro-cs-en-2", "neuro", "en", CSPINE,
+       "C5-C6 disc osteophyte complex with severe central canal stenosis and severe left foraminal "
+       "narrowing.",
+       "canal stenosis: moderate -> severe"),
+    _c("b5-neuro-cs-en-3", "neuro", "en", CSPINE,
+       "C5-C6 disc osteophyte complex with moderate central canal stenosis and severe right foraminal "
+       "narrowing. No myelopathy.",
+       "side: left -> right foramen"),
+    _c("b5-neuro-cs-zh-1", "neuro", "zh", CSPINE,
+       "核磁共振显示您颈椎多节段椎间盘退变，以颈5-6最明显，椎间盘骨赘复合体导致椎管中度狭窄，左侧椎间孔重度狭窄。脊髓信号正常。"),
+    _c("b5-chest-sar-en-1", "chest", "en", SARC,
+       "Symmetric bilateral hilar and mediastinal adenopathy, the dominant node measuring 2.2 cm in the "
+       "right paratracheal region, with perilymphatic micronodularity in both upper lobes. No airspace "
+       "consolidation or pleural effusion. The pattern is most suggestive of sarcoidosis."),
+    _c("b5-chest-sar-en-2", "chest", "en", SARC,
+       "Bilateral hilar and mediastinal lymphadenopathy, largest 2.2 cm, with perilymphatic nodules in the "
+       "lower lobes, suggestive of sarcoidosis.",
+       "nodule location: upper -> lower lobes"),
+    _c("b5-chest-sar-en-3", "chest", "en", SARC,
+       "Symmetric hilar and mediastinal lymphadenopathy with perilymphatic upper lobe nodules and a small "
+       "right pleural effusion, suggestive of sarcoidosis.",
+       "pleural effusion: negated -> stated"),
+    _c("b5-chest-sar-zh-1", "chest", "zh", SARC,
+       "CT显示您双侧肺门和纵隔淋巴结对称性肿大，最大的约2.2厘米，两肺上叶有沿淋巴管分布的小结节，最符合结节病。"
+       "没有实变，也没有胸腔积液。"),
+    _c("b5-abd-hem-en-1", "abdomen", "en", HEMANGIOMA,
+       "2.7 cm lesion in hepatic segment 6 demonstrating peripheral, nodular, discontinuous arterial "
+       "enhancement with progressive centripetal filling on delayed phases, diagnostic of a hemangioma. No "
+       "additional hepatic lesions. Patent portal vein. Normal spleen size. No further imaging is required "
+       "for this lesion."),
+    _c("b5-abd-hem-en-2", "abdomen", "en", HEMANGIOMA,
+       "2.7 cm segment 6 hepatic hemangioma. Several additional small liver lesions are also present.",
+       "other liver lesions: negated -> stated"),
+    _c("b5-abd-hem-en-3", "abdomen", "en", HEMANGIOMA,
+       "2.7 cm segment 6 hepatic hemangioma. Follow-up MRI in 6 months is recommended.",
+       "invented recommendation"),
+    _c("b5-abd-hem-zh-1", "abdomen", "zh", HEMANGIOMA,
+       "CT显示您肝脏第6段有一个2.7厘米的血管瘤，动脉期边缘结节状强化，延迟期逐渐向中心填充。肝脏没有其他病灶，门静脉通畅，"
+       "脾脏大小正常。这个病灶不需要复查。"),
+    _c("b5-abd-ov-en-1", "abdomen", "en", OVARY,
+       "4.0 cm unilocular simple cyst of the left ovary, thin-walled, without septations or solid "
+       "components. Normal right ovary and uterus. No free pelvic fluid. Almost certainly benign."),
+    _c("b5-abd-ov-en-2", "abdomen", "en", OVARY,
+       "4.0 cm left ovarian cyst with a thick septation, almost certainly benign.",
+       "descriptor: no septations -> thick septation"),
+    _c("b5-abd-ov-zh-1", "abdomen", "zh", OVARY,
+       "超声显示您左侧卵巢有一个4.0厘米的单纯性囊肿，壁薄，没有分隔，也没有实性成分，几乎可以肯定是良性的。"
+       "右侧卵巢和子宫正常，没有盆腔积液。"),
+    _c("b5-abd-ov-zh-2", "abdomen", "zh", OVARY,
+       "超声显示您右侧卵巢有一个4.0厘米的单纯性囊肿，几乎可以肯定是良性的。",
+       "side: left -> right"),
+    _c("b5-msk-oa-en-1", "musculoskeletal", "en", KNEE_OA,
+       "Moderate medial tibiofemoral joint space narrowing with marginal osteophytes, consistent with "
+       "moderate medial compartment osteoarthritis of the right knee. The lateral compartment is spared. "
+       "Small effusion. No fracture or intra-articular loose body."),
+    _c("b5-msk-oa-en-2", "musculoskeletal", "en", KNEE_OA,
+       "Moderate osteoarthritis of the lateral compartment of the right knee with a small effusion.",
+       "compartment: medial -> lateral"),
+    _c("b5-msk-oa-zh-1", "musculoskeletal", "zh", KNEE_OA,
+       "X光显示您右膝内侧胫股关节间隙中度变窄，有边缘骨赘，符合内侧间室中度骨关节炎。外侧间室正常。关节少量积液。没有骨折或游离体。"),
+    _c("b5-msk-oa-zh-2", "musculoskeletal", "zh", KNEE_OA,
+       "X光显示您右膝内侧间室有中度骨关节炎，关节里还有一个游离体。",
+       "loose body: negated -> stated"),
+    _c("b5-msk-dis-en-1", "musculoskeletal", "en", DISLOC,
+       "Anterior glenohumeral dislocation of the left shoulder with an associated Hill-Sachs impaction "
+       "deformity of the posterolateral humeral head. The glenoid is intact, without a bony Bankart "
+       "fracture. Intact AC joint."),
+    _c("b5-msk-dis-en-2", "musculoskeletal", "en", DISLOC,
+       "Posterior left shoulder dislocation with a Hill-Sachs lesion. No glenoid fracture.",
+       "direction: anterior -> posterior"),
+    _c("b5-msk-dis-en-3", "musculoskeletal", "en", DISLOC,
+       "Anterior left shoulder dislocation with a Hill-Sachs lesion and a fracture of the glenoid rim.",
+       "glenoid fracture: negated -> stated"),
+    _c("b5-msk-dis-zh-1", "musculoskeletal", "zh", DISLOC,
+       "X光显示您左肩关节向前脱位，肱骨头后外侧有压缩性骨缺损（Hill-Sachs损伤）。关节盂没有骨折，肩锁关节完好。"),
+    _c("b5-msk-dis-zh-2", "musculoskeletal", "zh", DISLOC,
+       "X光显示您右肩关节向前脱位，肱骨头有Hill-Sachs损伤，关节盂没有骨折。",
+       "side: left -> right"),
+    _c("b5-chest-sar-zh-2", "chest", "zh", SARC,
+       "CT显示您双侧肺门和纵隔淋巴结肿大，最大的约3.2厘米，最符合结节病。",
+       "node size: 2.2 -> 3.2 cm"),
+    _c("b5-abd-hem-zh-2", "abdomen", "zh", HEMANGIOMA,
+       "CT显示您肝脏第6段有一个2.7厘米的血管瘤，门静脉里有血栓。",
+       "portal vein thrombosis: patent -> thrombus"),
+    _c("b5-neuro-gli-zh-2", "neuro", "zh", GLIOMA,
+       "核磁共振显示您左侧颞叶有一个4.5厘米的肿块，考虑为高级别胶质瘤，周围有水肿。",
+       "side: right -> left"),
+]
+
+assert len({c.id for c in CASES + BATCH_2 + BATCH_3 + BATCH_4 + BATCH_5}) == \
+    len(CASES) + len(BATCH_2) + len(BATCH_3) + len(BATCH_4) + len(BATCH_5)
