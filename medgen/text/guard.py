@@ -66,6 +66,9 @@ _SCOPE_BREAK_EN = re.compile(CUES["scope_break_en"])
 _VERBISH_EN = re.compile(CUES["verbish_en"])
 _FINITE_EN = re.compile(CUES["finite_en"])
 _CLAUSE_SPLIT = re.compile(r"[.;:!?\n。；！？：]")
+_NEXT_WORD = re.compile(r"[ -]([a-z]+)\b")
+_NO_OTHER = re.compile(r"\b(?:no|without)\s+(?:other|additional|further|second|more)\s+(?:[a-z-]+\s+){0,2}$")
+_OTHER = re.compile(r"\b(?:other|additional|another|further|second|more|extra)\s+(?:[a-z-]+\s+){0,3}$")
 _NO_SUBJECT = re.compile(r"\s*(?:[a-z-]+\s+){1,3}(?:is|are|was|were|has been|have been|appears?|seems?|looks?)\s+"
                          r"(?:[a-z]+ly\s+)?(?:[a-z]+\s+(?:or|and|nor)\s+)*$")
 _NEG_THAT = re.compile(r"\s*(?:(?:clear|definite|convincing|any)\s+)?(?:signs?|evidence|suggestion|indication)\s+that\b")
@@ -260,8 +263,10 @@ def _mentions(text: str) -> tuple[str, list[_Mention]]:
     for t0, t1, concept, cat, inherent in terms:
         neg = inherent or _is_negated(low, _clause_of(low, clauses, t0), t0, t1)
         out.append(_Mention(concept, cat, t0, t1, neg))
-    for m in _ZH_LEVEL_RE.finditer(low):  # "胸12" = t12
-        out.append(_Mention(f"{_ZH_SPINE[m.group(1)]}{m.group(2)}", LOCATION, m.start(), m.end(), False))
+    for m in _ZH_LEVEL_RE.finditer(low):  # "胸12" = t12, "颈5-6" = c5-c6
+        a = f"{_ZH_SPINE[m.group(1)]}{m.group(2)}"
+        b = f"{_ZH_SPINE[m.group(3) or m.group(1)]}{m.group(4)}" if m.group(4) else ""
+        out.append(_Mention(f"{a}-{b}" if b else a, LOCATION, m.start(), m.end(), False))
     for m in _LEVEL_RE.finditer(low):  # spinal levels are places of their own ("l4-l5")
         a = f"{m.group(1)}{m.group(2)}"
         concept = f"{a}-{m.group(3) or m.group(1)}{m.group(4)}" if m.group(4) else a
@@ -272,7 +277,7 @@ def _mentions(text: str) -> tuple[str, list[_Mention]]:
 
 _LEVEL_RE = re.compile(r"(?<![a-z0-9])([ctls])(\d{1,2})(?:\s*(?:-|/|to)\s*([ctls])?(\d{1,2}))?(?![a-z0-9])"
                        r"(?!\s*(?:/|-?weighted|signal|hyper|hypo|flair|sequence|image))")
-_ZH_LEVEL_RE = re.compile(r"([颈胸腰骶])(\d{1,2})(?!\d)")
+_ZH_LEVEL_RE = re.compile(r"([颈胸腰骶])(\d{1,2})(?:\s*[-/~～]\s*([颈胸腰骶])?(\d{1,2}))?(?!\d)")
 _ZH_SPINE = {"颈": "c", "胸": "t", "腰": "l", "骶": "s"}
 _LEVEL_CONCEPT = re.compile(r"[ctls]\d{1,2}(?:-[ctls]\d{1,2})?")
 
@@ -309,6 +314,8 @@ def _numbers(low: str) -> Iterator[tuple[int, int, float, str | None]]:
     Dates are masked out (they are checked as whole strings by :func:`check`).
     """
     low = _DATE_RE.sub(lambda m: " " * len(m.group()), low)
+    low = _ZH_LEVEL_RE.sub(lambda m: " " * len(m.group()), low)  # spinal levels are places
+    low = _LEVEL_RE.sub(lambda m: " " * len(m.group()), low)
     low = _ENUMERATOR_RE.sub(lambda m: m.group(1) + " " * len(m.group(2)), low)
     for m in _NUMBER_RE.finditer(low):
         unit = UNITS.get(m.group(3)) if m.group(3) else None
@@ -425,7 +432,8 @@ _ZH_FILLER = re.compile("|".join(re.escape(x) for x in GENERAL["zh_filler"]))
 
 # Everyday words: familiar English (Dale-Chall) or the discourse of letters to patients, minus every
 # word the vocabulary knows as clinical (synonym groups, severity scale, anatomy, lay_clinical, places).
-_EVERYDAY = FAMILIAR_EN | frozenset(GENERAL.get("discourse", "").split())
+_DISCOURSE = frozenset(GENERAL.get("discourse", "").split())
+_EVERYDAY = FAMILIAR_EN | _DISCOURSE
 _CLINICAL_WORDS = frozenset(
     w for words in (
         [x for g in GENERAL["synonyms"] for x in g],
@@ -738,6 +746,8 @@ class SourceFacts:
     normal_places: frozenset[tuple[str, str]] = frozenset()
     #: sides given as a direction ("rightward shift", "displaced to the left")
     directions: frozenset[str] = frozenset()
+    #: findings the source denies beyond those it names ("No other liver lesion")
+    no_other: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, source: str) -> SourceFacts:
@@ -785,13 +795,18 @@ class SourceFacts:
         for wm in _WORD_RE.finditer(low):
             neg = _is_negated(low, _clause_of(low, clauses, wm.start()), wm.start(), wm.end())
             whole = wm.group()
+            if neg and not _is_filler(whole) and (nxt := _NEXT_WORD.match(low, wm.end())) \
+                    and not _is_filler(nxt.group(1)):
+                for k in _word_keys(whole)[0]:  # "no cord signal abnormality": "signal" is a modifier
+                    words.setdefault(k, set()).update((False, True))
+                continue
             parts = [whole] + (whole.split("-") if "-" in whole and not _word_keys(whole)[1] else [])
             for w in parts:
                 keys, pneg = _word_keys(w)
                 for k in keys:
                     words.setdefault(k, set()).add(neg != pneg)
         named = {(m.concept, m.negated) for m in mentions} | implied_words
-        places = {m.concept for m in mentions if m.category == LOCATION}
+        places = {m.concept for m in mentions if m.category == LOCATION} | _around(spinal)
         places |= {LOC_FAMILY.get(x, x) for x in places}
         named |= {(x, n) for x in places | _regions(places) for n in (False, True)}  # places have no polarity
         for concept, neg in named:  # concept names as words
@@ -805,6 +820,8 @@ class SourceFacts:
                    size_words=frozenset((mm, w) for _, mm, w in _size_words(low, mentions)),
                    word_seq=tuple(w for w in re.findall(r"[a-z]+", low) if not _is_filler(w) or len(w) > 3),
                    normal_places=frozenset(_normal_places(low, mentions)),
+                   no_other=frozenset(m.concept for m in mentions if m.negated and m.category == FINDING
+                                      and _NO_OTHER.search(low, max(0, m.start - 40), m.start)),
                    directions=frozenset(side for s0, s1, side in _lateralities(low)
                                         if low[s0:s1].endswith("ward")
                                         or _DIRECTION.search(low, max(0, s0 - 60), s0)))
@@ -883,6 +900,10 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
             flags.remove(f)
     n_before = len(flags)
 
+    for m in mentions:  # "several additional liver lesions" where the report says "no other liver lesion"
+        if m.category == FINDING and not m.negated and m.concept in facts.no_other \
+                and _OTHER.search(low, max(0, m.start - 40), m.start):
+            add(FlagKind.NEGATION, m.start, m.end, f"the findings say there is no other {m.concept}")
     _check_lesions(facts, low, mentions, add)
     paired = {w for _, w in facts.size_words}
     for s, mm, w in _size_words(low, mentions):  # "a 5 cm gap" where the report has "a 2 cm gap"
@@ -1158,7 +1179,8 @@ def _check_words(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
         if not hit:
             if _word_keys(w)[0] & _DIRECTION_KEYS and not _clause_has_finding(low, s, heads):
                 continue  # "the back part of the brain looks normal": a place, no lesion to bind
-            if (not _is_everyday(w) or _describes_a_finding(low, e, heads)) and not _abbreviates(facts, w) \
+            if (not _is_everyday(w) or (_describes_a_finding(low, e, heads) and w not in _DISCOURSE)) \
+                    and not _abbreviates(facts, w) \
                     and not _place_of_source_organ(facts, w):
                 unsupported.append((s, e))
             continue

@@ -93,7 +93,7 @@ PLANTED = [
     (MSK, "您的右手腕桡骨远端骨折，骨折有移位。", "negation"),
     (CHEST, "您的右肺下叶有一个6毫米的实性结节，还有胸膜斑块。", "unsupported"),
     (ABDOMEN, "您的右肾有一个3.1厘米的单纯囊肿，还有胆囊炎。", "diagnosis"),
-    (MSK, "您的右手腕桡骨远端骨折，没有移位，韧带有损伤。", "unsupported"),
+    (MSK, "您的右手腕桡骨远端骨折，没有移位，韧带有损伤。", "diagnosis"),  # 损伤 is a term (guardff)
 ]
 
 
