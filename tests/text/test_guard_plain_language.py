@@ -128,3 +128,33 @@ def test_source_facts_keep_normal_places_and_directions() -> None:
     facts = SourceFacts.of(ANKLE)
     assert ("medial malleolus", "") in facts.normal_places
     assert SourceFacts.of(SDH).directions == frozenset({"left"})
+
+
+LIVER = ("FINDINGS: A 1.9 cm hemangioma in segment 7 of the liver. No other liver lesion. No cord signal "
+         "abnormality.\nIMPRESSION: Hepatic hemangioma.")
+
+
+def test_no_other_finding_against_additional_ones() -> None:
+    assert check(LIVER, "A 1.9 cm hemangioma in segment 7 of the liver. No other liver lesions.") == []
+    flags = check(LIVER, "A 1.9 cm hemangioma in segment 7 of the liver. Two additional liver lesions.")
+    assert any(f.kind is FlagKind.NEGATION and "no other" in f.reason for f in flags)
+
+
+def test_modifier_in_a_negated_noun_phrase_has_no_polarity() -> None:
+    # "No cord signal abnormality": the abnormality is negated, not the signal
+    assert check(LIVER, "Hepatic hemangioma. Normal cord signal.") == []
+    assert check(LIVER, "Hepatic hemangioma. Abnormal cord signal.")
+
+
+def test_explanation_clause_after_a_term() -> None:
+    src = ("FINDINGS: Moderate centrilobular emphysema in both upper lobes.\n"
+           "IMPRESSION: Moderate emphysema.")
+    assert check(src, "You have moderate emphysema, which means the tiny air pockets of the lungs are "
+                      "damaged, mostly in the upper parts.") == []
+    assert check(src, "You have moderate emphysema and a collapsed lung, which means ...")
+
+
+def test_chinese_spinal_level_range_is_a_place_not_numbers() -> None:
+    assert check(SPINE, "核磁共振显示您颈5-6椎间盘突出，压迫右侧颈6神经根。") == []
+    flags = check(SPINE, "核磁共振显示您颈6-7椎间盘突出，压迫右侧颈7神经根。")
+    assert flags and not any(f.kind is FlagKind.NUMBER for f in flags)
