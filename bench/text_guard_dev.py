@@ -1046,3 +1046,147 @@ BATCH_5: list[DevCase] = [
 
 assert len({c.id for c in CASES + BATCH_2 + BATCH_3 + BATCH_4 + BATCH_5}) == \
     len(CASES) + len(BATCH_2) + len(BATCH_3) + len(BATCH_4) + len(BATCH_5)
+
+
+# ---- batch 6 --------------------------------------------------------------------------------------
+# Written after the guard had been improved on batches 1-5, before the guard was run on it
+# (``python -m bench.guard_heldout --set dev6``; first run recorded in the README).
+
+SAH = """FINDINGS: Diffuse subarachnoid hemorrhage in the basal cisterns and both Sylvian fissures, with a \
+small amount of intraventricular blood in the occipital horns. A 7 mm saccular aneurysm arises from the \
+anterior communicating artery. Mild enlargement of the temporal horns, suggesting early hydrocephalus.
+IMPRESSION: Diffuse subarachnoid hemorrhage from a 7 mm anterior communicating artery aneurysm, with \
+early hydrocephalus."""
+
+PITUITARY = """FINDINGS: A 1.8 cm sellar and suprasellar mass, consistent with a pituitary macroadenoma, \
+abutting but not compressing the optic chiasm. No invasion of the cavernous sinuses. No hemorrhage \
+within the lesion.
+IMPRESSION: 1.8 cm pituitary macroadenoma abutting the optic chiasm without compression."""
+
+CHOLECYSTITIS = """FINDINGS: The gallbladder is distended with a 4 mm thick wall, pericholecystic fluid \
+and an impacted 2 cm stone in the gallbladder neck. Positive sonographic Murphy sign. The common bile \
+duct measures 4 mm, which is normal. The liver is unremarkable.
+IMPRESSION: Acute calculous cholecystitis."""
+
+CIRRHOSIS = """FINDINGS: Nodular liver contour with hypertrophy of the caudate lobe, in keeping with \
+cirrhosis. Moderate ascites. Splenomegaly, the spleen measuring 16 cm. Patent portal vein. No focal \
+liver lesion.
+IMPRESSION: Cirrhosis with moderate ascites and splenomegaly. No focal liver lesion."""
+
+HIPFX = """FINDINGS: Left hip. Displaced subcapital fracture of the left femoral neck with superior \
+migration of the femoral shaft. No dislocation. Mild degenerative change of both hips.
+IMPRESSION: Displaced left subcapital femoral neck fracture."""
+
+ACL = """FINDINGS: Complete tear of the anterior cruciate ligament. Bone bruises of the lateral femoral \
+condyle and posterolateral tibial plateau. The menisci are intact. The medial collateral ligament is \
+intact. Moderate joint effusion.
+IMPRESSION: Complete ACL tear with a typical pivot-shift bone bruise pattern. Intact menisci."""
+
+SPONDY = """FINDINGS: Grade 1 anterolisthesis of L4 on L5 due to bilateral L4 pars defects. Moderate \
+bilateral foraminal narrowing at L4-L5. No central canal stenosis. The other levels are normal.
+IMPRESSION: Grade 1 isthmic spondylolisthesis at L4-L5 with moderate bilateral foraminal narrowing."""
+
+BATCH_6: list[DevCase] = [
+    _c("b6-neuro-sah-en-1", "neuro", "en", SAH,
+       "Diffuse subarachnoid hemorrhage within the basal cisterns and bilateral Sylvian fissures, with a "
+       "small volume of intraventricular blood layering in the occipital horns. A 7 mm saccular aneurysm of "
+       "the anterior communicating artery is the likely source. Mildly enlarged temporal horns indicate "
+       "early hydrocephalus."),
+    _c("b6-neuro-sah-en-2", "neuro", "en", SAH,
+       "Diffuse subarachnoid hemorrhage from a 7 mm posterior communicating artery aneurysm, with early "
+       "hydrocephalus.",
+       "location: anterior -> posterior communicating artery"),
+    _c("b6-neuro-sah-zh-1", "neuro", "zh", SAH,
+       "CT显示您有弥漫性蛛网膜下腔出血，出血位于基底池和两侧外侧裂，枕角内有少量脑室内积血。前交通动脉有一个7毫米的囊状动脉瘤，"
+       "颞角轻度扩大，提示早期脑积水。"),
+    _c("b6-neuro-sah-zh-2", "neuro", "zh", SAH,
+       "CT显示您有弥漫性蛛网膜下腔出血，前交通动脉有一个7毫米的动脉瘤，没有脑积水。",
+       "hydrocephalus: stated -> negated"),
+    _c("b6-neuro-pit-en-1", "neuro", "en", PITUITARY,
+       "Pituitary macroadenoma measuring 1.8 cm with sellar and suprasellar components. It abuts the optic "
+       "chiasm without mass effect on it. The cavernous sinuses are not invaded. No intralesional "
+       "hemorrhage."),
+    _c("b6-neuro-pit-en-2", "neuro", "en", PITUITARY,
+       "1.8 cm pituitary macroadenoma compressing the optic chiasm.",
+       "chiasm compression: negated -> stated"),
+    _c("b6-neuro-pit-en-3", "neuro", "en", PITUITARY,
+       "1.8 cm pituitary macroadenoma abutting the optic chiasm, with invasion of the right cavernous "
+       "sinus.",
+       "cavernous sinus invasion: negated -> stated"),
+    _c("b6-neuro-pit-zh-1", "neuro", "zh", PITUITARY,
+       "核磁共振显示您鞍区及鞍上有一个1.8厘米的肿块，符合垂体大腺瘤，紧贴视交叉但没有压迫。海绵窦没有受侵犯，病灶内没有出血。"),
+    _c("b6-abd-chol-en-1", "abdomen", "en", CHOLECYSTITIS,
+       "Distended gallbladder with wall thickening to 4 mm, pericholecystic fluid and a 2 cm stone impacted "
+       "in the gallbladder neck, with a positive sonographic Murphy sign, consistent with acute calculous "
+       "cholecystitis. Normal-calibre common bile duct at 4 mm. Unremarkable liver."),
+    _c("b6-abd-chol-en-2", "abdomen", "en", CHOLECYSTITIS,
+       "Acute calculous cholecystitis with a 2 cm stone impacted in the gallbladder neck. The common bile "
+       "duct is dilated at 4 mm.",
+       "CBD: normal -> dilated"),
+    _c("b6-abd-chol-zh-1", "abdomen", "zh", CHOLECYSTITIS,
+       "超声显示您得了急性结石性胆囊炎：胆囊胀大，胆囊壁增厚约4毫米，胆囊周围有积液，胆囊颈部嵌顿一颗2厘米的结石。"
+       "胆总管4毫米，正常。肝脏正常。"),
+    _c("b6-abd-chol-zh-2", "abdomen", "zh", CHOLECYSTITIS,
+       "超声显示您得了急性结石性胆囊炎，胆囊颈部有一颗2厘米的结石，胆囊已经穿孔。",
+       "invented finding: perforation"),
+    _c("b6-abd-cir-en-1", "abdomen", "en", CIRRHOSIS,
+       "Cirrhotic liver morphology with a nodular contour and caudate lobe hypertrophy. Moderate volume "
+       "ascites. Splenomegaly to 16 cm. The portal vein is patent. No focal hepatic lesion."),
+    _c("b6-abd-cir-en-2", "abdomen", "en", CIRRHOSIS,
+       "Cirrhosis with large-volume ascites and splenomegaly. No focal liver lesion.",
+       "ascites severity: moderate -> large"),
+    _c("b6-abd-cir-en-3", "abdomen", "en", CIRRHOSIS,
+       "Cirrhosis with moderate ascites and splenomegaly. Thrombus in the portal vein.",
+       "portal vein: patent -> thrombus"),
+    _c("b6-abd-cir-zh-1", "abdomen", "zh", CIRRHOSIS,
+       "CT显示您有肝硬化，肝脏表面呈结节状，尾状叶增大。腹腔有中量积液，脾脏肿大，长约16厘米。门静脉通畅，肝内没有发现局灶性病变。"),
+    _c("b6-msk-hip-en-1", "musculoskeletal", "en", HIPFX,
+       "Displaced subcapital fracture of the left femoral neck, with the femoral shaft migrated superiorly. "
+       "The hip is not dislocated. Mild bilateral degenerative changes of the hips."),
+    _c("b6-msk-hip-en-2", "musculoskeletal", "en", HIPFX,
+       "Non-displaced left subcapital femoral neck fracture.",
+       "displaced -> non-displaced"),
+    _c("b6-msk-hip-zh-1", "musculoskeletal", "zh", HIPFX,
+       "X光显示您左侧股骨颈头下型骨折，有移位，股骨干向上移。髋关节没有脱位。两侧髋关节有轻度退行性改变。"),
+    _c("b6-msk-hip-zh-2", "musculoskeletal", "zh", HIPFX,
+       "X光显示您右侧股骨颈骨折，有移位。",
+       "side: left -> right"),
+    _c("b6-msk-acl-en-1", "musculoskeletal", "en", ACL,
+       "Complete ACL rupture with bone bruising of the lateral femoral condyle and the posterolateral "
+       "tibial plateau, the typical pivot-shift pattern. Both menisci and the MCL are intact. Moderate "
+       "effusion."),
+    _c("b6-msk-acl-en-2", "musculoskeletal", "en", ACL,
+       "Complete ACL tear with a pivot-shift bone bruise pattern and a tear of the medial meniscus.",
+       "meniscus: intact -> torn"),
+    _c("b6-msk-acl-en-3", "musculoskeletal", "en", ACL,
+       "Partial ACL tear with a pivot-shift bone bruise pattern. Intact menisci.",
+       "complete -> partial"),
+    _c("b6-msk-acl-zh-1", "musculoskeletal", "zh", ACL,
+       "核磁共振显示您前交叉韧带完全撕裂，股骨外侧髁和胫骨平台后外侧有骨挫伤。半月板完好，内侧副韧带完好。关节有中等量积液。"),
+    _c("b6-msk-sp-en-1", "musculoskeletal", "en", SPONDY,
+       "Grade 1 isthmic anterolisthesis of L4 on L5, secondary to bilateral L4 pars interarticularis "
+       "defects, with moderate bilateral neural foraminal narrowing at L4-L5. The central canal is patent. "
+       "The remaining levels are unremarkable."),
+    _c("b6-msk-sp-en-2", "musculoskeletal", "en", SPONDY,
+       "Grade 2 isthmic spondylolisthesis at L4-L5 with moderate bilateral foraminal narrowing.",
+       "grade 1 -> grade 2"),
+    _c("b6-msk-sp-zh-1", "musculoskeletal", "zh", SPONDY,
+       "核磁共振显示您腰4椎体相对腰5向前滑脱1度，原因是双侧腰4峡部裂。腰4-5双侧椎间孔中度狭窄，椎管没有狭窄。其他节段正常。"),
+    _c("b6-msk-sp-zh-2", "musculoskeletal", "zh", SPONDY,
+       "核磁共振显示您腰4椎体向前滑脱，腰4-5椎管重度狭窄。",
+       "central canal stenosis: negated -> severe"),
+    _c("b6-chest-sah-en-3", "neuro", "en", SAH,
+       "Diffuse subarachnoid hemorrhage from a 9 mm anterior communicating artery aneurysm.",
+       "size: 7 -> 9 mm"),
+    _c("b6-abd-cir-zh-2", "abdomen", "zh", CIRRHOSIS,
+       "CT显示您有肝硬化，腹腔有中量积液，脾脏肿大。肝内有一个肿块。",
+       "focal liver lesion: negated -> stated"),
+    _c("b6-msk-acl-zh-2", "musculoskeletal", "zh", ACL,
+       "核磁共振显示您前交叉韧带完全撕裂，内侧副韧带也有撕裂。",
+       "MCL: intact -> torn"),
+    _c("b6-neuro-pit-zh-2", "neuro", "zh", PITUITARY,
+       "核磁共振显示您有一个2.8厘米的垂体大腺瘤，没有压迫视交叉。",
+       "size: 1.8 -> 2.8 cm"),
+]
+
+assert len({c.id for c in BATCH_6}) == len(BATCH_6)
