@@ -783,6 +783,10 @@ class SourceFacts:
         concepts |= {({1: "mild", 2: "moderate", 3: "severe"}[_GRADES[g.group(1) or g.group(2)]], False)
                      for g in _GRADE_RE.finditer(low)}
         sides: set[tuple[str, str]] = set()
+        for m in mentions:  # "the ovaries are unremarkable": both ovaries
+            if m.category == LOCATION and low[m.start:m.end].endswith("s") and not m.concept.endswith("s") \
+                    and not _LATERALITY_EN.search(low, max(0, m.start - 25), m.start):
+                sides |= {("bilateral", m.concept), ("bilateral", LOC_FAMILY.get(m.concept, m.concept))}
         for s0, s1, side in _lateralities(low):
             sides.add((side, ""))
             for loc in _locations_near(low, s0, s1, mentions):
@@ -1045,8 +1049,8 @@ def _check_lesions(facts: SourceFacts, low: str, mentions: list[_Mention],
                 add(FlagKind.LATERALITY, s, e, f"the findings give this {'/'.join(sorted(cl.heads))} "
                     f"another side")
             matches = [sl for sl in matches if not sl.sides or sl.sides & cl.sides] or matches
-        if cl.locs:
-            matches = ([sl for sl in matches if sl.locs & cl.locs]
+        if cl.locs:  # (a lesion the source names without a place cannot be elsewhere)
+            matches = ([sl for sl in matches if not sl.locs or sl.locs & cl.locs]
                        or [sl for sl in matches if _families(sl.locs) & _families(cl.locs)] or matches)
         levels = _levels(cl.locs)
         leveled = [sl for sl in same_head if _levels(sl.locs)]
