@@ -8,6 +8,7 @@
     .venv/bin/python -m bench.guard_heldout --set dev4 --tag first  # its batch 4 -> guard_dev4_first.json
     .venv/bin/python -m bench.guard_heldout --set dev5 --tag first  # its batch 5 -> guard_dev5_first.json
     .venv/bin/python -m bench.guard_heldout --set dev6 --tag first  # its batch 6 -> guard_dev6_first.json
+    .venv/bin/python -m bench.guard_heldout --set dev7 --tag first  # its batch 7 -> guard_dev7_first.json
 
 Recall = planted cases with at least one flag / planted cases; false-flag rate = faithful cases with at
 least one flag / faithful cases. Every case is checked with ``medgen.text.guard.check(source, text)``
@@ -54,6 +55,9 @@ def _cases(which: str) -> list[Any]:
     if which == "dev6":
         from bench.text_guard_dev import BATCH_6
         return list(BATCH_6)
+    if which == "dev7":
+        from bench.text_guard_dev import BATCH_7
+        return list(BATCH_7)
     from bench.text_guard_heldout_v2 import CASES as V2
     return list(V2)
 
@@ -104,8 +108,8 @@ def evaluate(which: str = "v2") -> dict[str, object]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--tag", default="", help="suffix for the result file (e.g. after)")
-    ap.add_argument("--set", dest="which", choices=("v2", "dev", "dev2", "dev3", "dev4", "dev5", "dev6"), default="v2",
-                    help="v2: held-out set (report only); dev, dev2 .. dev6: batches 1 .. 6 of bench/text_guard_dev.py")
+    ap.add_argument("--set", dest="which", choices=("v2", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7"), default="v2",
+                    help="v2: held-out set (report only); dev, dev2 .. dev7: batches 1 .. 7 of bench/text_guard_dev.py")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 

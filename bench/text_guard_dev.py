@@ -1190,3 +1190,146 @@ BATCH_6: list[DevCase] = [
 ]
 
 assert len({c.id for c in BATCH_6}) == len(BATCH_6)
+
+
+# ---- batch 7 --------------------------------------------------------------------------------------
+# Written after the guard had been improved on batches 1-6, before the guard was run on it
+# (``python -m bench.guard_heldout --set dev7``; first run recorded in the README).
+
+EDH = """FINDINGS: Biconvex extra-axial hyperdense collection over the right temporal convexity measuring \
+1.4 cm in thickness, consistent with an acute epidural hematoma, with an overlying non-displaced right \
+temporal bone fracture. 6 mm leftward midline shift. The basal cisterns are preserved.
+IMPRESSION: Acute 1.4 cm right temporal epidural hematoma with an underlying skull fracture and 6 mm \
+midline shift."""
+
+BRONCHIECT = """FINDINGS: Cylindrical bronchiectasis in the right middle lobe and lingula with bronchial \
+wall thickening and mucus plugging. Scattered tree-in-bud nodules in the right middle lobe. No cavitation. \
+No lymphadenopathy.
+IMPRESSION: Middle lobe and lingular bronchiectasis with mucus plugging and tree-in-bud nodules, \
+suggesting chronic airway infection."""
+
+SPLEEN = """FINDINGS: Grade 3 splenic laceration measuring 4 cm in depth, with a moderate perisplenic \
+hematoma. No active contrast extravasation. The liver, kidneys and pancreas are intact. Small amount of \
+free fluid in the pelvis.
+IMPRESSION: Grade 3 splenic laceration with moderate perisplenic hematoma, without active bleeding."""
+
+RENAL_STONES = """FINDINGS: Two non-obstructing calculi in the left kidney, measuring 3 mm and 5 mm, in the \
+lower pole. No hydronephrosis. The right kidney is normal. The ureters and bladder are normal.
+IMPRESSION: Two small non-obstructing left lower pole renal calculi."""
+
+ELBOW = """FINDINGS: Left elbow. Elevated anterior and posterior fat pads indicating a joint effusion. No \
+visible fracture line. Normal alignment of the radiocapitellar joint.
+IMPRESSION: Elbow joint effusion without visible fracture; an occult radial head fracture is possible."""
+
+PLANTAR = """FINDINGS: Thickening of the proximal plantar fascia to 7 mm at its calcaneal origin with \
+surrounding soft tissue edema, in keeping with plantar fasciitis. No plantar fascia tear. No calcaneal \
+stress fracture.
+IMPRESSION: Plantar fasciitis without tear or stress fracture."""
+
+BATCH_7: list[DevCase] = [
+    _c("b7-neuro-edh-en-1", "neuro", "en", EDH,
+       "There is an acute epidural hematoma over the right temporal convexity, biconvex and hyperdense, "
+       "measuring 1.4 cm in thickness. A non-displaced fracture of the right temporal bone lies over it. "
+       "The midline is shifted 6 mm to the left. The basal cisterns remain open."),
+    _c("b7-neuro-edh-en-2", "neuro", "en", EDH,
+       "Your scan shows a collection of blood between the skull and the covering of the brain on the right "
+       "side, 1.4 cm thick, with a crack in the skull bone over it. The brain has been pushed 6 mm to the "
+       "left. You will be looked after by the specialist team."),
+    _c("b7-neuro-edh-zh-1", "neuro", "zh", EDH,
+       "CT显示您右侧颞部有急性硬膜外血肿，厚约1.4厘米，上方的右侧颞骨有骨折，没有移位。中线向左移位6毫米。基底池正常。"),
+    _c("b7-neuro-edh-en-3", "neuro", "en", EDH,
+       "Acute 1.4 cm right temporal subdural hematoma with an underlying skull fracture and 6 mm midline "
+       "shift.",
+       "epidural -> subdural"),
+    _c("b7-neuro-edh-zh-2", "neuro", "zh", EDH,
+       "CT显示您右侧颞部有急性硬膜外血肿，厚约1.4厘米，颞骨骨折有明显移位。",
+       "fracture: non-displaced -> displaced"),
+    _c("b7-chest-br-en-1", "chest", "en", BRONCHIECT,
+       "Cylindrical bronchiectasis of the right middle lobe and the lingula, with thickened bronchial walls "
+       "and mucus plugs, plus scattered tree-in-bud nodularity in the middle lobe. No cavities. No enlarged "
+       "lymph nodes. The appearances suggest a chronic airway infection."),
+    _c("b7-chest-br-en-2", "chest", "en", BRONCHIECT,
+       "The scan shows that some of the airways in the middle part of your right lung and in a part of your "
+       "left lung are widened and have thick walls, with mucus blocking some of them. This is called "
+       "bronchiectasis and suggests a long-standing infection of the airways."),
+    _c("b7-chest-br-zh-1", "chest", "zh", BRONCHIECT,
+       "CT显示您右肺中叶和左肺舌段有柱状支气管扩张，支气管壁增厚，有黏液栓，右肺中叶有散在树芽征小结节，提示慢性气道感染。"
+       "没有空洞，淋巴结不大。"),
+    _c("b7-chest-br-en-3", "chest", "en", BRONCHIECT,
+       "Middle lobe and lingular bronchiectasis with mucus plugging and a cavitating nodule.",
+       "cavitation: negated -> stated"),
+    _c("b7-chest-br-zh-2", "chest", "zh", BRONCHIECT,
+       "CT显示您右肺下叶和左肺舌段有支气管扩张，有黏液栓。",
+       "location: middle lobe -> lower lobe"),
+    _c("b7-abd-spl-en-1", "abdomen", "en", SPLEEN,
+       "Grade 3 laceration of the spleen, 4 cm deep, with a moderate perisplenic hematoma and no active "
+       "extravasation of contrast. The liver, kidneys and pancreas are uninjured. A small amount of free "
+       "pelvic fluid."),
+    _c("b7-abd-spl-en-2", "abdomen", "en", SPLEEN,
+       "Your scan shows a tear in your spleen that is 4 cm deep, with a moderate collection of blood around "
+       "it. There is no sign of ongoing bleeding. Your liver, kidneys and pancreas are not injured."),
+    _c("b7-abd-spl-zh-1", "abdomen", "zh", SPLEEN,
+       "CT显示您脾脏有3级撕裂伤，深约4厘米，脾周有中等量血肿，没有活动性出血。肝脏、肾脏和胰腺没有受伤。盆腔有少量积液。"),
+    _c("b7-abd-spl-en-3", "abdomen", "en", SPLEEN,
+       "Grade 3 splenic laceration with a moderate perisplenic hematoma and active contrast extravasation.",
+       "active bleeding: negated -> stated"),
+    _c("b7-abd-spl-en-4", "abdomen", "en", SPLEEN,
+       "Grade 3 splenic laceration with a moderate perisplenic hematoma and a liver laceration.",
+       "liver: intact -> lacerated"),
+    _c("b7-abd-stn-en-1", "abdomen", "en", RENAL_STONES,
+       "Two small stones in the lower part of your left kidney, 3 mm and 5 mm in size. They are not "
+       "blocking the flow of urine. Your right kidney, the tubes from the kidneys and the bladder are "
+       "normal."),
+    _c("b7-abd-stn-zh-1", "abdomen", "zh", RENAL_STONES,
+       "CT显示您左肾下极有两颗结石，分别为3毫米和5毫米，没有造成梗阻，没有肾积水。右肾、输尿管和膀胱正常。"),
+    _c("b7-abd-stn-en-2", "abdomen", "en", RENAL_STONES,
+       "Two non-obstructing calculi in the upper pole of the left kidney, measuring 3 mm and 5 mm.",
+       "location: lower -> upper pole"),
+    _c("b7-abd-stn-zh-2", "abdomen", "zh", RENAL_STONES,
+       "CT显示您左肾下极有两颗结石，其中一颗堵住了输尿管，引起肾积水。",
+       "obstruction and hydronephrosis: negated -> stated"),
+    _c("b7-msk-elb-en-1", "musculoskeletal", "en", ELBOW,
+       "Left elbow joint effusion, with elevation of both the anterior and posterior fat pads. No fracture "
+       "line is seen, although an occult radial head fracture cannot be excluded. The radiocapitellar "
+       "alignment is normal."),
+    _c("b7-msk-elb-en-2", "musculoskeletal", "en", ELBOW,
+       "The X-ray of your left elbow shows fluid in the joint. No broken bone can be seen, but a small "
+       "hidden break at the top of one of the forearm bones is possible."),
+    _c("b7-msk-elb-zh-1", "musculoskeletal", "zh", ELBOW,
+       "X光显示您左肘关节前后脂肪垫抬高，提示关节积液。没有看到明确的骨折线，但不能排除隐匿性桡骨头骨折。桡骨小头对位正常。"),
+    _c("b7-msk-elb-en-3", "musculoskeletal", "en", ELBOW,
+       "Left elbow joint effusion with a displaced radial head fracture.",
+       "fracture: possible occult -> displaced"),
+    _c("b7-msk-plf-en-1", "musculoskeletal", "en", PLANTAR,
+       "Proximal plantar fascia thickened to 7 mm at the calcaneal origin with adjacent soft tissue edema, "
+       "consistent with plantar fasciitis. The fascia is not torn and there is no calcaneal stress "
+       "fracture."),
+    _c("b7-msk-plf-en-2", "musculoskeletal", "en", PLANTAR,
+       "The thick band of tissue under your foot is swollen and thickened to 7 mm where it attaches to your "
+       "heel bone. This is plantar fasciitis, a common cause of heel pain. It is not torn and your heel bone "
+       "is not broken."),
+    _c("b7-msk-plf-zh-1", "musculoskeletal", "zh", PLANTAR,
+       "核磁共振显示您足底筋膜近端在跟骨起点处增厚到7毫米，周围软组织水肿，符合足底筋膜炎。筋膜没有撕裂，跟骨没有应力性骨折。"),
+    _c("b7-msk-plf-en-3", "musculoskeletal", "en", PLANTAR,
+       "Plantar fasciitis with a partial tear of the plantar fascia.",
+       "tear: negated -> stated"),
+    _c("b7-msk-plf-zh-2", "musculoskeletal", "zh", PLANTAR,
+       "核磁共振显示您足底筋膜增厚到7毫米，符合足底筋膜炎，跟骨有应力性骨折。",
+       "stress fracture: negated -> stated"),
+    _c("b7-neuro-edh-en-4", "neuro", "en", EDH,
+       "Acute right temporal epidural hematoma, 2.4 cm thick, with a skull fracture and 6 mm midline "
+       "shift.",
+       "thickness 1.4 -> 2.4 cm"),
+    _c("b7-chest-br-en-4", "chest", "en", BRONCHIECT,
+       "Bronchiectasis in the right middle lobe and lingula with mucus plugging and enlarged mediastinal "
+       "lymph nodes.",
+       "lymphadenopathy: negated -> stated"),
+    _c("b7-abd-spl-zh-2", "abdomen", "zh", SPLEEN,
+       "CT显示您脾脏有撕裂伤，脾周有大量血肿。",
+       "hematoma: moderate -> large"),
+    _c("b7-msk-elb-zh-2", "musculoskeletal", "zh", ELBOW,
+       "X光显示您右肘关节积液，没有看到骨折线。",
+       "side: left -> right"),
+]
+
+assert len({c.id for c in BATCH_7}) == len(BATCH_7)

@@ -158,3 +158,11 @@ def test_chinese_spinal_level_range_is_a_place_not_numbers() -> None:
     assert check(SPINE, "核磁共振显示您颈5-6椎间盘突出，压迫右侧颈6神经根。") == []
     flags = check(SPINE, "核磁共振显示您颈6-7椎间盘突出，压迫右侧颈7神经根。")
     assert flags and not any(f.kind is FlagKind.NUMBER for f in flags)
+
+
+def test_both_with_a_plural_is_bilateral() -> None:
+    src = ("FINDINGS: Mild degenerative change of both hips. The ovaries are unremarkable.\n"
+           "IMPRESSION: Mild bilateral hip osteoarthritis.")
+    assert check(src, "Mild degenerative change in both hips. Both ovaries are normal.") == []
+    assert FlagKind.LATERALITY.value in _kinds(src, "Mild degenerative change of the left hip only.") \
+        or check(src, "Mild degenerative change of the left hip only.")
