@@ -39,6 +39,7 @@ from medgen.text.vocabulary import (
     GENERAL,
     IMPLIES,
     IMPLIES_NEGATED,
+    INHERENT_SIDE,
     LOC_FAMILY,
     LOCATION,
     REGIONS,
@@ -71,6 +72,9 @@ _NO_OTHER = re.compile(r"\b(?:no|without)\s+(?:other|additional|further|second|m
 _OTHER = re.compile(r"\b(?:other|additional|another|further|second|more|extra)\s+(?:[a-z-]+\s+){0,3}$")
 _NO_SUBJECT = re.compile(r"\s*(?:[a-z-]+\s+){1,3}(?:is|are|was|were|has been|have been|appears?|seems?|looks?)\s+"
                          r"(?:[a-z]+ly\s+)?(?:[a-z]+\s+(?:or|and|nor)\s+)*$")
+_ZH_PSEUDO_NEG = re.compile(r"不能排除|不排除|不除外|无法排除|未能排除|不能除外")
+_EN_PSEUDO_NEG = re.compile(r"\b(?:cannot|can not|can't|could not|couldn't|not|unable to)\s+(?:be\s+)?"
+                            r"(?:exclude[sd]?|rule[sd]?\s+out)\b|\bnot\s+(?:be\s+)?(?:exclude[sd]?|ruled?\s+out)$")
 _NEG_THAT = re.compile(r"\s*(?:(?:clear|definite|convincing|any)\s+)?(?:signs?|evidence|suggestion|indication)\s+that\b")
 
 _NUM = r"\d+(?:\.\d+)?"
@@ -223,6 +227,8 @@ def _is_negated(low: str, clause: tuple[int, int], start: int, end: int) -> bool
     # Chinese: a cue earlier in the clause (clauses also split at Chinese commas below).
     zh_cue = None
     for m in _NEG_CUES_ZH.finditer(before):
+        if _ZH_PSEUDO_NEG.match(before, m.start()):
+            continue  # "不能排除": cannot be excluded, i.e. possible
         zh_cue = m
     if zh_cue is not None:
         between = before[zh_cue.end():]
@@ -232,6 +238,8 @@ def _is_negated(low: str, clause: tuple[int, int], start: int, end: int) -> bool
                 return True
     last = None
     for m in _NEG_CUES_EN.finditer(before):
+        if _EN_PSEUDO_NEG.search(before, max(0, m.start() - 16), m.end()):
+            continue  # "cannot exclude", "not ruled out": possible, not negated
         last = m
     if last is not None:
         between = before[last.end():]
@@ -483,8 +491,8 @@ def _word_keys(word: str) -> tuple[frozenset[str], bool]:
     if w.endswith("'s"):
         w = w[:-2]
     neg = False
-    m = re.match(r"non-?(.{4,})$", w)
-    if m:
+    m = re.match(r"non-?(.{4,})$", w) or re.match(r"un([a-z]{4,})$", w)
+    if m and (w.startswith("non") or _stem(m.group(1)) in _SYNONYM_GROUPS):  # "uninjured": not injured
         neg, w = True, m.group(1)
     st = _stem(w.replace("-", ""))
     level = {f"severity={SEVERITY[w]}"} if w in SEVERITY else set()  # "a bit" is "mild"
@@ -785,8 +793,12 @@ class SourceFacts:
         sides: set[tuple[str, str]] = set()
         for m in mentions:  # "the ovaries are unremarkable": both ovaries
             if m.category == LOCATION and low[m.start:m.end].endswith("s") and not m.concept.endswith("s") \
-                    and not _LATERALITY_EN.search(low, max(0, m.start - 25), m.start):
+                    and not _LATERALITY_EN.search(re.split(r"[.;:\n]", low[max(0, m.start - 25):m.start])[-1]):
                 sides |= {("bilateral", m.concept), ("bilateral", LOC_FAMILY.get(m.concept, m.concept))}
+        for m in mentions:  # the lingula is in the left lung
+            if m.category == LOCATION and m.concept in INHERENT_SIDE:
+                side = INHERENT_SIDE[m.concept]
+                sides |= {(side, ""), (side, m.concept), (side, LOC_FAMILY.get(m.concept, m.concept))}
         for s0, s1, side in _lateralities(low):
             sides.add((side, ""))
             for loc in _locations_near(low, s0, s1, mentions):

@@ -82,6 +82,8 @@ IMPLIES: dict[str, list[str]] = {k: list(v) for k, v in _DATA.get("implies", {})
 SEVERITY: dict[str, int] = {w: int(k) for k, ws in _DATA.get("severity", {}).items() for w in ws}
 #: Concept -> concepts a NEGATED mention of it also negates ("no consolidation" -> no pneumonia).
 IMPLIES_NEGATED: dict[str, list[str]] = {k: list(v) for k, v in _DATA.get("implies_negated", {}).items()}
+#: Location concept -> the side it always lies on ("lingula" -> left).
+INHERENT_SIDE: dict[str, str] = dict(_DATA.get("inherent_side", {}))
 #: Location concept (or organ family) -> larger body regions that contain it.
 REGIONS: dict[str, list[str]] = {k: list(v) for k, v in _DATA.get("regions", {}).items()}
 
