@@ -1333,3 +1333,110 @@ BATCH_7: list[DevCase] = [
 ]
 
 assert len({c.id for c in BATCH_7}) == len(BATCH_7)
+
+
+# ---- batch 8 --------------------------------------------------------------------------------------
+# Written after the guard had been improved on batches 1-7, before the guard was run on it; English
+# report rewordings in the main (``python -m bench.guard_heldout --set dev8``; first run in the README).
+
+CAROTID = """FINDINGS: Mixed calcified and non-calcified plaque at the right carotid bifurcation causing 70% \
+stenosis of the proximal right internal carotid artery. The left internal carotid artery has less than \
+30% stenosis. Both vertebral arteries are patent with antegrade flow.
+IMPRESSION: 70% stenosis of the right internal carotid artery. Mild left internal carotid stenosis."""
+
+PTX_SMALL = """FINDINGS: Small left apical pneumothorax measuring 1.5 cm from the chest wall. No mediastinal \
+shift. The right lung is clear. No pleural effusion. The left chest drain tip lies in the left apex.
+IMPRESSION: Small left apical pneumothorax with a chest drain in place."""
+
+COLITIS = """FINDINGS: Circumferential wall thickening of the descending and sigmoid colon over 20 cm with \
+pericolic fat stranding. The rectum is spared. No abscess. No free air. No lymphadenopathy.
+IMPRESSION: Colitis of the descending and sigmoid colon, infectious or inflammatory. No complication."""
+
+ADRENAL = """FINDINGS: A 1.6 cm well-circumscribed left adrenal nodule measuring -5 HU on the unenhanced \
+images, consistent with a lipid-rich adenoma. The right adrenal gland is normal.
+IMPRESSION: 1.6 cm left adrenal adenoma. No further imaging is required."""
+
+MENISCUS_BUCKET = """FINDINGS: Bucket-handle tear of the medial meniscus with the displaced fragment in the \
+intercondylar notch. The cruciate and collateral ligaments are intact. Small joint effusion. No fracture.
+IMPRESSION: Displaced bucket-handle tear of the medial meniscus."""
+
+CLAVICLE = """FINDINGS: Right clavicle. Comminuted fracture of the midshaft of the right clavicle with \
+1 cm of shortening and inferior displacement of the distal fragment. The acromioclavicular joint is \
+intact. No pneumothorax.
+IMPRESSION: Comminuted, displaced midshaft right clavicle fracture."""
+
+BATCH_8: list[DevCase] = [
+    _c("b8-neuro-car-en-1", "neuro", "en", CAROTID,
+       "Mixed calcified and soft plaque at the right carotid bifurcation produces a 70% stenosis of the "
+       "proximal right ICA. Less than 30% stenosis of the left ICA. The vertebral arteries are patent "
+       "bilaterally with normal antegrade flow."),
+    _c("b8-neuro-car-en-2", "neuro", "en", CAROTID,
+       "70% stenosis of the left internal carotid artery. Mild right internal carotid stenosis.",
+       "sides swapped"),
+    _c("b8-neuro-car-en-3", "neuro", "en", CAROTID,
+       "70% stenosis of the right internal carotid artery. Occlusion of the left vertebral artery.",
+       "vertebral artery: patent -> occluded"),
+    _c("b8-neuro-car-zh-1", "neuro", "zh", CAROTID,
+       "检查显示您右侧颈动脉分叉处有混合斑块，导致右侧颈内动脉近段狭窄70%。左侧颈内动脉狭窄小于30%。两侧椎动脉通畅。"),
+    _c("b8-chest-ptx-en-1", "chest", "en", PTX_SMALL,
+       "Small left apical pneumothorax, 1.5 cm from the chest wall, with the left chest drain tip in the "
+       "apex. No mediastinal shift. Clear right lung. No pleural effusion."),
+    _c("b8-chest-ptx-en-2", "chest", "en", PTX_SMALL,
+       "Small left apical pneumothorax measuring 1.5 cm with mediastinal shift to the right.",
+       "mediastinal shift: negated -> stated"),
+    _c("b8-chest-ptx-en-3", "chest", "en", PTX_SMALL,
+       "Small left apical pneumothorax measuring 1.5 cm. The chest drain tip is in the right apex.",
+       "drain side: left -> right"),
+    _c("b8-chest-ptx-zh-1", "chest", "zh", PTX_SMALL,
+       "X光显示您左肺尖有少量气胸，距胸壁1.5厘米，左侧胸腔引流管尖端位于左肺尖。纵隔没有移位，右肺清晰，没有胸腔积液。"),
+    _c("b8-abd-col-en-1", "abdomen", "en", COLITIS,
+       "Circumferential mural thickening of the descending and sigmoid colon over a 20 cm segment, with "
+       "pericolic stranding, sparing the rectum. No abscess, pneumoperitoneum or lymphadenopathy. The "
+       "appearances are those of an infectious or inflammatory colitis without complication."),
+    _c("b8-abd-col-en-2", "abdomen", "en", COLITIS,
+       "Colitis of the descending and sigmoid colon extending into the rectum.",
+       "rectum: spared -> involved"),
+    _c("b8-abd-col-en-3", "abdomen", "en", COLITIS,
+       "Colitis of the descending and sigmoid colon with a small pericolic abscess.",
+       "abscess: negated -> stated"),
+    _c("b8-abd-col-zh-1", "abdomen", "zh", COLITIS,
+       "CT显示您降结肠和乙状结肠有约20厘米长的肠壁环周增厚，周围脂肪有渗出，直肠未受累。没有脓肿，没有游离气体，淋巴结不大。"
+       "考虑为感染性或炎症性结肠炎，没有并发症。"),
+    _c("b8-abd-adr-en-1", "abdomen", "en", ADRENAL,
+       "Well-circumscribed 1.6 cm left adrenal nodule with an attenuation of -5 HU on non-contrast images, "
+       "diagnostic of a lipid-rich adenoma. Normal right adrenal gland. No further imaging is needed."),
+    _c("b8-abd-adr-en-2", "abdomen", "en", ADRENAL,
+       "1.6 cm right adrenal adenoma. No further imaging is required.",
+       "side: left -> right"),
+    _c("b8-abd-adr-en-3", "abdomen", "en", ADRENAL,
+       "1.6 cm left adrenal nodule, indeterminate; further characterisation with adrenal washout CT is "
+       "recommended.",
+       "descriptor + invented recommendation"),
+    _c("b8-abd-adr-zh-1", "abdomen", "zh", ADRENAL,
+       "CT显示您左侧肾上腺有一个1.6厘米、边界清楚的结节，平扫CT值约-5 HU，符合富脂腺瘤。右侧肾上腺正常。不需要进一步检查。"),
+    _c("b8-msk-men-en-1", "musculoskeletal", "en", MENISCUS_BUCKET,
+       "Displaced bucket-handle tear of the medial meniscus, with the fragment flipped into the "
+       "intercondylar notch. Intact cruciate and collateral ligaments. Small effusion. No fracture."),
+    _c("b8-msk-men-en-2", "musculoskeletal", "en", MENISCUS_BUCKET,
+       "Displaced bucket-handle tear of the lateral meniscus.",
+       "medial -> lateral"),
+    _c("b8-msk-men-en-3", "musculoskeletal", "en", MENISCUS_BUCKET,
+       "Displaced bucket-handle tear of the medial meniscus with a large joint effusion.",
+       "effusion: small -> large"),
+    _c("b8-msk-men-zh-1", "musculoskeletal", "zh", MENISCUS_BUCKET,
+       "核磁共振显示您内侧半月板桶柄样撕裂，撕裂的碎片移位到髁间窝。交叉韧带和副韧带完好。关节少量积液，没有骨折。"),
+    _c("b8-msk-cla-en-1", "musculoskeletal", "en", CLAVICLE,
+       "Comminuted midshaft fracture of the right clavicle with 1 cm of shortening and inferior "
+       "displacement of the distal fragment. The AC joint is intact. No pneumothorax."),
+    _c("b8-msk-cla-en-2", "musculoskeletal", "en", CLAVICLE,
+       "Comminuted midshaft right clavicle fracture with 1 cm of shortening and superior displacement of "
+       "the distal fragment.",
+       "displacement direction: inferior -> superior"),
+    _c("b8-msk-cla-en-3", "musculoskeletal", "en", CLAVICLE,
+       "Comminuted, displaced midshaft right clavicle fracture with a small right pneumothorax.",
+       "pneumothorax: negated -> stated"),
+    _c("b8-msk-cla-zh-1", "musculoskeletal", "zh", CLAVICLE,
+       "X光显示您右侧锁骨中段粉碎性骨折，短缩1厘米，远端骨折块向下移位。肩锁关节完好，没有气胸。"),
+]
+
+assert len({c.id for c in BATCH_8}) == len(BATCH_8)
