@@ -440,13 +440,16 @@ _ZH_FILLER = re.compile("|".join(re.escape(x) for x in GENERAL["zh_filler"]))
 
 # Everyday words: familiar English (Dale-Chall) or the discourse of letters to patients, minus every
 # word the vocabulary knows as clinical (synonym groups, severity scale, anatomy, lay_clinical, places).
+# generic part words of the anatomy list ("a 20 cm segment"): everyday, not clinical on their own
+_PART_WORDS = frozenset("segment segments region regions zone zones portion part parts area areas side sides "
+                        "space spaces surface".split())
 _DISCOURSE = frozenset(GENERAL.get("discourse", "").split())
 _EVERYDAY = FAMILIAR_EN | _DISCOURSE
 _CLINICAL_WORDS = frozenset(
     w for words in (
         [x for g in GENERAL["synonyms"] for x in g],
         [w for w in SEVERITY if w.isascii()],
-        GENERAL["anatomy"].split(),
+        [w for w in GENERAL["anatomy"].split() if w not in _PART_WORDS],
         GENERAL.get("lay_clinical", "").split(),
         [w for k, v in REGIONS.items() for x in [k, *v] for w in x.split()],
         [w for k, v in LOC_FAMILY.items() for x in (k, v) for w in x.split()],
@@ -479,6 +482,8 @@ def _is_everyday(word: str) -> bool:
     if len(parts) > 1:
         return all(_is_everyday(p) or _is_filler(p) for p in parts)
     lemmas = _lemmas(word)
+    if lemmas & _PART_WORDS:
+        return True
     if any(x in _CLINICAL_WORDS or _stem(x) in _CLINICAL_STEMS for x in lemmas):
         return False
     return any(x in _EVERYDAY for x in lemmas)

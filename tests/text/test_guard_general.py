@@ -70,7 +70,7 @@ PLANTED = [
     (NEURO, "A 12 mm acute subdural hematoma over the left frontal lobe with a small cortical "
             "contusion. No midline shift.", "unsupported"),
     (CHEST, "A 6 mm solid nodule in the right lower lobe. Calcified pleural plaques.",
-     "unsupported"),
+     "diagnosis"),  # plaque is a term (guardff)
     (ABDOMEN, "A 3.1 cm simple cyst in the right kidney. Sigmoid diverticulitis.", "diagnosis"),
     (MSK, "Non-displaced fracture of the distal radius with a small avulsion fragment.",
      "unsupported"),
@@ -91,7 +91,7 @@ PLANTED = [
     (NEURO, "您的左侧额叶有一个12毫米的急性硬膜下血肿，大脑中线有移位。", "negation"),
     (ABDOMEN, "您的右肾有一个3.1厘米的复杂囊肿。", "diagnosis"),
     (MSK, "您的右手腕桡骨远端骨折，骨折有移位。", "negation"),
-    (CHEST, "您的右肺下叶有一个6毫米的实性结节，还有胸膜斑块。", "unsupported"),
+    (CHEST, "您的右肺下叶有一个6毫米的实性结节，还有胸膜斑块。", "diagnosis"),  # 斑块 is a term (guardff)
     (ABDOMEN, "您的右肾有一个3.1厘米的单纯囊肿，还有胆囊炎。", "diagnosis"),
     (MSK, "您的右手腕桡骨远端骨折，没有移位，韧带有损伤。", "diagnosis"),  # 损伤 is a term (guardff)
 ]
