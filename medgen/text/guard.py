@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 import snowballstemmer
@@ -33,11 +34,15 @@ from medgen.text.vocabulary import (
     CUES,
     EN_NEGATED_TERMS,
     EN_TERMS,
+    FAMILIAR_EN,
     FINDING,
     GENERAL,
     IMPLIES,
+    IMPLIES_NEGATED,
+    INHERENT_SIDE,
     LOC_FAMILY,
     LOCATION,
+    REGIONS,
     SEVERITY,
     UNIT_RE,
     UNITS,
@@ -62,10 +67,19 @@ _SCOPE_BREAK_EN = re.compile(CUES["scope_break_en"])
 _VERBISH_EN = re.compile(CUES["verbish_en"])
 _FINITE_EN = re.compile(CUES["finite_en"])
 _CLAUSE_SPLIT = re.compile(r"[.;:!?\n。；！？：]")
+_NEXT_WORD = re.compile(r"[ -]([a-z]+)\b")
+_NO_OTHER = re.compile(r"\b(?:no|without)\s+(?:other|additional|further|second|more)\s+(?:[a-z-]+\s+){0,2}$")
+_OTHER = re.compile(r"\b(?:other|additional|another|further|second|more|extra)\s+(?:[a-z-]+\s+){0,3}$")
+_NO_SUBJECT = re.compile(r"\s*(?:[a-z-]+\s+){1,3}(?:is|are|was|were|has been|have been|appears?|seems?|looks?)\s+"
+                         r"(?:[a-z]+ly\s+)?(?:[a-z]+\s+(?:or|and|nor)\s+)*$")
+_ZH_PSEUDO_NEG = re.compile(r"不能排除|不排除|不除外|无法排除|未能排除|不能除外")
+_EN_PSEUDO_NEG = re.compile(r"\b(?:cannot|can not|can't|could not|couldn't|not|unable to)\s+(?:be\s+)?"
+                            r"(?:exclude[sd]?|rule[sd]?\s+out)\b|\bnot\s+(?:be\s+)?(?:exclude[sd]?|ruled?\s+out)$")
+_NEG_THAT = re.compile(r"\s*(?:(?:clear|definite|convincing|any)\s+)?(?:signs?|evidence|suggestion|indication)\s+that\b")
 
 _NUM = r"\d+(?:\.\d+)?"
 _NUMBER_RE = re.compile(
-    rf"(?<![A-Za-z0-9_.])({_NUM})(?:\s*(?:-|to|x|×|by|到|至|或)\s*({_NUM}))?(?:\s*-?\s*({UNIT_RE})(?![a-z]))?"
+    rf"(?<![A-Za-z0-9_.颈胸腰骶])({_NUM})(?:\s*(?:-|to|x|×|by|到|至|或)\s*({_NUM}))?(?:\s*-?\s*({UNIT_RE})(?![a-z]))?"
 )
 _WORD_NUMBER_RE = re.compile(
     r"\b(" + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True)) + r")\b"
@@ -213,6 +227,8 @@ def _is_negated(low: str, clause: tuple[int, int], start: int, end: int) -> bool
     # Chinese: a cue earlier in the clause (clauses also split at Chinese commas below).
     zh_cue = None
     for m in _NEG_CUES_ZH.finditer(before):
+        if _ZH_PSEUDO_NEG.match(before, m.start()):
+            continue  # "不能排除": cannot be excluded, i.e. possible
         zh_cue = m
     if zh_cue is not None:
         between = before[zh_cue.end():]
@@ -222,10 +238,14 @@ def _is_negated(low: str, clause: tuple[int, int], start: int, end: int) -> bool
                 return True
     last = None
     for m in _NEG_CUES_EN.finditer(before):
+        if _EN_PSEUDO_NEG.search(before, max(0, m.start() - 16), m.end()):
+            continue  # "cannot exclude", "not ruled out": possible, not negated
         last = m
     if last is not None:
         between = before[last.end():]
-        broken = bool(_SCOPE_BREAK_EN.search(between) or _FINITE_EN.search(between))
+        whole_clause = bool(_NEG_THAT.match(between)  # "no signs that it is infected"
+                            or (last.group() in ("no", "none") and _NO_SUBJECT.match(between)))  # "no bones are broken"
+        broken = bool(_SCOPE_BREAK_EN.search(between) or (_FINITE_EN.search(between) and not whole_clause))
         if not broken:
             # a comma or "and" followed by a verb-ish word or article before this term ends it
             for sep in re.finditer(r",|\band\b|\bwith\b", between):
@@ -251,7 +271,28 @@ def _mentions(text: str) -> tuple[str, list[_Mention]]:
     for t0, t1, concept, cat, inherent in terms:
         neg = inherent or _is_negated(low, _clause_of(low, clauses, t0), t0, t1)
         out.append(_Mention(concept, cat, t0, t1, neg))
+    for m in _ZH_LEVEL_RE.finditer(low):  # "胸12" = t12, "颈5-6" = c5-c6
+        a = f"{_ZH_SPINE[m.group(1)]}{m.group(2)}"
+        b = f"{_ZH_SPINE[m.group(3) or m.group(1)]}{m.group(4)}" if m.group(4) else ""
+        out.append(_Mention(f"{a}-{b}" if b else a, LOCATION, m.start(), m.end(), False))
+    for m in _LEVEL_RE.finditer(low):  # spinal levels are places of their own ("l4-l5")
+        a = f"{m.group(1)}{m.group(2)}"
+        concept = f"{a}-{m.group(3) or m.group(1)}{m.group(4)}" if m.group(4) else a
+        out.append(_Mention(concept, LOCATION, m.start(), m.end(), False))
+    out.sort(key=lambda x: (x.start, x.end))
     return low, out
+
+
+_LEVEL_RE = re.compile(r"(?<![a-z0-9])([ctls])(\d{1,2})(?:\s*(?:-|/|to)\s*([ctls])?(\d{1,2}))?(?![a-z0-9])"
+                       r"(?!\s*(?:/|-?weighted|signal|hyper|hypo|flair|sequence|image))")
+_ZH_LEVEL_RE = re.compile(r"([颈胸腰骶])(\d{1,2})(?:\s*[-/~～]\s*([颈胸腰骶])?(\d{1,2}))?(?!\d)")
+_ZH_SPINE = {"颈": "c", "胸": "t", "腰": "l", "骶": "s"}
+_LEVEL_CONCEPT = re.compile(r"[ctls]\d{1,2}(?:-[ctls]\d{1,2})?")
+
+
+def _levels(locs: Iterable[str]) -> set[str]:
+    """Spinal levels among ``locs``, a range also as its two ends ("l4-l5" -> l4, l5)."""
+    return {y for x in locs if _LEVEL_CONCEPT.fullmatch(x) for y in (x, *x.split("-"))}
 
 
 def _clause_of(low: str, clauses: list[tuple[int, int]], pos: int) -> tuple[int, int]:
@@ -281,6 +322,8 @@ def _numbers(low: str) -> Iterator[tuple[int, int, float, str | None]]:
     Dates are masked out (they are checked as whole strings by :func:`check`).
     """
     low = _DATE_RE.sub(lambda m: " " * len(m.group()), low)
+    low = _ZH_LEVEL_RE.sub(lambda m: " " * len(m.group()), low)  # spinal levels are places
+    low = _LEVEL_RE.sub(lambda m: " " * len(m.group()), low)
     low = _ENUMERATOR_RE.sub(lambda m: m.group(1) + " " * len(m.group(2)), low)
     for m in _NUMBER_RE.finditer(low):
         unit = UNITS.get(m.group(3)) if m.group(3) else None
@@ -342,7 +385,9 @@ def _locations_near(low: str, start: int, end: int, mentions: Iterable[_Mention]
     after = [x for x in mentions if x.category == LOCATION and end <= x.start < min(end + 40, clause_end)]
     near = {x.concept for x in after[:n]}
     if not near:
-        before = [x for x in mentions if x.category == LOCATION and start - 30 <= x.end <= start]
+        c0 = max((m.end() for m in _CLAUSE_SPLIT.finditer(low, 0, start)), default=0)
+        before = [x for x in mentions if x.category == LOCATION and max(c0, start - 30) <= x.start
+                  and x.end <= start]
         near = {x.concept for x in before[-1:]}
     return near
 
@@ -354,6 +399,14 @@ _STEMMER = snowballstemmer.stemmer("english")
 _WORD_RE = re.compile(r"[a-z]+(?:['’][a-z]+)*(?:-[a-z]+)*")
 _MODIFIERS = frozenset(GENERAL["modifier_concepts"])
 _SEGMENT_SPLIT = re.compile(r",|，|、|\band\b|\bwith\b|\bwhile\b|\bwhereas\b|\bbut\b|和|以及|并且|但")
+_GRADE_RE = re.compile(r"\bgrade\s*(1|2|3|iii|ii|i|one|two|three)\b|([123])级")
+_GRADES = {"1": 1, "2": 2, "3": 3, "i": 1, "ii": 2, "iii": 3, "one": 1, "two": 2, "three": 3}
+_DIRECTION_KEYS = frozenset(f"={i}" for i, g in enumerate(GENERAL["synonyms"])
+                            if g and g[0] in GENERAL.get("direction_groups", ()))
+_GROUP_OF_HEAD = {g[0]: f"={i}" for i, g in enumerate(GENERAL["synonyms"]) if g}
+#: direction group key -> the key of its opposite ("top" <-> "bottom")
+_OPPOSITE = {_GROUP_OF_HEAD[a]: _GROUP_OF_HEAD[b] for x, y in GENERAL.get("direction_opposites", ())
+             for a, b in ((x, y), (y, x))}
 _ZH_SEVERITY = {w: lvl for w, lvl in SEVERITY.items() if not w.isascii()}
 _WITH_NO_CUT = re.compile(r"(?:consistent|compatible|keeping|together|along)\s*$")
 _SAME_LESION = re.compile(CUES.get("same_lesion", r"(?!x)x"))
@@ -361,6 +414,7 @@ _CITATION = re.compile(CUES.get("citation", r"(?!x)x"))
 _ZH_STOP = set("的有是在了个一您你这那也和与及或但没无未不很较稍还并就都其它它们及处见到")
 
 
+@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     return str(_STEMMER.stemWord(word))
 
@@ -379,23 +433,78 @@ _SYNONYM_GROUPS: dict[str, set[str]] = {}
 for _i, _group in enumerate(GENERAL["synonyms"]):
     for _w in _group:
         _SYNONYM_GROUPS.setdefault(_stem(_w.replace("-", "")), set()).add(f"={_i}")
+_LAY_PHRASES = [(re.compile(rf"\b(?:{pat})\b"), word) for pat, word in GENERAL.get("lay_phrases", [])]
 _ZH_CLINICAL = re.compile("|".join(re.escape(x) for x in sorted(GENERAL["zh_clinical"], key=len, reverse=True)))
 _ZH_FILLER = re.compile("|".join(re.escape(x) for x in GENERAL["zh_filler"]))
 
 
+# Everyday words: familiar English (Dale-Chall) or the discourse of letters to patients, minus every
+# word the vocabulary knows as clinical (synonym groups, severity scale, anatomy, lay_clinical, places).
+# generic part words of the anatomy list ("a 20 cm segment"): everyday, not clinical on their own
+_PART_WORDS = frozenset("segment segments region regions zone zones portion part parts area areas side sides "
+                        "space spaces surface".split())
+_DISCOURSE = frozenset(GENERAL.get("discourse", "").split())
+_EVERYDAY = FAMILIAR_EN | _DISCOURSE
+_CLINICAL_WORDS = frozenset(
+    w for words in (
+        [x for g in GENERAL["synonyms"] for x in g],
+        [w for w in SEVERITY if w.isascii()],
+        [w for w in GENERAL["anatomy"].split() if w not in _PART_WORDS],
+        GENERAL.get("lay_clinical", "").split(),
+        [w for k, v in REGIONS.items() for x in [k, *v] for w in x.split()],
+        [w for k, v in LOC_FAMILY.items() for x in (k, v) for w in x.split()],
+        [w for k, v in IMPLIES.items() for x in [k, *v] for w in x.split()],
+    ) for w in words)
+_CLINICAL_STEMS = frozenset(_stem(w.replace("-", "")) for w in _CLINICAL_WORDS)
+_LEMMA_RULES = (("ies", "y"), ("ied", "y"), ("iest", "y"), ("ier", "y"), ("ily", "y"), ("es", ""),
+                ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("er", ""), ("er", "e"),
+                ("est", ""), ("est", "e"), ("ly", ""), ("ness", ""))
+
+
+def _lemmas(word: str) -> set[str]:
+    """The word and the base forms an English inflection may come from ("biggest" -> "big")."""
+    out = {word}
+    for suffix, rep in _LEMMA_RULES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            base = word[: -len(suffix)] + rep
+            out.add(base)
+            if not rep and len(base) >= 3 and base[-1] == base[-2]:
+                out.add(base[:-1])  # "bigg" -> "big", "tipped" -> "tip"
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _is_everyday(word: str) -> bool:
+    """True for an everyday word that names no finding, place, size or change ("reassuring",
+    "decide", "whether"); such a word is not flagged when the source lacks it. Hyphenated words
+    are everyday when every part is."""
+    parts = [p for p in word.split("-") if p]
+    if len(parts) > 1:
+        return all(_is_everyday(p) or _is_filler(p) for p in parts)
+    lemmas = _lemmas(word)
+    if lemmas & _PART_WORDS:
+        return True
+    if any(x in _CLINICAL_WORDS or _stem(x) in _CLINICAL_STEMS for x in lemmas):
+        return False
+    return any(x in _EVERYDAY for x in lemmas)
+
+
+@lru_cache(maxsize=65536)
 def _word_keys(word: str) -> tuple[frozenset[str], bool]:
     """Lookup keys of one word (its stem and synonym groups), and whether it is "non-..."."""
     w = word.replace("’", "'")
     if w.endswith("'s"):
         w = w[:-2]
     neg = False
-    m = re.match(r"non-?(.{4,})$", w)
-    if m:
+    m = re.match(r"non-?(.{4,})$", w) or re.match(r"un([a-z]{4,})$", w)
+    if m and (w.startswith("non") or _stem(m.group(1)) in _SYNONYM_GROUPS):  # "uninjured": not injured
         neg, w = True, m.group(1)
     st = _stem(w.replace("-", ""))
-    return frozenset({st} | _SYNONYM_GROUPS.get(st, set())), neg
+    level = {f"severity={SEVERITY[w]}"} if w in SEVERITY else set()  # "a bit" is "mild"
+    return frozenset({st} | _SYNONYM_GROUPS.get(st, set()) | level), neg
 
 
+@lru_cache(maxsize=65536)
 def _is_filler(word: str) -> bool:
     if word in _FILLER:
         return True
@@ -428,6 +537,8 @@ class _Lesion:
     size_spans: tuple[tuple[int, int, float], ...]
     start: int = 0
     end: int = 0
+    #: direction groups of its plain place words ("posterior" horn, "upper" pole)
+    dirs: frozenset[str] = frozenset()
 
 
 def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
@@ -449,6 +560,7 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
     for c0, c1 in _clauses(low):
         cuts = [c0] + [m.start() for m in _SEGMENT_SPLIT.finditer(low, c0, c1)
                        if not (m.group() == "with" and _WITH_NO_CUT.search(low, max(c0, m.start() - 16), m.start()))
+                       and not any(x.start < m.start() < x.end for x in mentions)  # "wear and tear"
                        ] + [c1]
         groups: list[dict[str, Any]] = []
         pending: dict[str, Any] | None = None
@@ -460,51 +572,91 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
                 "polar": {(m.concept, m.negated) for m in mentions if a <= m.start < b
                           and m.category == FINDING and m.concept not in _MODIFIERS},
                 "severity": {SEVERITY[w.group()] for w in _WORD_RE.finditer(low, a, b)
-                             if w.group() in SEVERITY}
+                             if w.group() in SEVERITY and not re.search(r"\b(?:most|more)\s+$", low[a:w.start()])}
+                | {_GRADES[g.group(1) or g.group(2)] for g in _GRADE_RE.finditer(low, a, b)}
                 | {lvl for w, lvl in _ZH_SEVERITY.items() if w in low[a:b]},
                 "mods": [(m.start, m.end, m.concept, m.negated) for m in mentions
                          if a <= m.start < b and m.category == FINDING and m.concept in _MODIFIERS],
                 "sizes": [x for x in sizes if a <= x[0] < b],
                 "sides": {x[2] for x in sides if a <= x[0] < b},
                 "locs": {m.concept for m in mentions if a <= m.start < b and m.category == LOCATION},
+                "dirs": _directions(low, a, b, mentions),
             }
             if seg["heads"] and groups and _SAME_LESION.match(low, a + 1 if low[a] in ",，" else a):
                 g = groups[-1]  # "a 7 cm mass, consistent with a lipoma": one lesion
-                for k in ("heads", "polar", "sides", "locs", "severity"):
+                for k in ("heads", "polar", "sides", "locs", "severity", "dirs"):
                     g[k] |= seg[k]
                 g["mods"] += seg["mods"]
                 g["sizes"] += seg["sizes"]
                 g["span"][1] = b
             elif seg["heads"]:
                 if pending is not None and low[a] != "，":  # "A 2 cm, enhancing mass"
-                    seg["mods"] = pending["mods"] + seg["mods"]
+                    own = _own_noun(low, pending["span"][0], pending["span"][1], mentions)  # "Severe narrowing ..., with cysts"
+                    seg["mods"] = [x for x in pending["mods"] if not own or x[2] not in SEVERITY] + seg["mods"]
                     seg["sizes"] = pending["sizes"] + seg["sizes"]
-                    for k in ("sides", "locs", "severity"):
+                    for k in ("sides", "locs", "dirs") + (() if own else ("severity",)):
                         seg[k] |= pending[k]
                     pending = None
                 groups.append(seg)
+            elif groups and low[a] == "，" and seg["locs"] and not seg["locs"] & groups[-1]["locs"]:
+                continue  # "关节里有中等量积液，软骨轻度变薄": another structure, not the effusion
             elif groups:
                 g = groups[-1]
+                if _own_noun(low, a, b, mentions):  # "and mild shift of ...": not this lesion's severity
+                    seg["mods"] = [x for x in seg["mods"] if x[2] not in SEVERITY]
                 g["mods"] += seg["mods"]
                 g["sizes"] += seg["sizes"]
                 g["sides"] |= seg["sides"]
                 g["locs"] |= seg["locs"]
-                g["severity"] |= seg["severity"]
+                g["dirs"] |= seg["dirs"]
+                if not _own_noun(low, a, b, mentions):
+                    g["severity"] |= seg["severity"]
                 g["span"][1] = b
             elif pending is None:
                 pending = seg
             else:
                 for k in ("mods", "sizes"):
                     pending[k] += seg[k]
-                for k in ("sides", "locs", "severity"):
+                for k in ("sides", "locs", "severity", "dirs"):
                     pending[k] |= seg[k]
         for g in groups:
             out.append(_Lesion(
                 frozenset(g["heads"]), frozenset(g["polar"]), frozenset(g["severity"]),
                 frozenset((c, n) for _, _, c, n in g["mods"]),
                 frozenset(mm for _, _, mm in g["sizes"]), frozenset(g["sides"]),
-                frozenset(g["locs"]), tuple(g["mods"]), tuple(g["sizes"]), *g["span"]))
+                frozenset(g["locs"]), tuple(g["mods"]), tuple(g["sizes"]), start=g["span"][0],
+                end=g["span"][1], dirs=frozenset(g["dirs"])))
     return out
+
+
+def _directions(low: str, a: int, b: int, mentions: list[_Mention]) -> set[str]:
+    """Direction groups of the plain place words in low[a:b] outside terms ("posterior" horn)."""
+    out: set[str] = set()
+    for w in _WORD_RE.finditer(low, a, b):
+        if any(m.start <= w.start() < m.end for m in mentions):
+            continue
+        out |= _word_keys(w.group())[0] & _DIRECTION_KEYS
+    return out
+
+
+def _own_noun(low: str, a: int, b: int, mentions: list[_Mention]) -> bool:
+    """True when the segment low[a:b] holds a content word that no term covers (its own noun);
+    in Chinese, two uncovered Han characters right after a severity word ("轻度后凸")."""
+    for zw in _ZH_SEVERITY:
+        i = low.find(zw, a, b)
+        if i >= 0:
+            j = i + len(zw)
+            nxt = low[j:j + 2]
+            if len(nxt) == 2 and all("\u4e00" <= ch <= "\u9fff" for ch in nxt) \
+                    and not any(m.start <= j < m.end for m in mentions):
+                return True
+    for w in _WORD_RE.finditer(low, a, b):
+        x = w.group()
+        if _is_filler(x) or x in SEVERITY or x in _SIDE_WORDS or re.fullmatch(r"(?:left|right)ward", x):
+            continue
+        if not any(m.start <= w.start() < m.end for m in mentions):
+            return True
+    return False
 
 
 def _zh_clinical_spans(low: str, covered: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
@@ -521,6 +673,67 @@ def _zh_clinical_spans(low: str, covered: list[tuple[int, int]]) -> Iterator[tup
             s -= 1
         taken.append((s, e))
         yield s, e
+
+
+_NORMAL_WORDS = r"(?:intact|normal|unremarkable|preserved|clear|patent|congruent)"
+# "X is intact", "intact X", "X: normal" (not "enhances normally")
+_NORMAL_CUE = re.compile(rf"\b(?:is|are|was|were|remains?|appears?|looks?|otherwise)\s+(?:\w+\s+)?{_NORMAL_WORDS}\b"
+                         rf"|(?:^|[:.]\s*|\b(?:an?|the)\s+){_NORMAL_WORDS}\b|:\s*{_NORMAL_WORDS}\b|完好|正常|完整")
+
+
+def _normal_places(low: str, mentions: list[_Mention]) -> Iterator[tuple[str, str]]:
+    """(place, side) for every place of a clause that calls it intact / normal / clear and states
+    no finding there ("The medial malleolus is intact.", "The right lung is clear."), unless the
+    source states a finding at that place elsewhere ("The frontal sinuses are clear" next to a
+    maxillary sinusitis: "sinus" is not normal)."""
+    positive: set[tuple[str, str]] = set()
+    for les in _lesions(low, mentions):
+        if any(not n for _, n in les.polar_heads):
+            # the lesion's own place (a lesion naming several places may use them as references:
+            # "5 cm above its calcaneal insertion") and the places its finding implies
+            own = _around(les.locs) if len(les.locs) == 1 else set()
+            for loc in own | {i for h in les.heads for i in IMPLIES.get(h, ())}:
+                positive |= {(loc, sd) for sd in les.sides or {""}}
+    for place, side in _normal_places_raw(low, mentions):
+        if (place, side) in positive or (place, "") in positive or (not side and any(p == place for p, _ in positive)):
+            continue
+        yield place, side
+
+
+def _normal_places_raw(low: str, mentions: list[_Mention]) -> Iterator[tuple[str, str]]:
+    for c0, c1 in _clauses(low):
+        if not _NORMAL_CUE.search(low, c0, c1):
+            continue
+        here = [m for m in mentions if c0 <= m.start < c1]
+        if any(m.category == FINDING and not m.negated and m.concept not in _MODIFIERS for m in here):
+            continue
+        sides = {x[2] for x in _lateralities(low[:c1]) if x[0] >= c0}
+        side = next(iter(sides)) if len(sides) == 1 else ""
+        for m in here:
+            if m.category == LOCATION:
+                yield m.concept, side
+
+
+def _at_normal_place(facts: SourceFacts, locs: Iterable[str], sides: Iterable[str],
+                     strict: bool = False) -> set[str]:
+    """The places among ``locs`` that the source calls normal (side-compatible; ``strict``: a
+    place the source calls normal on one side only counts when the text names that side)."""
+    sides = set(sides)
+    return {loc for loc in locs for place, side in facts.normal_places
+            if (place == loc or (not strict and loc in _around({place})))
+            and (not side or side in sides or (not sides and not strict))}
+
+
+def _regions(locs: Iterable[str]) -> set[str]:
+    """The body regions that contain any of ``locs`` (transitively: "radius" -> "forearm", "arm")."""
+    out: set[str] = set()
+    todo = list(locs)
+    while todo:
+        for r in REGIONS.get(todo.pop(), ()):
+            if r not in out:
+                out.add(r)
+                todo.append(r)
+    return out
 
 
 @dataclass(frozen=True)
@@ -540,6 +753,14 @@ class SourceFacts:
     size_words: frozenset[tuple[float, str]] = frozenset()
     #: every prefix (5+ letters) of every source word ("stenosed" is supported by "stenosis")
     prefixes: frozenset[str] = frozenset()
+    #: the source's words in order (abbreviations are matched against them)
+    word_seq: tuple[str, ...] = ()
+    #: places the source calls intact / normal / clear, with the side it names ("" = none)
+    normal_places: frozenset[tuple[str, str]] = frozenset()
+    #: sides given as a direction ("rightward shift", "displaced to the left")
+    directions: frozenset[str] = frozenset()
+    #: findings the source denies beyond those it names ("No other liver lesion")
+    no_other: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, source: str) -> SourceFacts:
@@ -548,32 +769,67 @@ class SourceFacts:
         sizes = {mm for v, u in nums if (mm := _to_mm(v, u)) is not None}
         concepts = {(m.concept, m.negated) for m in mentions if m.category == FINDING}
         locs = {m.concept for m in mentions if m.category == LOCATION}
-        implied_words: set[str] = set()
+        implied_words: set[tuple[str, bool]] = set()
         for m in mentions:  # "appendicitis" supports "inflammation", "radius" supports "bone"
             for implied in IMPLIES.get(m.concept, ()):
                 concepts.add((implied, m.negated))
                 locs.add(implied)
-                if not m.negated:
-                    implied_words.add(implied)
+                if m.category == LOCATION:  # a place states nothing: "ventricle" -> fluid, either way
+                    implied_words |= {(implied, False), (implied, True)}
+                else:  # "no lymphadenopathy" -> not enlarged
+                    implied_words.add((implied, m.negated))
+            if m.negated:  # "no consolidation" -> no pneumonia
+                for implied in IMPLIES_NEGATED.get(m.concept, ()):
+                    concepts.add((implied, True))
+                    implied_words.add((implied, True))
         locs |= {LOC_FAMILY[x] for x in locs if x in LOC_FAMILY}  # "frontal lobe" supports "brain"
+        for w in set(_WORD_RE.findall(low)):  # "infrarenal aorta": the kidney is a reference place
+            if _PLACE_ADJECTIVE.match(w):
+                root = re.sub(r"^(?:peri|para|sub|intra|extra|retro|infra|supra|inter|trans|juxta|pre|post)-?", "", w)
+                locs |= {t[2] for t in _term_matches(root) if t[3] == LOCATION}
+        locs |= _regions(locs)  # ... and "head"
+        locs |= _levels(locs)  # "l4-l5" supports "l4" and "l5"
+        spine = {x[0] for x in locs if _LEVEL_CONCEPT.fullmatch(x)}  # "c5-c6": the cervical spine
+        spinal = {"cervical spine" if c == "c" else "lumbar" if c in "ls" else "spine" for c in spine}
+        locs |= _around(spinal)
+        # "grade 2 sprain" states a moderate severity
+        concepts |= {({1: "mild", 2: "moderate", 3: "severe"}[_GRADES[g.group(1) or g.group(2)]], False)
+                     for g in _GRADE_RE.finditer(low)}
         sides: set[tuple[str, str]] = set()
+        for m in mentions:  # "the ovaries are unremarkable": both ovaries
+            if m.category == LOCATION and low[m.start:m.end].endswith("s") and not m.concept.endswith("s") \
+                    and not _LATERALITY_EN.search(re.split(r"[.;:\n]", low[max(0, m.start - 25):m.start])[-1]):
+                sides |= {("bilateral", m.concept), ("bilateral", LOC_FAMILY.get(m.concept, m.concept))}
+        for m in mentions:  # the lingula is in the left lung
+            if m.category == LOCATION and m.concept in INHERENT_SIDE:
+                side = INHERENT_SIDE[m.concept]
+                sides |= {(side, ""), (side, m.concept), (side, LOC_FAMILY.get(m.concept, m.concept))}
         for s0, s1, side in _lateralities(low):
             sides.add((side, ""))
             for loc in _locations_near(low, s0, s1, mentions):
                 sides.add((side, loc))
                 sides.add((side, LOC_FAMILY.get(loc, loc)))
+                sides |= {(side, r) for r in _regions({loc, LOC_FAMILY.get(loc, loc)})}
         dates = frozenset(d for _, _, d in _dates(low))
         words: dict[str, set[bool]] = {}
         clauses = _clauses(low)
         for wm in _WORD_RE.finditer(low):
             neg = _is_negated(low, _clause_of(low, clauses, wm.start()), wm.start(), wm.end())
             whole = wm.group()
+            if neg and not _is_filler(whole) and (nxt := _NEXT_WORD.match(low, wm.end())) \
+                    and not _is_filler(nxt.group(1)):
+                for k in _word_keys(whole)[0]:  # "no cord signal abnormality": "signal" is a modifier
+                    words.setdefault(k, set()).update((False, True))
+                continue
             parts = [whole] + (whole.split("-") if "-" in whole and not _word_keys(whole)[1] else [])
             for w in parts:
                 keys, pneg = _word_keys(w)
                 for k in keys:
                     words.setdefault(k, set()).add(neg != pneg)
-        named = {(m.concept, m.negated) for m in mentions} | {(x, False) for x in implied_words}
+        named = {(m.concept, m.negated) for m in mentions} | implied_words
+        places = {m.concept for m in mentions if m.category == LOCATION} | _around(spinal)
+        places |= {LOC_FAMILY.get(x, x) for x in places}
+        named |= {(x, n) for x in places | _regions(places) for n in (False, True)}  # places have no polarity
         for concept, neg in named:  # concept names as words
             for w in concept.split():
                 for k in _word_keys(w)[0]:
@@ -582,7 +838,14 @@ class SourceFacts:
                    frozenset(sides), {k: frozenset(v) for k, v in words.items()},
                    tuple(_lesions(low, mentions)),
                    prefixes=frozenset(w[:n] for w in _WORD_RE.findall(low) for n in range(5, len(w) + 1)),
-                   size_words=frozenset((mm, w) for _, mm, w in _size_words(low, mentions)))
+                   size_words=frozenset((mm, w) for _, mm, w in _size_words(low, mentions)),
+                   word_seq=tuple(w for w in re.findall(r"[a-z]+", low) if not _is_filler(w) or len(w) > 3),
+                   normal_places=frozenset(_normal_places(low, mentions)),
+                   no_other=frozenset(m.concept for m in mentions if m.negated and m.category == FINDING
+                                      and _NO_OTHER.search(low, max(0, m.start - 40), m.start)),
+                   directions=frozenset(side for s0, s1, side in _lateralities(low)
+                                        if low[s0:s1].endswith("ward")
+                                        or _DIRECTION.search(low, max(0, s0 - 60), s0)))
 
 
 def check(source: str | SourceFacts, text: str) -> list[Flag]:
@@ -598,7 +861,8 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
     for s, e, value, unit in _numbers(low):
         shown = text[s:e] + (f" {unit}" if unit else "")
         if unit is None:
-            if value not in src_values and not _counts_lesions(facts, low, e, value, mentions):
+            if value not in src_values and not _counts_lesions(facts, low, e, value, mentions) \
+                    and not _counts_no_finding(low, s, e, mentions):
                 add(FlagKind.NUMBER, s, e, f"the number {text[s:e]} is not in the findings")
             continue
         if (value, unit) in facts.numbers:
@@ -629,6 +893,14 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
             continue
         if (m.concept, m.negated) in facts.concepts:
             continue
+        if m.negated and _clause_normal_place(facts, low, clauses, m.start, mentions):
+            continue  # "the bone on the inner side is not broken": the report calls it intact
+        if not m.negated and m.concept in _MODIFIERS and SEVERITY.get(m.concept) == 1 \
+                and (m.concept, True) not in facts.concepts:
+            continue  # "slightly": an understatement is left to the lesion's severity check
+        if m.negated and (m.concept, False) in facts.concepts \
+                and _after_noun_and_preposition(low, _clause_of(low, clauses, m.start)[0], m.start):
+            continue  # "no bleeding into the stroke": the cue negates the bleeding
         if (m.concept, not m.negated) in facts.concepts:
             if m.negated:
                 add(FlagKind.NEGATION, m.start, m.end, f"'{span}' is negated here but present in the findings")
@@ -649,6 +921,10 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
             flags.remove(f)
     n_before = len(flags)
 
+    for m in mentions:  # "several additional liver lesions" where the report says "no other liver lesion"
+        if m.category == FINDING and not m.negated and m.concept in facts.no_other \
+                and _OTHER.search(low, max(0, m.start - 40), m.start):
+            add(FlagKind.NEGATION, m.start, m.end, f"the findings say there is no other {m.concept}")
     _check_lesions(facts, low, mentions, add)
     paired = {w for _, w in facts.size_words}
     for s, mm, w in _size_words(low, mentions):  # "a 5 cm gap" where the report has "a 2 cm gap"
@@ -657,16 +933,22 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
             e = s + len(re.match(r"[\d.]+", low[s:]).group())  # type: ignore[union-attr]
             add(FlagKind.SIZE, s, e, f"the findings give another size for '{w}'")
     covered = [(m.start, m.end) for m in mentions]
-    _check_words(facts, low, clauses, covered, add)
+    heads = sorted(m.start for m in mentions if m.category == FINDING)
+    _check_words(facts, low, clauses, covered, add, heads, mentions)
     for s, e in _zh_clinical_spans(low, covered):
         add(FlagKind.UNSUPPORTED, s, e, f"'{text[s:e]}' is not in the findings")
 
     for s, e, side in _lateralities(low):
         places = _locations_near(low, s, e, mentions)
+        direction = bool(_DIRECTION.search(low, max(0, s - 60), s))
+        if direction:
+            places = set()  # "pushed towards the right": a direction, checked against any side
         fams = places | {LOC_FAMILY[f] for f in places if f in LOC_FAMILY}
         ok = any((side, f) in facts.sides for f in fams) if fams else (side, "") in facts.sides
+        if direction and facts.directions:
+            ok = side in facts.directions  # "rightward shift" -> only "towards the right"
         other = {"left": "right", "right": "left"}.get(side)
-        first = _locations_near(low, s, e, mentions, 1)
+        first = set() if direction else _locations_near(low, s, e, mentions, 1)
         if ok and other and not any((side, p) in facts.sides for p in first) \
                 and any((other, p) in facts.sides for p in first):
             ok = False  # the report names this place on the other side only
@@ -696,6 +978,25 @@ def _counts_lesions(facts: SourceFacts, low: str, end: int, value: float,
     return len(distinct) == value
 
 
+def _clause_normal_place(facts: SourceFacts, low: str, clauses: list[tuple[int, int]], pos: int,
+                         mentions: list[_Mention]) -> bool:
+    """True when the clause holding ``pos`` names a place that the source calls normal."""
+    c0, c1 = _clause_of(low, clauses, pos)
+    locs = [m.concept for m in mentions if c0 <= m.start < c1 and m.category == LOCATION]
+    sides = {x[2] for x in _lateralities(low[:c1]) if x[0] >= c0}
+    return bool(_at_normal_place(facts, locs, sides))
+
+
+def _counts_no_finding(low: str, s: int, e: int, mentions: list[_Mention]) -> bool:
+    """True for a spelled-out count of something that is no finding ("the two forearm bones", "both
+    cruciate ligaments"): no finding follows in its noun phrase (a finding count is checked)."""
+    if not low[s:e].isalpha():
+        return False
+    stop = re.search(r"[.;:,，。()]", low[e:e + 40])
+    end = e + (stop.start() if stop else 40)
+    return not any(m.category == FINDING and m.concept not in _MODIFIERS and e <= m.start < end for m in mentions)
+
+
 _SIDE_WORDS = frozenset({"left", "right", "bilateral", "sided"})
 
 
@@ -717,6 +1018,14 @@ def _size_words(low: str, mentions: list[_Mention]) -> Iterator[tuple[int, float
             break
 
 
+def _around(locs: Iterable[str]) -> set[str]:
+    """The places, their organ families, what they imply and the regions around them."""
+    out = set(locs)
+    out |= {LOC_FAMILY[x] for x in out if x in LOC_FAMILY}
+    out |= {i for x in list(out) for i in IMPLIES.get(x, ())}
+    return out | _regions(out)
+
+
 def _families(locs: Iterable[str]) -> set[str]:
     return {x for loc in locs for x in (loc, LOC_FAMILY.get(loc, loc))}
 
@@ -725,18 +1034,31 @@ def _check_lesions(facts: SourceFacts, low: str, mentions: list[_Mention],
                    add: Any) -> None:
     """Sizes and descriptors compared per lesion (same finding, same side / place when given)."""
     for cl in _lesions(low, mentions):
+        positive = {h for h, n in cl.polar_heads if not n}
+        normal = _at_normal_place(facts, cl.locs, cl.sides, strict=True) if positive else set()
+        # every place of the lesion is one the report calls normal, and no lesion of the report
+        # with this finding lies there ("a fracture of the medial malleolus": "... is intact")
+        if normal and normal == cl.locs and not any(
+                (h, False) in sl.polar_heads and _around(sl.locs) & cl.locs
+                for sl in facts.lesions for h in positive):
+            add(FlagKind.NEGATION, cl.start, cl.end,
+                f"the findings call the {'/'.join(sorted(normal))} normal / intact here")
         matches = [sl for sl in facts.lesions if sl.heads & cl.heads]
         if not matches:
             continue
-        if cl.locs:  # "the ACL is torn" where the report says the ACL is intact
+        same_head = [sl for sl in matches if sl.polar_heads & cl.polar_heads]
+        negated_at_normal = all(n for _, n in cl.polar_heads) and _at_normal_place(facts, cl.locs, cl.sides)
+        if cl.locs and not negated_at_normal:  # "the ACL is torn" where the report says the ACL is intact
             here = [sl for sl in matches if sl.locs & cl.locs and (not cl.sides or sl.sides & cl.sides)]
             polar = {x for sl in here for x in sl.polar_heads}
             for head, neg in cl.polar_heads:
                 if (head, neg) not in polar and (head, not neg) in polar:
                     add(FlagKind.NEGATION, cl.start, cl.end,
                         f"the findings say the opposite about this {head} here")
+        # the same polarity first ("no emboli on the left" is the source's negated left lesion)
+        matches = [sl for sl in matches if sl.polar_heads & cl.polar_heads] or matches
         # a bare mention ("pulmonary nodules" in a guideline name) describes no lesion
-        matches = [sl for sl in matches if sl.mods or sl.sizes] or matches
+        matches = [sl for sl in matches if sl.mods or sl.sizes or sl.sides] or matches
         if cl.sides:
             sided = [sl for sl in matches if sl.sides & cl.sides]
             if not sided and any(sl.sides for sl in matches):
@@ -744,9 +1066,21 @@ def _check_lesions(facts: SourceFacts, low: str, mentions: list[_Mention],
                 add(FlagKind.LATERALITY, s, e, f"the findings give this {'/'.join(sorted(cl.heads))} "
                     f"another side")
             matches = [sl for sl in matches if not sl.sides or sl.sides & cl.sides] or matches
-        if cl.locs:
-            matches = ([sl for sl in matches if sl.locs & cl.locs]
+        if cl.locs:  # (a lesion the source names without a place cannot be elsewhere)
+            matches = ([sl for sl in matches if not sl.locs or sl.locs & cl.locs]
                        or [sl for sl in matches if _families(sl.locs) & _families(cl.locs)] or matches)
+        levels = _levels(cl.locs)
+        leveled = [sl for sl in same_head if _levels(sl.locs)]
+        if levels and leveled and not any(levels <= _levels(sl.locs) for sl in leveled):
+            add(FlagKind.LOCATION, cl.start, cl.end,
+                f"the findings give this {'/'.join(sorted(cl.heads))} another spinal level")
+        directed = [sl for sl in matches if sl.dirs]
+        # a direction whose opposite the report gives this lesion, and not itself ("anterior" horn
+        # for a "posterior" horn); other plain place words may describe the organ ("the outer bone")
+        src_dirs = {d for sl in directed for d in sl.dirs}
+        if any(d not in src_dirs and _OPPOSITE.get(d) in src_dirs for d in cl.dirs):
+            add(FlagKind.LOCATION, cl.start, cl.end,
+                f"the findings place this {'/'.join(sorted(cl.heads))} elsewhere in the organ")
         sev = {x for sl in matches for x in sl.severity}
         if cl.severity and sev and not cl.severity & sev:
             add(FlagKind.DESCRIPTOR, cl.start, cl.end,
@@ -754,46 +1088,138 @@ def _check_lesions(facts: SourceFacts, low: str, mentions: list[_Mention],
         sizes = {x for sl in matches for x in sl.sizes}
         mods = {x for sl in matches for x in sl.mods}
         mods |= {(i, False) for sl in matches for h in sl.heads for i in IMPLIES.get(h, ())}
+        mods |= {(i, n) for sl in matches for c, n in sl.mods for i in IMPLIES.get(c, ())}
         for s, e, mm in cl.size_spans:
             if not sizes or any(abs(mm - x) < 1e-6 for x in sizes):
                 continue
             if any(abs(mm - x) < 1e-6 for x in facts.sizes_mm):
                 add(FlagKind.SIZE, s, e, "the findings give this size to another lesion")
         for s, e, concept, neg in cl.mod_spans:
-            if (concept, neg) in mods:
-                continue
+            if (concept, neg) in mods or (not neg and SEVERITY.get(concept) in sev):
+                continue  # "mildly sprained" for a grade 1 sprain
             if (concept, neg) in facts.concepts:
                 add(FlagKind.DESCRIPTOR, s, e, f"the findings do not describe this "
                     f"{'/'.join(sorted(cl.heads))} as '{low[s:e]}'")
 
 
+# "periappendiceal", "subcapsular", "intraventricular": a place, not a finding (no polarity of its own)
+_PLACE_ADJECTIVE = re.compile(r"(?:peri|para|sub|intra|extra|retro|infra|supra|inter|trans|juxta|pre|post)-?"
+                              r"[a-z]{3,}(?:al|ic|ar|ary|eal|ial|ous)$")
+_PLACE_PHRASE_WORDS = frozenset(w for _, w in _LAY_PHRASES
+                                 if any(t[3] == LOCATION for t in _term_matches(w)))
+_DIRECTION = re.compile(r"(?:\btowards?\s+(?:the\s+)?|\b(?:shift\w*|push\w*|mov\w*|displac\w*|deviat\w*|pull\w*)"
+                        r"\b[^.;:]{0,40}?\bto\s+the\s+)$")
+_NOT_IN_NOUN_PHRASE = frozenset(
+    "of the a an and or with in on at to is are was were no not has have this that your you there "
+    "it be by for from as".split())
+
+
+def _describes_a_finding(low: str, e: int, heads: list[int]) -> bool:
+    """True when the word ending at ``e`` stands in front of a finding in its noun phrase
+    ("saddle pulmonary embolism", "a smooth mass"): a descriptor of that lesion, never filler."""
+    nxt = next((h for h in heads if h >= e), None)
+    if nxt is None or nxt - e > 30:
+        return False
+    gap = low[e:nxt]
+    if re.search(r"[^\sa-z-]", gap):
+        return False
+    between = _WORD_RE.findall(gap)
+    return len(between) <= 2 and not any(w in _NOT_IN_NOUN_PHRASE for w in between)
+
+
+def _clause_has_finding(low: str, pos: int, heads: list[int]) -> bool:
+    """True when the clause (sentence part) holding ``pos`` names a finding."""
+    c0 = max((m.end() for m in _CLAUSE_SPLIT.finditer(low, 0, pos)), default=0)
+    c1 = (m.start() if (m := _CLAUSE_SPLIT.search(low, pos)) else len(low))
+    return any(c0 <= h < c1 for h in heads)
+
+
+def _place_of_source_organ(facts: SourceFacts, word: str) -> bool:
+    """"pericolic" next to a source "colon", "periappendiceal" next to "appendix": a place adjective
+    whose organ root (first 3-4 letters after the prefix) starts a source word."""
+    m = _PLACE_ADJECTIVE.match(word)
+    if not m:
+        return False
+    root = re.sub(r"^(?:peri|para|sub|intra|extra|retro|infra|supra|inter|trans|juxta|pre|post)-?", "", word)
+    root = root[:4] if len(root) > 6 else root[:3]
+    return any(w.startswith(root) for w in facts.word_seq)
+
+
+def _after_noun_and_preposition(low: str, c0: int, pos: int) -> bool:
+    """True when, between the last negation cue and ``pos``, a content word is followed by a
+    preposition: the cue negates that first noun, not the words after it ("no pocket of pus")."""
+    cue = None
+    for m in _NEG_CUES_EN.finditer(low, c0, pos):
+        cue = m
+    if cue is None:
+        return False
+    words = _WORD_RE.findall(low, cue.end(), pos)
+    return any(w in _PREPOSITIONS and i > 0 and not _is_filler(words[i - 1]) for i, w in enumerate(words))
+
+
+_PREPOSITIONS = frozenset("into in of within on at around near from inside to beside behind under".split())
+
+
 def _check_words(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
-                 covered: list[tuple[int, int]], add: Any) -> None:
-    """Content words outside the vocabulary: absent from the source, or with flipped polarity."""
+                 covered: list[tuple[int, int]], add: Any, heads: list[int] | None = None,
+                 mentions: list[_Mention] | None = None) -> None:
+    """Content words outside the vocabulary: absent from the source, or with flipped polarity.
+
+    An everyday word absent from the source passes unless it stands in front of a finding."""
+    heads = heads or []
+
+    def normal_place(pos: int) -> bool:
+        return _clause_normal_place(facts, low, clauses, pos, mentions or [])
+
     unsupported: list[tuple[int, int]] = []
     flipped: list[tuple[int, int, bool]] = []
+    for pat, medical in _LAY_PHRASES:  # "lower back" for "lumbar": the phrase is one word
+        for pm in pat.finditer(low):
+            if any(a < pm.end() and pm.start() < b for a, b in covered):
+                continue
+            hit = [k for k in _word_keys(medical)[0] if k in facts.words]
+            if not hit:
+                continue  # its words are checked one by one
+            covered = [*covered, pm.span()]
+            if medical in _PLACE_PHRASE_WORDS:
+                continue  # a place has no polarity ("has not spread into the fluid-filled spaces")
+            neg = _is_negated(low, _clause_of(low, clauses, pm.start()), pm.start(), pm.end())
+            if neg not in set().union(*(facts.words[k] for k in hit)):
+                flipped.append((pm.start(), pm.end(), neg))
     for s, e, w, keys, neg in _words(low, clauses):
         if any(a < e and s < b for a, b in covered):
             continue
         hit = [k for k in keys if k in facts.words]
         if not hit and len(w) >= 5 and w[:max(5, len(w) - 3)] in facts.prefixes:
             continue  # "stenosed" for "stenosis", "malleolus" for "malleolar": supported, polarity unknown
-        if not hit and "-" in w:
+        if not hit and "-" in w:  # "fluid-filled": every part supported or everyday, one supported
             parts = [p for p in w.split("-") if p and not _is_filler(p)]
-            if parts and all(any(k in facts.words for k in _word_keys(p)[0]) for p in parts):
-                hit = [k for p in parts for k in _word_keys(p)[0] if k in facts.words]
+            known = [[k for k in _word_keys(p)[0] if k in facts.words] for p in parts]
+            if parts and any(known) and all(k or _is_everyday(p) for p, k in zip(parts, known, strict=True)):
+                hit = [k for ks in known for k in ks]
         if not hit:
-            unsupported.append((s, e))
+            if _word_keys(w)[0] & _DIRECTION_KEYS and not _clause_has_finding(low, s, heads):
+                continue  # "the back part of the brain looks normal": a place, no lesion to bind
+            if (not _is_everyday(w) or (_describes_a_finding(low, e, heads) and w not in _DISCOURSE)) \
+                    and not _abbreviates(facts, w) \
+                    and not _place_of_source_organ(facts, w):
+                unsupported.append((s, e))
             continue
-        if _word_keys(w)[0] & _ANATOMY or w in _ANATOMY:
+        if _word_keys(w)[0] & _ANATOMY or w in _ANATOMY or _PLACE_ADJECTIVE.match(w):
             continue
         c0, c1 = _clause_of(low, clauses, s)
         if not neg and (_NEG_CUES_EN.search(low, c0, c1) or _NEG_CUES_ZH.search(low, c0, c1)):
             continue  # "nodes are not enlarged": the cue may well belong to this word
+        if neg and (_after_noun_and_preposition(low, c0, s) or normal_place(s)):
+            continue  # "no bleeding into the stroke", "the bone ... is not broken" (report: intact)
         polarities = set().union(*(facts.words[k] for k in hit))
         if neg not in polarities:
             flipped.append((s, e, neg))
+    explained = [(m.start(), (c.start() if (c := _CLAUSE_SPLIT.search(low, m.end())) else len(low)))
+                 for m in _EXPLANATION.finditer(low)]
     for s, e in _merge(low, unsupported):
+        if any(a <= s < b for a, b in explained):
+            continue  # "emphysema, which means damage to the small air sacs": an explanation
         if not _explains_a_term(facts, low, s, e):
             add(FlagKind.UNSUPPORTED, s, e, f"'{low[s:e]}' is not in the findings")
     for neg in (True, False):
@@ -802,6 +1228,37 @@ def _check_words(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
                 f"{'stated' if neg else 'negated'} in the findings")
 
 
+def _abbreviates(facts: SourceFacts, word: str) -> bool:
+    """True when ``word`` (2-5 letters) abbreviates consecutive source words: "mcl" for "medial
+    collateral ligament", "cbd" for "common bile duct", "uvj" for "ureterovesical junction"
+    (each source word starts with the next letter; further letters may come from inside a word)."""
+    if not 2 <= len(word) <= 5 or not word.isalpha():
+        return False
+    seq = facts.word_seq
+
+    def match(i: int, k: int) -> bool:  # letters word[k:] from source words seq[i:], seq[i] next
+        if k == len(word):
+            return True
+        if i >= len(seq) or seq[i][0] != word[k]:
+            return False
+        w = seq[i]
+        # take letters k.. from inside w (in order), then continue with the next word
+        j, kk = 1, k + 1
+        if match(i + 1, kk):
+            return True
+        while kk < len(word) and j < len(w):
+            if w[j] == word[kk]:
+                kk += 1
+                if match(i + 1, kk):
+                    return True
+            j += 1
+        return False
+
+    return any(match(i, 0) for i in range(len(seq)) if seq[i][0] == word[0])
+
+
+# plain-language explanation of the term before it; its words are not findings of their own
+_EXPLANATION = re.compile(r"\b(?:which|this|that|it)\s+(?:means|is when|is where)\b|\bmeaning\b|\bi\.e\.|\bin other words\b")
 _EXPLAINED_AFTER = re.compile(r"[\w\s,-]{0,30}?(?:\(\s*(?:an?\s+|the\s+)?([a-z][a-z -]*)\)"
                              r"|\b(?:called|known as|termed)\s+(?:an?\s+)?([a-z][a-z-]*))")
 _EXPLAINED_BEFORE = re.compile(r"([a-z][a-z-]*)\s*(?:\(|,\s*(?:or|i\.e\.)\s+)\s*(?:an?\s+|the\s+)?[^()]{0,30}$")

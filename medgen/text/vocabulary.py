@@ -10,7 +10,10 @@
 - :data:`EN_NEGATED_TERMS` / :data:`ZH_NEGATED_TERMS`: ``(pattern, concept)`` for terms negated in
   themselves ("non-displaced", "无移位").
 - :data:`GENERAL`: the general content check's lists (``modifier_concepts``, ``filler``,
-  ``synonyms``, ``anatomy``, ``zh_clinical``, ``zh_filler``).
+  ``synonyms``, ``anatomy``, ``zh_clinical``, ``zh_filler``, ``discourse``, ``lay_clinical``, ``lay_phrases``).
+- :data:`REGIONS`: location concept -> the larger body regions that contain it.
+- :data:`FAMILIAR_EN`: the Dale-Chall list of familiar English words (shipped with textstat), the
+  everyday words a patient text may use without the report naming them (unless clinical).
 
 The checker that uses these tables is :mod:`medgen.text.guard`. Edit the TOML file to change
 the vocabulary; the file is checked on load (a malformed entry is named in the error).
@@ -19,6 +22,7 @@ the vocabulary; the file is checked on load (a malformed entry is named in the e
 from __future__ import annotations
 
 import tomllib
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +80,24 @@ GENERAL: dict[str, Any] = dict(_DATA["general"])
 IMPLIES: dict[str, list[str]] = {k: list(v) for k, v in _DATA.get("implies", {}).items()}
 #: Severity word -> level (1 mild .. 3 severe).
 SEVERITY: dict[str, int] = {w: int(k) for k, ws in _DATA.get("severity", {}).items() for w in ws}
+#: Concept -> concepts a NEGATED mention of it also negates ("no consolidation" -> no pneumonia).
+IMPLIES_NEGATED: dict[str, list[str]] = {k: list(v) for k, v in _DATA.get("implies_negated", {}).items()}
+#: Location concept -> the side it always lies on ("lingula" -> left).
+INHERENT_SIDE: dict[str, str] = dict(_DATA.get("inherent_side", {}))
+#: Location concept (or organ family) -> larger body regions that contain it.
+REGIONS: dict[str, list[str]] = {k: list(v) for k, v in _DATA.get("regions", {}).items()}
+
+
+def _familiar_words() -> frozenset[str]:
+    """The Dale-Chall list of ~3,000 words familiar to 4th-grade readers (textstat's resource)."""
+    spec = find_spec("textstat")  # located, not imported (its import is slow and warns)
+    try:
+        assert spec is not None and spec.origin is not None
+        text = (Path(spec.origin).parent / "resources" / "en" / "easy_words.txt").read_text(encoding="utf-8")
+    except (AssertionError, OSError) as exc:  # pragma: no cover - textstat is a pinned dependency
+        raise RuntimeError("textstat's easy_words.txt (Dale-Chall list) is missing; reinstall textstat") from exc
+    return frozenset(w.strip().lower() for w in text.split() if w.strip())
+
+
+#: Familiar English words (Dale-Chall list).
+FAMILIAR_EN: frozenset[str] = _familiar_words()

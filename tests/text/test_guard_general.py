@@ -70,7 +70,7 @@ PLANTED = [
     (NEURO, "A 12 mm acute subdural hematoma over the left frontal lobe with a small cortical "
             "contusion. No midline shift.", "unsupported"),
     (CHEST, "A 6 mm solid nodule in the right lower lobe. Calcified pleural plaques.",
-     "unsupported"),
+     "diagnosis"),  # plaque is a term (guardff)
     (ABDOMEN, "A 3.1 cm simple cyst in the right kidney. Sigmoid diverticulitis.", "diagnosis"),
     (MSK, "Non-displaced fracture of the distal radius with a small avulsion fragment.",
      "unsupported"),
@@ -91,9 +91,9 @@ PLANTED = [
     (NEURO, "您的左侧额叶有一个12毫米的急性硬膜下血肿，大脑中线有移位。", "negation"),
     (ABDOMEN, "您的右肾有一个3.1厘米的复杂囊肿。", "diagnosis"),
     (MSK, "您的右手腕桡骨远端骨折，骨折有移位。", "negation"),
-    (CHEST, "您的右肺下叶有一个6毫米的实性结节，还有胸膜斑块。", "unsupported"),
+    (CHEST, "您的右肺下叶有一个6毫米的实性结节，还有胸膜斑块。", "diagnosis"),  # 斑块 is a term (guardff)
     (ABDOMEN, "您的右肾有一个3.1厘米的单纯囊肿，还有胆囊炎。", "diagnosis"),
-    (MSK, "您的右手腕桡骨远端骨折，没有移位，韧带有损伤。", "unsupported"),
+    (MSK, "您的右手腕桡骨远端骨折，没有移位，韧带有损伤。", "diagnosis"),  # 损伤 is a term (guardff)
 ]
 
 
@@ -487,7 +487,8 @@ def test_unknown_word_negation_flip() -> None:
 
 def test_chinese_unknown_clinical_word_is_flagged() -> None:
     flags = check(NEURO, "您的大脑有脑疝。")
-    assert FlagKind.UNSUPPORTED in {f.kind for f in flags}
+    # 疝 (hernia) became a term on branch guardff: flagged as a diagnosis the report lacks
+    assert {FlagKind.UNSUPPORTED, FlagKind.DIAGNOSIS} & {f.kind for f in flags}
 
 
 def test_general_check_is_fast() -> None:
@@ -505,19 +506,18 @@ def test_planted_errors_second_batch_are_flagged(source: str, text: str) -> None
     assert check(source, text), text
 
 
-@pytest.mark.xfail(reason="known limit: 'no hole in the bowel' paraphrases 'no free air'; the guard "
-                   "only knows what a report states, not what its negatives imply", strict=True)
-def test_plain_inference_from_a_negative_is_not_supported() -> None:
+def test_plain_words_for_a_negated_implication() -> None:
+    # "free air" implies a perforation ("hole"), negated with it (issue 11, branch guardff; was a
+    # strict xfail before the implied words kept the polarity of the finding that implies them)
     assert check(SBO, "Your CT shows a blockage of the small intestine. There is no hole in the bowel.") == []
+    assert check(SBO, "Your CT shows a blockage of the small intestine. There is a hole in the bowel.")
 
 
-@pytest.mark.xfail(reason="known limit: 'lower back' (plain words for lumbar) is not in the phrase "
-                   "lists", strict=True)
 def test_plain_place_phrase_lower_back() -> None:
+    # a lay phrase (guard_vocabulary.toml lay_phrases) stands for "lumbar" (was a strict xfail)
     assert check(VERT, "A new compression fracture of the L1 vertebra in your lower back.") == []
 
 
-@pytest.mark.xfail(reason="known limit: a new effect on a structure the report calls normal "
-                   "('compressing the spinal cord') is not caught in Chinese", strict=True)
 def test_invented_effect_on_a_normal_structure_zh() -> None:
+    # was a strict xfail; cord compression (压迫脊髓) is a term since branch guardff
     assert check(VERT, "您的L1椎体骨折压迫了脊髓。")
