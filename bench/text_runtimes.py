@@ -6,11 +6,17 @@
 Each backend runs in a fresh subprocess, as a fresh `make run` would:
 
 - cold load: imports + loading the model from its file (llama.cpp: the registry's GGUF as it is;
-  transformers: its bf16 cache, which must exist: the conversion is not timed here) + the app's warm-up
-  of the three system prompts (report, patient text en / zh);
+  transformers: its bf16 cache, which must exist: the conversion is not timed here) + what the app
+  does before it hands the model out (medgen.text.warmup: the report's system prompt only; the
+  patient-text prompts are warmed in the background once the model is idle, as in the app);
 - first draft after a fresh start: process start -> the first full draft streamed (load included);
 - then a second, warm draft: first token, decode tokens/s, full draft time;
 - peak RSS of the process (getrusage), guard flags on the warm draft (``finish_report``).
+
+llama.cpp saves system-prompt states for later processes (``make run`` writes them for the app's
+prompts). ``--states app`` (default) uses the app's folder, as after ``make run`` (a first run
+there saves them); ``--states fresh`` starts from an empty folder: the first start ever, or the first
+after a prompt or the model changed (the report's system prompt is evaluated before the draft).
 
 The draft is bench/text.py's: the template report of a chest CT with one 7 mm solid nodule, FINDINGS +
 IMPRESSION reworded, greedy, max 512 new tokens. Writes bench/results/text_runtimes[_tag].{json,md}.
@@ -31,6 +37,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 T_START = time.perf_counter()
 
@@ -46,17 +53,24 @@ def _loadavg() -> list[float]:
         return []
 
 
-def child(backend: str, name: str, max_new_tokens: int) -> dict[str, object]:
+def child(backend: str, name: str, max_new_tokens: int, states: str) -> dict[str, object]:
     """Runs in a fresh process: load + warm, first draft, warm draft; report the numbers."""
+    import tempfile
+
     from bench.text import _bench_findings
     from medgen.text.llm import GenerationParams, StreamStats
-    from medgen.text.prompts import education_messages, report_messages
+    from medgen.text.prompts import education_messages
     from medgen.text.report import finish_report, rewrite_stream, template_report
+    from medgen.text.warmup import BackgroundWarm, warm_first
 
+    saved: dict[str, object] = {}
     if backend == "llamacpp":
-        from medgen.text.llm.llamacpp import load_llamacpp
+        from medgen.config import get_settings
+        from medgen.text.llm.llamacpp import load_llamacpp, state_dir_for
 
-        lm = load_llamacpp(name)
+        state_dir = (Path(tempfile.mkdtemp(prefix="medgen-states-")) if states == "fresh"
+                     else state_dir_for(get_settings().cache_dir))
+        lm: Any = load_llamacpp(name, state_dir=state_dir)
         threads = lm.llm.n_threads
     else:
         import torch
@@ -65,10 +79,12 @@ def child(backend: str, name: str, max_new_tokens: int) -> dict[str, object]:
 
         lm = load_model(name, "cpu", backend="transformers")
         threads = torch.get_num_threads()
-    lm.warm(report_messages(""))  # as medgen.ui.text does once per process
-    for lang in ("en", "zh"):
-        lm.warm(education_messages("", lang, 6))
+    warm_first(lm)  # as medgen.ui.text does before it hands the model out
+    background = BackgroundWarm(lm).start()  # patient-text prompts, when the model is idle
     cold = time.perf_counter() - T_START
+    if backend == "llamacpp":
+        saved = {"states": states, "states_read_before_first_draft": lm.states_loaded,
+                 "states_evaluated_before_first_draft": lm.states_evaluated}
 
     f = _bench_findings()
     template = template_report(f)
@@ -85,12 +101,18 @@ def child(backend: str, name: str, max_new_tokens: int) -> dict[str, object]:
     text = "".join(rewrite_stream(template, lm, params, stats=stats))
     total = time.perf_counter() - t0
     draft = finish_report(f, template, text, lm, stats, params)
+    background.stop()
+    if states == "fresh" and backend == "llamacpp":
+        import shutil
+
+        shutil.rmtree(state_dir, ignore_errors=True)
     gen_s = max((stats.total_s or total) - (stats.first_token_s or 0.0), 1e-9)
     return {
         "backend": backend,
         "model": name,
         "version": lm.version,
         "threads": threads,
+        **saved,
         "cold_load_s": round(cold, 2),
         "fresh_first_draft_s": round(fresh, 2),
         "first_draft_first_token_s": round(first_stats.first_token_s or float("nan"), 2),
@@ -118,11 +140,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default="qwen2.5-coder-1.5b")
     ap.add_argument("--max-new-tokens", type=int, default=512)
     ap.add_argument("--tag", default="")
+    ap.add_argument("--states", choices=("app", "fresh"), default="app",
+                    help="llama.cpp system-prompt states: the app's saved ones, or none saved yet")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.child:
-        sys.stdout.write(json.dumps(child(args.child, args.model, args.max_new_tokens)) + "\n")
+        sys.stdout.write(json.dumps(child(args.child, args.model, args.max_new_tokens, args.states)) + "\n")
         return 0
 
     out: dict[str, object] = {
@@ -138,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         before = _loadavg()
         proc = subprocess.run(
             [sys.executable, "-m", "bench.text_runtimes", "--child", backend, "--model", args.model,
-             "--max-new-tokens", str(args.max_new_tokens)],
+             "--max-new-tokens", str(args.max_new_tokens), "--states", args.states],
             cwd=ROOT, capture_output=True, text=True, env=dict(os.environ, HF_HUB_OFFLINE="1"),
         )
         if proc.returncode != 0:
@@ -163,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for r in rows:
         lines.append(
-            f"| {r['backend']} | {r['threads']} | {r['cold_load_s']} | {r['fresh_first_draft_s']} "
+            f"| {r['backend']}{' (states: ' + str(r['states']) + ')' if 'states' in r else ''} | {r['threads']} | {r['cold_load_s']} | {r['fresh_first_draft_s']} "
             f"| {r['first_token_s']} | {r['tokens_per_s']} | {r['new_tokens']} | {r['draft_s']} "
             f"| {r['peak_rss_mb']} | {r['guard_flags']} {r['flag_kinds']} "
             f"| {r['loadavg_before']} / {r['loadavg_after']} | {r['targets']} |")

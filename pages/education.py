@@ -29,6 +29,7 @@ if not reports:
     st.info("No signed report yet. Draft and sign a report on the Report page first.")
     st.stop()
 
+ui.start_loading()  # in the background (once per process); usually loaded on the Report page
 by_id = {r.id: r for r in reports}
 preferred = ss.get("report.output_id")
 ids = list(by_id)

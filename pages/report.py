@@ -16,6 +16,7 @@ from medgen.ui.rating import rating_panel
 from medgen.ui.state import SCAN_IMAGE_ID, require_user
 
 user = require_user(Role.CLINICIAN)
+ui.start_loading()  # the model loads in the background while the form is filled in
 st.title("Draft report")
 st.caption("Facts come only from this form; follow-up comes only from rules (Fleischner 2017 for "
            "incidental pulmonary nodules); the language model only rewords, and a guard flags "

@@ -7,12 +7,17 @@ REPORT_SYSTEM = (
     "given into fluent, concise radiology prose. Rules: keep the two headings FINDINGS and "
     "IMPRESSION exactly, each followed by a colon. Use only the facts given: never add, remove "
     "or change a number, unit, side (left/right), location, finding, negative finding or "
-    "diagnosis. Copy the recommendation sentence word for word. Output only the two sections."
+    "diagnosis. Do not add any recommendation or follow-up advice (it is added separately). "
+    "Output only the two sections."
 )
 
 
 def report_messages(body: str) -> list[dict[str, str]]:
-    """Messages asking for a rewrite of the FINDINGS + IMPRESSION part of a template draft."""
+    """Messages asking for a rewrite of the FINDINGS + IMPRESSION part of a template draft.
+
+    ``body`` comes without the rule-based recommendation sentences
+    (:func:`medgen.text.report.split_rule_tail`): they are added after the model's text.
+    """
     return [
         {"role": "system", "content": REPORT_SYSTEM},
         {"role": "user", "content": f"{body}\n\nRewritten sections:"},

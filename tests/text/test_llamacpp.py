@@ -205,3 +205,78 @@ def test_places_move_up_in_arrival_order(lm: LlamaCppModel) -> None:
         text = lm.generate([{"role": "user", "content": "Say OK."}], GenerationParams(max_new_tokens=3))
         assert text and first.place == 0
     assert first.place == -1 and lm.waiting == 0
+
+
+def test_saved_system_prompt_state_is_read_by_a_new_process(tmp_path: Path) -> None:
+    """A second model (as in a fresh process) reads the saved state instead of evaluating it, and
+    its greedy text is the same as the first model's and as a model without any cache."""
+    path, _ = gguf_file("smollm2-135m")
+    msgs = report_messages(BODY)
+    p = GenerationParams(max_new_tokens=32)
+    first = load_llamacpp(str(path), state_dir=tmp_path)
+    try:
+        first.warm(msgs)
+        assert (first.states_loaded, first.states_evaluated) == (0, 1)
+        files = list(tmp_path.glob("*.kv"))
+        assert len(files) == 1 and files[0].stat().st_size > 10_000
+        text_first = first.generate(msgs, p)
+    finally:
+        first.close()
+    second = load_llamacpp(str(path), state_dir=tmp_path)
+    plain = load_llamacpp(str(path), prefix_cache=False)
+    try:
+        second.warm(msgs)
+        assert (second.states_loaded, second.states_evaluated) == (1, 0)
+        n_system = len(second._system_tokens(msgs, second.prompt_tokens(msgs)[0]))
+        text_second = second.generate(msgs, p)
+        assert second.last_prefix_hit >= n_system > 30  # the system prompt came from the file
+        assert second.states_evaluated == 0
+        assert text_second == text_first == plain.generate(msgs, p)
+        # another system prompt has its own file
+        second.warm(education_messages("", "zh", 6))
+        assert second.states_evaluated == 1 and len(list(tmp_path.glob("*.kv"))) == 2
+    finally:
+        second.close()
+        plain.close()
+
+
+def test_a_damaged_saved_state_is_evaluated_again(tmp_path: Path) -> None:
+    path, _ = gguf_file("smollm2-135m")
+    msgs = report_messages(BODY)
+    p = GenerationParams(max_new_tokens=24)
+    lm1 = load_llamacpp(str(path), state_dir=tmp_path)
+    lm1.warm(msgs)
+    good = lm1.generate(msgs, p)
+    lm1.close()
+    (kv,) = tmp_path.glob("*.kv")
+    data = bytearray(kv.read_bytes())
+    data[-100] ^= 0xFF  # one flipped byte in the KV data: the checksum no longer matches
+    kv.write_bytes(bytes(data))
+    lm2 = load_llamacpp(str(path), state_dir=tmp_path)
+    try:
+        lm2.warm(msgs)
+        assert (lm2.states_loaded, lm2.states_evaluated) == (0, 1)  # evaluated, and saved again
+        assert lm2.generate(msgs, p) == good
+    finally:
+        lm2.close()
+    lm3 = load_llamacpp(str(path), state_dir=tmp_path)
+    try:
+        lm3.warm(msgs)
+        assert (lm3.states_loaded, lm3.states_evaluated) == (1, 0)  # the rewritten file is intact
+    finally:
+        lm3.close()
+
+
+def test_an_unwritable_state_folder_only_keeps_states_in_memory(tmp_path: Path) -> None:
+    path, _ = gguf_file("smollm2-135m")
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the state folder should be")
+    lm2 = load_llamacpp(str(path), state_dir=blocker / "states")
+    try:
+        msgs = report_messages(BODY)
+        lm2.warm(msgs)
+        assert lm2.states_evaluated == 1
+        assert lm2.generate(msgs, GenerationParams(max_new_tokens=4))
+        assert lm2.last_prefix_hit > 30
+    finally:
+        lm2.close()

@@ -148,3 +148,80 @@ def test_only_findings_and_impression_are_reworded() -> None:
         section(t, "IMPRESSION") + "\n```"
     d = finish_report(F, t, head + "\n" + model, _LM())
     assert d.text == t and d.flags == ()
+
+
+class _EchoLM:
+    """Streams back the user part it was given (as a model that copies), recording the messages."""
+
+    name, version, device = "echo", "echo@1", "cpu"
+
+    def __init__(self) -> None:
+        self.seen: list[list[dict[str, str]]] = []
+
+    def stream(self, messages, params=None, stop_event=None, stats=None):  # type: ignore[no-untyped-def]
+        self.seen.append(list(messages))
+        body = messages[-1]["content"].rsplit("\n\nRewritten sections:", 1)[0]
+        for word in body.split(" "):
+            if stop_event is not None and stop_event.is_set():
+                if stats is not None:
+                    stats.stopped = True
+                return
+            yield word + " "
+
+
+def test_the_recommendation_is_kept_out_of_the_prompt_and_added_word_for_word() -> None:
+    from medgen.text.report import rewrite_stream, split_rule_tail, split_template
+
+    t = template_report(F)
+    _, body = split_template(t)
+    rest, tail = split_rule_tail(body)
+    assert tail.startswith("Recommendation: Consider CT at 3 months") and section(t, "IMPRESSION").endswith(tail)
+    assert rest + " " + tail == body and rest.endswith("Fleischner risk category: high.")
+    lm = _EchoLM()
+    streamed = "".join(rewrite_stream(t, lm))
+    (msgs,) = lm.seen
+    assert "Recommendation:" not in msgs[-1]["content"]  # the model never sees the recommendation
+    assert "Fleischner risk category: high." in msgs[-1]["content"]  # but everything else
+    assert "recommendation" in msgs[0]["content"].lower()  # ... and is told not to add one
+    d = finish_report(F, t, streamed, lm)
+    assert d.text == t and d.flags == ()  # a faithful copy + the added recommendation = the template
+    assert d.text.count(tail) == 1
+
+
+@pytest.mark.parametrize("findings", [
+    Findings(findings=(Finding(location="upper lobe", laterality="left", size=6, descriptor="solid"),)),
+    Findings(body_part="pelvis", findings=(Finding(location="kidney", kind="renal cyst", laterality="right",
+                                                    size=2, unit="cm"),)),
+])
+def test_without_a_rule_the_model_sees_the_whole_impression(findings: Findings) -> None:
+    from medgen.text.report import NO_RULE, rewrite_stream, split_rule_tail, split_template
+
+    t = template_report(findings)
+    _, body = split_template(t)
+    assert split_rule_tail(body) == (body, "")
+    lm = _EchoLM()
+    d = finish_report(findings, t, "".join(rewrite_stream(t, lm)), lm)
+    assert NO_RULE.rstrip(".") in lm.seen[0][-1]["content"] and d.text == t and d.flags == ()
+
+
+def test_a_stopped_rewrite_gets_no_follow_up_appended() -> None:
+    import threading
+
+    from medgen.text.llm import StreamStats
+    from medgen.text.report import rewrite_stream, split_rule_tail, split_template
+
+    t = template_report(F)
+    _, tail = split_rule_tail(split_template(t)[1])
+    stop, stats, pieces = threading.Event(), StreamStats(), []
+    for piece in rewrite_stream(t, _EchoLM(), stop_event=stop, stats=stats):
+        pieces.append(piece)
+        if len(pieces) == 4:
+            stop.set()
+    assert stats.stopped and tail not in "".join(pieces)
+
+
+def test_no_tail_outside_the_impression() -> None:
+    from medgen.text.report import split_rule_tail
+
+    body = "FINDINGS: Fleischner risk category: low. Recommendation: none.\nIMPRESSION: Normal."
+    assert split_rule_tail(body) == (body, "")

@@ -4,7 +4,8 @@ Each runtime registers a loader in :data:`BACKENDS`; a loader takes the resolved
 :class:`~medgen.text.llm.registry.ModelSource`, the torch device string, the cache root, the
 CPU thread count and the display name, and returns a
 :class:`~medgen.text.llm.base.LanguageModel`. Two runtimes are registered: ``llamacpp`` (the
-default: the GGUF file as it is, :mod:`medgen.text.llm.llamacpp`) and ``transformers`` (the
+default: the GGUF file as it is, :mod:`medgen.text.llm.llamacpp`; system-prompt states are
+saved under ``cache_root / "lm" / "prompt-state"`` for later processes) and ``transformers`` (the
 reference runtime, :mod:`medgen.text.llm.hf`; it dequantises a GGUF file to bf16 once and also
 reads Hugging Face folders). ``MEDGEN_LM_BACKEND`` (``Settings.lm_backend``) chooses.
 """
@@ -39,11 +40,11 @@ def _load_transformers(src: ModelSource, device: str, cache_root: Path, threads:
 
 def _load_llamacpp(src: ModelSource, device: str, cache_root: Path, threads: int,
                    name: str) -> LanguageModel:
-    from medgen.text.llm.llamacpp import load_source
+    from medgen.text.llm.llamacpp import load_source, state_dir_for
 
     if device != "cpu":
         log.info("the llama.cpp runtime runs on the CPU (device setting %s not used)", device)
-    return load_source(src, cache_root, n_threads=threads or None)
+    return load_source(src, cache_root, n_threads=threads or None, state_dir=state_dir_for(cache_root))
 
 
 #: Runtime name -> loader. The runtime's heavy imports happen inside its loader.

