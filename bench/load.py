@@ -40,6 +40,7 @@ import re
 import shlex
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -440,6 +441,25 @@ def served(data_dir: Path, database_url: str | None, lm: str) -> Iterator[dict[s
         yield server
 
 
+def _in_thread(coro: Any) -> Any:
+    """``asyncio.run(coro)`` in a new thread: safe even where a sync Playwright (pytest's e2e
+    browser fixture) or another event loop already lives in the calling thread."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["result"] = asyncio.run(coro)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="bench.load")
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
+
+
 def run_benchmark(server: dict[str, str], sessions: int, *, tokens: int, timeout_s: float,
                   stagger_s: float = 0.0, warmup: bool = True, prefix: str = "load",
                   shots: Path | None = None) -> dict[str, Any]:
@@ -449,10 +469,10 @@ def run_benchmark(server: dict[str, str], sessions: int, *, tokens: int, timeout
     ids = create_clinicians(server["database_url"], warm_names + names)
     warm: list[SessionResult] = []
     if warmup:  # loads the GAN and the LM once, as the first user of a day would
-        warm = asyncio.run(run_sessions(server["url"], warm_names, tokens=tokens,
+        warm = _in_thread(run_sessions(server["url"], warm_names, tokens=tokens,
                                         timeout_s=timeout_s, shots=shots))
     t0 = time.perf_counter()
-    results = asyncio.run(run_sessions(server["url"], names, tokens=tokens, timeout_s=timeout_s,
+    results = _in_thread(run_sessions(server["url"], names, tokens=tokens, timeout_s=timeout_s,
                                        stagger_s=stagger_s, shots=shots))
     wall = time.perf_counter() - t0
     check = check_storage(server["database_url"], ids, ct_series())
