@@ -8,18 +8,21 @@ clinician account per session through :mod:`medgen.auth`, then drives every sess
 its own Chromium browser context (one browser, like clinicians on separate machines):
 
 1. ``sign_in``: open the app, type the username and password, until the Sign out button shows;
-2. ``upload``: drop a real 3-slice CT series (pydicom's CT5N test series, the one the e2e tests
-   upload) on the Viewer, until the de-identified image is shown;
+2. ``upload``: drop a real 3-slice CT series (pydicom's CT5N test series of 16x16 slices, the
+   one the e2e tests upload; ``--files`` for others) on the Viewer, until the de-identified
+   image is shown;
 3. ``enhance``: Compare -> Enhance (the current slice, default model), until the timing line shows;
-4. ``draft``: Draft report -> fill the findings form -> Draft report with the test LM
-   (``MEDGEN_LM``, default smollm2-135m) until the recorded draft shows; while waiting, the
-   page's queue message ("N request(s) ahead of you") is polled and the largest N kept;
-5. ``save``: sign the report (the template draft when the guard flagged the model's wording)
+4. ``findings_form``: Draft report page -> the exam fields the header lacks, one nodule (kind,
+   location, size) and the generation length, each field one Streamlit rerun;
+5. ``draft``: Draft report with the test LM (``MEDGEN_LM``, default smollm2-135m) until the
+   recorded draft shows; while waiting, the page's queue message ("N request(s) ahead of you")
+   is polled and the largest N kept;
+6. ``save``: sign the report (the template draft when the guard flagged the model's wording)
    until "Signed by ... (final)" shows.
 
-An error is any step that does not finish (time-out, exception) or a page that shows an error
-box or a traceback at the end of a step. Afterwards the database is read through
-:mod:`medgen.store` to check that every output is stored exactly once: per user one password
+An error is any step that does not finish (time-out, exception), a page that still shows an
+error box or a traceback once a step has settled, or an ERROR line or traceback in the server's
+log. Afterwards the database is read through :mod:`medgen.store` to check that every output is stored exactly once: per user one password
 sign-in, one live browser session, one UPLOAD audit, one enhancement output with one ENHANCE
 audit, one report (signed, final) with one GENERATE and one SIGN audit, and no error audits;
 the shared series itself is stored once (one study, one image: uploads are de-duplicated by
@@ -38,6 +41,7 @@ import os
 import platform
 import re
 import shlex
+import shutil
 import sys
 import tempfile
 import threading
@@ -298,12 +302,12 @@ async def _save(page: Any, t_ms: int) -> None:
     await _until(page, page.get_by_text(re.compile(r"Signed by .* \(final\)")), t_ms, "signature")
 
 
-async def run_sessions(url: str, usernames: list[str], *, tokens: int, timeout_s: float,
-                       stagger_s: float = 0.0, shots: Path | None = None) -> list[SessionResult]:
+async def run_sessions(url: str, usernames: list[str], files: list[Path], *, tokens: int,
+                       timeout_s: float, stagger_s: float = 0.0,
+                       shots: Path | None = None) -> list[SessionResult]:
     """Run one session per username at once (``stagger_s`` apart) in one headless Chromium."""
     from playwright.async_api import async_playwright
 
-    files = ct_series()
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
                                           headless=True)
@@ -428,6 +432,26 @@ def step_table(results: list[SessionResult]) -> dict[str, dict[str, float]]:
     return table
 
 
+def server_log_errors(log_path: Path) -> list[str]:
+    """ERROR / CRITICAL lines and tracebacks the server logged (an error no page showed counts)."""
+    text = log_path.read_text(errors="replace") if log_path.exists() else ""
+    return [line.strip()[:300] for line in text.splitlines()
+            if " ERROR " in line or " CRITICAL " in line or line.startswith("Traceback")]
+
+
+def redact(argv: list[str]) -> list[str]:
+    """The command line with any database password hidden."""
+    from sqlalchemy.engine import make_url
+
+    out = []
+    for arg in argv:
+        if "://" in arg and "@" in arg:
+            with contextlib.suppress(Exception):
+                arg = make_url(arg).render_as_string(hide_password=True)
+        out.append(arg)
+    return out
+
+
 def _loadavg() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
@@ -462,25 +486,31 @@ def _in_thread(coro: Any) -> Any:
 
 def run_benchmark(server: dict[str, str], sessions: int, *, tokens: int, timeout_s: float,
                   stagger_s: float = 0.0, warmup: bool = True, prefix: str = "load",
-                  shots: Path | None = None) -> dict[str, Any]:
-    """Create the accounts, (warm the server with one session,) run ``sessions`` at once, check."""
+                  files: list[Path] | None = None, shots: Path | None = None) -> dict[str, Any]:
+    """Create the accounts, (warm the server with one session,) run ``sessions`` at once, check.
+
+    Every session uploads ``files`` (default: :func:`ct_series`).
+    """
+    files = files or ct_series()
     names = [f"{prefix}-{i + 1:02d}" for i in range(sessions)]
     warm_names = [f"{prefix}-warmup"] if warmup else []
     ids = create_clinicians(server["database_url"], warm_names + names)
     warm: list[SessionResult] = []
     if warmup:  # loads the GAN and the LM once, as the first user of a day would
-        warm = _in_thread(run_sessions(server["url"], warm_names, tokens=tokens,
+        warm = _in_thread(run_sessions(server["url"], warm_names, files, tokens=tokens,
                                         timeout_s=timeout_s, shots=shots))
     t0 = time.perf_counter()
-    results = _in_thread(run_sessions(server["url"], names, tokens=tokens, timeout_s=timeout_s,
-                                       stagger_s=stagger_s, shots=shots))
+    results = _in_thread(run_sessions(server["url"], names, files, tokens=tokens,
+                                      timeout_s=timeout_s, stagger_s=stagger_s, shots=shots))
     wall = time.perf_counter() - t0
-    check = check_storage(server["database_url"], ids, ct_series())
+    check = check_storage(server["database_url"], ids, files)
+    server_errors = server_log_errors(Path(server["log"]))
     return {
         "sessions": sessions,
+        "files": [f.name for f in files],
         "wall_s": round(wall, 2),
         "steps": step_table(results),
-        "errors": [e for r in results for e in r.errors],
+        "errors": [e for r in results for e in r.errors] + [f"server log: {e}" for e in server_errors],
         "warmup_errors": [e for r in warm for e in r.errors],
         "max_queue_ahead": max((r.max_ahead for r in results), default=0),
         "ui_retries": sum(r.ui_retries for r in results),
@@ -497,7 +527,8 @@ def to_markdown(out: dict[str, Any]) -> str:
         f"# Load benchmark: {b['sessions']} concurrent clinician sessions",
         "",
         f"Date {out['date']}; command `{out['command']}`; database {out['database']}; "
-        f"LM {out['lm']} ({out['tokens']} new tokens max); {out['machine']}.",
+        f"LM {out['lm']} ({out['tokens']} new tokens max, MEDGEN_LM_THREADS {out['lm_threads']}); "
+        f"every session uploads {', '.join(b['files'])}; {out['machine']}.",
         f"Load average (1, 5, 15 min) before {out['loadavg_before']}, after {out['loadavg_after']} "
         "(the machine is shared; server, Chromium and this script share its cores).",
         "",
@@ -535,6 +566,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stagger", type=float, default=0.0, help="seconds between session starts")
     parser.add_argument("--no-warmup", action="store_true", help="skip the warm-up session")
     parser.add_argument("--postgres", default=None, help="URL of an EMPTY PostgreSQL database")
+    parser.add_argument("--files", nargs="+", type=Path, default=None,
+                        help="what every session uploads (default: the 3-slice CT5N series)")
     parser.add_argument("--lm", default=os.environ.get("MEDGEN_LM", "smollm2-135m"))
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "load"),
                         help="results path without extension (.json and .md are written)")
@@ -548,11 +581,12 @@ def main(argv: list[str] | None = None) -> int:
     before = _loadavg()
     with served(data_dir, args.postgres, args.lm) as server:
         bench = run_benchmark(server, args.sessions, tokens=args.tokens, timeout_s=args.timeout,
-                              stagger_s=args.stagger, warmup=not args.no_warmup, shots=data_dir)
+                              stagger_s=args.stagger, warmup=not args.no_warmup,
+                              files=args.files, shots=data_dir)
     after = _loadavg()
     out = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "command": "python -m bench.load " + shlex.join(sys.argv[1:] if argv is None else argv),
+        "command": "python -m bench.load " + shlex.join(redact(sys.argv[1:] if argv is None else argv)),
         "database": "PostgreSQL" if args.postgres else "SQLite (WAL)",
         "lm": args.lm, "tokens": args.tokens,
         "lm_threads": os.environ.get("MEDGEN_LM_THREADS", "default"),
@@ -567,6 +601,10 @@ def main(argv: list[str] | None = None) -> int:
     out_path.with_suffix(".md").write_text(md)
     sys.stdout.write(md)
     ok = not bench["errors"] and not bench["storage"]["problems"]
+    if ok:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    else:
+        sys.stdout.write(f"Kept for inspection (database, server log, screenshots): {data_dir}\n")
     return 0 if ok else 1
 
 
