@@ -357,8 +357,13 @@ def _typed_finding_kept(params: dict[str, Any] | None) -> bool:
     return len(items) == 1 and all(items[0].get(k) == v for k, v in TYPED_FINDING.items())
 
 
-def check_storage(database_url: str, user_ids: dict[str, int], series: list[Path]) -> StorageCheck:
-    """Count, through medgen.store, what every user's session stored; list what is not exactly once."""
+def check_storage(database_url: str, user_ids: dict[str, int], series: list[Path], *,
+                  fresh: bool = True) -> StorageCheck:
+    """Count, through medgen.store, what every user's session stored; list what is not exactly once.
+
+    ``fresh``: the database held nothing before, so its totals are checked too (one image, one
+    study, two outputs per user); otherwise only rows of these users and of ``series`` count.
+    """
     from sqlalchemy import func, select
 
     from medgen.imaging import load_scans
@@ -413,18 +418,26 @@ def check_storage(database_url: str, user_ids: dict[str, int], series: list[Path
             per_user[name] = row
             problems += [f"{name}: {k} = {row[k]}, expected {v}"
                          for k, v in EXPECTED_PER_USER.items() if row[k] != v]
+        series_studies = list(s.scalars(select(Image.study_id).where(
+            Image.content_hash == content_hash)))
+        uids = list(user_ids.values())
+        mine = GeneratedOutput.created_by.in_(uids)
         shared = {
-            "images_of_the_series": count(Image, Image.content_hash == content_hash),
-            "images": count(Image),
-            "studies": count(Study),
-            "outputs": count(GeneratedOutput),
-            "outputs_without_a_study": count(GeneratedOutput, GeneratedOutput.study_id.is_(None)),
+            "images_of_the_series": len(series_studies),
+            "studies_of_the_series": len(set(series_studies)),
+            "outputs_of_these_users": count(GeneratedOutput, mine),
+            "outputs_of_these_users_on_the_series": count(
+                GeneratedOutput, mine, GeneratedOutput.study_id.in_(series_studies)),
         }
+        if fresh:  # nothing but these sessions wrote to the database
+            shared |= {"images": count(Image), "studies": count(Study),
+                       "outputs": count(GeneratedOutput)}
     n = len(user_ids)
-    expected_shared = {"images_of_the_series": 1, "images": 1, "studies": 1, "outputs": 2 * n,
-                       "outputs_without_a_study": 0}
-    problems += [f"{k} = {shared[k]}, expected {v}" for k, v in expected_shared.items()
-                 if shared[k] != v]
+    expected_shared = {"images_of_the_series": 1, "studies_of_the_series": 1,
+                       "outputs_of_these_users": 2 * n, "outputs_of_these_users_on_the_series": 2 * n,
+                       "images": 1, "studies": 1, "outputs": 2 * n}
+    problems += [f"{k} = {v}, expected {expected_shared[k]}" for k, v in shared.items()
+                 if v != expected_shared[k]]
     return StorageCheck(per_user, shared, tuple(problems))
 
 
@@ -451,9 +464,14 @@ def step_table(results: list[SessionResult]) -> dict[str, dict[str, float]]:
     return table
 
 
-def server_log_errors(log_path: Path) -> list[str]:
-    """ERROR / CRITICAL lines and tracebacks the server logged (an error no page showed counts)."""
-    text = log_path.read_text(errors="replace") if log_path.exists() else ""
+def server_log_errors(log_path: Path, offset: int = 0) -> list[str]:
+    """ERROR / CRITICAL lines and tracebacks the server logged after byte ``offset`` (an error
+    no page showed counts too)."""
+    if not log_path.exists():
+        return []
+    with log_path.open("rb") as f:
+        f.seek(offset)
+        text = f.read().decode("utf-8", errors="replace")
     return [line.strip()[:300] for line in text.splitlines()
             if " ERROR " in line or " CRITICAL " in line or line.startswith("Traceback")]
 
@@ -505,12 +523,16 @@ def _in_thread(coro: Any) -> Any:
 
 def run_benchmark(server: dict[str, str], sessions: int, *, tokens: int, timeout_s: float,
                   stagger_s: float = 0.0, warmup: bool = True, prefix: str = "load",
-                  files: list[Path] | None = None, shots: Path | None = None) -> dict[str, Any]:
+                  files: list[Path] | None = None, shots: Path | None = None,
+                  fresh: bool = True) -> dict[str, Any]:
     """Create the accounts, (warm the server with one session,) run ``sessions`` at once, check.
 
-    Every session uploads ``files`` (default: :func:`ct_series`).
+    Every session uploads ``files`` (default: :func:`ct_series`). ``fresh``: the server's
+    database was empty (see :func:`check_storage`); usernames start with ``prefix``.
     """
     files = files or ct_series()
+    log_path = Path(server["log"])
+    log_offset = log_path.stat().st_size if log_path.exists() else 0
     names = [f"{prefix}-{i + 1:02d}" for i in range(sessions)]
     warm_names = [f"{prefix}-warmup"] if warmup else []
     ids = create_clinicians(server["database_url"], warm_names + names)
@@ -522,8 +544,8 @@ def run_benchmark(server: dict[str, str], sessions: int, *, tokens: int, timeout
     results = _in_thread(run_sessions(server["url"], names, files, tokens=tokens,
                                       timeout_s=timeout_s, stagger_s=stagger_s, shots=shots))
     wall = time.perf_counter() - t0
-    check = check_storage(server["database_url"], ids, files)
-    server_errors = server_log_errors(Path(server["log"]))
+    check = check_storage(server["database_url"], ids, files, fresh=fresh)
+    server_errors = server_log_errors(log_path, log_offset)
     return {
         "sessions": sessions,
         "files": [f.name for f in files],
