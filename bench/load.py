@@ -12,9 +12,11 @@ its own Chromium browser context (one browser, like clinicians on separate machi
 2. ``upload``: drop a real 3-slice CT series (pydicom's CT5N test series of 16x16 slices, the
    one the e2e tests upload; ``--files`` for others) on the Viewer, until the de-identified
    image is shown;
-3. ``enhance``: Compare -> Enhance (the current slice, default model), until the timing line shows;
-4. ``findings_form``: Draft report page -> the exam fields the header lacks, one nodule (kind,
-   location, size) and the generation length, each field one Streamlit rerun;
+3. ``open_compare``: the sidebar link until the Compare page has settled; ``enhance``: Enhance
+   (the current slice, default model) until the timing line shows;
+4. ``open_report``: the sidebar link until the Draft report page has settled;
+   ``findings_form``: the exam fields the header lacks, one nodule (kind, location, size) and
+   the generation length, each field one Streamlit rerun;
 5. ``draft``: Draft report with the test LM (``MEDGEN_LM``, default smollm2-135m) until the
    recorded draft shows; while waiting, the page's queue message ("N request(s) ahead of you")
    is polled and the largest N kept;
@@ -58,7 +60,8 @@ ROOT = Path(__file__).resolve().parents[1]
 log = logging.getLogger("bench.load")
 
 #: The timed steps of one session, in order.
-STEPS = ("open_app", "sign_in", "upload", "enhance", "findings_form", "draft", "save")
+STEPS = ("open_app", "sign_in", "upload", "open_compare", "enhance", "open_report", "findings_form",
+         "draft", "save")
 #: pydicom's real 3-slice CT series (dicomdirtests/98892001/CT5N), as tests/e2e/test_jobs.py uploads.
 CT_SERIES = ("2062", "2392", "2693")
 #: Password of every benchmark account (meets the password policy).
@@ -222,9 +225,9 @@ async def run_session(browser: Any, url: str, username: str, files: list[Path], 
         await timed("sign_in", _sign_in(page, username, t_ms))
         await timed("open_viewer", page.get_by_role("heading", name="Viewer").wait_for(), False)
         await timed("upload", _upload(page, files, t_ms))
-        await timed("open_compare", _open(page, "Compare", t_ms), False)
+        await timed("open_compare", _open(page, "Compare", t_ms))
         await timed("enhance", _enhance(page, t_ms))
-        await timed("open_report", _open(page, "Draft report", t_ms), False)
+        await timed("open_report", _open(page, "Draft report", t_ms))
         await timed("findings_form", _fill_findings(page, tokens, t_ms, res))
         await timed("draft", _draft(page, res, t_ms))
         await timed("use_template", _template_if_flagged(page, t_ms), False)
