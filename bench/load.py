@@ -109,6 +109,7 @@ class SessionResult:
     latency_s: dict[str, float] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     ui_retries: int = 0  # a dropdown re-opened because a rerun closed it
+    inputs_lost: list[str] = field(default_factory=list)  # fields typed again: a rerun emptied them
     max_ahead: int = 0  # most requests ahead of this user that the queue message showed
     report_id: int | None = None  # the "Draft #N" the page showed
     total_s: float = 0.0
@@ -271,15 +272,40 @@ async def _enhance(page: Any, t_ms: int) -> None:
 
 
 async def _fill_findings(page: Any, tokens: int, t_ms: int, res: SessionResult) -> None:
-    """The exam fields the header leaves empty, one nodule, and a short generation length."""
+    """The exam fields the header leaves empty, one nodule, and a short generation length.
+
+    Then every typed field is read back once the page settled: one that lost its value (a rerun
+    under load redrew it empty) is typed again and counted in ``res.inputs_lost``.
+    """
+    typed: list[tuple[str, str]] = []
     for label, value in (("Modality", "CT"), ("Body part", "chest"), ("Contrast", "without contrast")):
         if not (await page.get_by_label(label, exact=True).first.input_value()).strip():
             await _type(page, label, value, t_ms)
+            typed.append((label, value))
     await _choose(page, "Finding", TYPED_FINDING["kind"], t_ms, res)
     await _type(page, "Location", TYPED_FINDING["location"], t_ms)
     await _type(page, "Size", "5", t_ms)
     await page.get_by_text("Generation settings").click()
     await _type(page, "Max new tokens", str(tokens), t_ms)
+    typed += [("Location", TYPED_FINDING["location"]), ("Size", "5"), ("Max new tokens", str(tokens))]
+    for _ in range(3):
+        await _idle(page, t_ms)
+        lost = [(label, value) for label, value in typed
+                if not _same(await page.get_by_label(label, exact=True).first.input_value(), value)]
+        if not lost:
+            return
+        for label, value in lost:
+            res.inputs_lost.append(label)
+            await _type(page, label, value, t_ms)
+    raise RuntimeError(f"findings form: typed values kept getting lost: {res.inputs_lost}")
+
+
+def _same(shown: str, typed: str) -> bool:
+    """A text field shows what was typed; a number field may show it as 5.00."""
+    try:
+        return float(shown) == float(typed)
+    except ValueError:
+        return shown.strip() == typed
 
 
 async def _draft(page: Any, res: SessionResult, t_ms: int) -> None:
@@ -558,6 +584,7 @@ def run_benchmark(server: dict[str, str], sessions: int, *, tokens: int, timeout
         "warmup_errors": [e for r in warm for e in r.errors],
         "max_queue_ahead": max((r.max_ahead for r in results), default=0),
         "ui_retries": sum(r.ui_retries for r in results),
+        "inputs_lost": [f"{r.username}: {f}" for r in results for f in r.inputs_lost],
         "results": [asdict(r) for r in results],
         "warmup": [asdict(r) for r in warm],
         "storage": asdict(check),
@@ -587,7 +614,8 @@ def to_markdown(out: dict[str, Any]) -> str:
         "",
         f"- Wall time of the concurrent phase: {b['wall_s']} s; most requests ahead of a user in "
         f"the LM queue (as the page showed it): {b['max_queue_ahead']}; dropdowns re-opened "
-        f"after a rerun closed them: {b['ui_retries']}.",
+        f"after a rerun closed them: {b['ui_retries']}; typed fields found empty after the page "
+        f"settled and typed again: {len(b['inputs_lost'])} {b['inputs_lost'] or ''}.",
         f"- Errors: {len(b['errors'])} (target 0: {'met' if not b['errors'] else 'MISSED'}).",
         f"- Stored exactly once: {'yes' if not st['problems'] else 'NO'} "
         f"({len(st['per_user'])} users checked; shared rows {st['shared']}).",

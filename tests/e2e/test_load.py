@@ -5,6 +5,7 @@ exactly once (the code of ``python -m bench.load``, which runs 8 sessions and ti
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,8 @@ def test_three_concurrent_clinicians_store_everything_once(app_server, tmp_path:
     out = run_benchmark(app_server, SESSIONS, tokens=32, timeout_s=180, warmup=False,
                         prefix="e2e-load", shots=tmp_path, fresh=False)
     assert out["errors"] == [], f"{out['errors']} (screenshots in {tmp_path})"
+    if out["inputs_lost"]:  # a Streamlit rerun under load redrew a typed field empty (retyped)
+        warnings.warn(f"typed fields lost and typed again: {out['inputs_lost']}", stacklevel=1)
     for step in STEPS:
         assert out["steps"][step]["n"] == SESSIONS, step
     storage = out["storage"]
