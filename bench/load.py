@@ -615,7 +615,8 @@ def to_markdown(out: dict[str, Any]) -> str:
         f"- Wall time of the concurrent phase: {b['wall_s']} s; most requests ahead of a user in "
         f"the LM queue (as the page showed it): {b['max_queue_ahead']}; dropdowns re-opened "
         f"after a rerun closed them: {b['ui_retries']}; typed fields found empty after the page "
-        f"settled and typed again: {len(b['inputs_lost'])} {b['inputs_lost'] or ''}.",
+        f"settled and typed again: {len(b['inputs_lost'])}"
+        + (f" {b['inputs_lost']}." if b["inputs_lost"] else "."),
         f"- Errors: {len(b['errors'])} (target 0: {'met' if not b['errors'] else 'MISSED'}).",
         f"- Stored exactly once: {'yes' if not st['problems'] else 'NO'} "
         f"({len(st['per_user'])} users checked; shared rows {st['shared']}).",
