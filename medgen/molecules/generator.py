@@ -207,6 +207,11 @@ class MoleculeGenerator:
 
 # --- shipped weights ---------------------------------------------------------------------------
 
+def installed_models(root: Path | None = None) -> list[str]:
+    """The ids of :data:`MODEL_IDS` whose card is in the weights folder (newest first)."""
+    return [m for m in MODEL_IDS if card_path(m, root).is_file()]
+
+
 def load_card(model_id: str = DEFAULT_MODEL_ID, root: Path | None = None) -> dict[str, Any]:
     return read_card(
         model_id, root, label="Molecule model", task="smiles-generation",
