@@ -22,6 +22,7 @@ import torch
 from medgen.molecules import metrics as M
 from medgen.molecules.data import DATA_DIR, load_split
 from medgen.molecules.generator import MoleculeGenerator, load_generator
+from medgen.molecules.grammar import SmilesGrammar
 from medgen.molecules.model import SmilesVAE, VAEConfig
 from medgen.molecules.tokenizer import Vocabulary
 
@@ -63,18 +64,24 @@ def main(argv: list[str] | None = None) -> list[dict[str, float]]:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--fcd-cache", type=Path, default=None, help="folder of the cached FCD reference")
     ap.add_argument("--no-fcd", action="store_true")
+    ap.add_argument("--grammar", choices=("card", "on", "off"), default="card",
+                    help="SMILES syntax mask while decoding (default: as the card says)")
     ap.add_argument("--data", default=str(DATA_DIR))
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     torch.set_num_threads(1)
     gen = from_checkpoint(args.checkpoint) if args.checkpoint else load_generator(args.model, device="cpu")
+    if args.grammar != "card":
+        gen.grammar = SmilesGrammar(gen.vocab) if args.grammar == "on" else None
     train = set(load_split("train", Path(args.data)))
     ref = None if args.no_fcd else M.fcd_reference_stats("test", 10_000, 0, Path(args.data),
                                                            args.fcd_cache)[0]
     rows = sweep(gen, args.temperatures, args.n, args.seed, train, ref)
     name = args.model or args.checkpoint.parent.name
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = {"source": gen.model_id, "n": args.n, "seed": args.seed, "rows": rows}
+    out = {"source": gen.model_id, "n": args.n, "seed": args.seed, "grammar": gen.grammar is not None,
+           "rows": rows}
+    name += "_grammar" if gen.grammar is not None else ""
     (RESULTS / f"molecules_temperature_{name}.json").write_text(json.dumps(out, indent=2) + "\n")
     cols = [c for c in ("temperature", "valid", "unique", "novelty", "FCD/Test") if c in rows[0]]
     print("| " + " | ".join(cols) + " |\n|" + "---:|" * len(cols))  # noqa: T201

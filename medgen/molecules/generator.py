@@ -23,6 +23,7 @@ import torch
 
 from medgen.errors import InvalidSmilesError, SampleLimitError
 from medgen.molecules.chem import MoleculeProperties, canonical_smiles, parse_smiles, score_smiles
+from medgen.molecules.grammar import SmilesGrammar
 from medgen.molecules.model import SmilesVAE, VAEConfig
 from medgen.molecules.tokenizer import Vocabulary
 from medgen.weights import card_path, load_verified, read_card, weights_dir, write_weights
@@ -97,6 +98,9 @@ class MoleculeGenerator:
         self.model_id = model_id
         self.card = card or {}
         self.device = next(model.parameters()).device
+        sampling = self.card.get("sampling") or {}
+        #: Syntax mask while decoding (cards with ``sampling.grammar`` true; v1's has none).
+        self.grammar = SmilesGrammar(vocab) if sampling.get("grammar") else None
 
     @property
     def default_temperature(self) -> float:
@@ -112,7 +116,7 @@ class MoleculeGenerator:
         out: list[str] = []
         for i in range(0, z.shape[0], batch):
             ids = self.model.generate(z[i : i + batch].to(self.device), temperature=temperature,
-                                      generator=generator)
+                                      generator=generator, grammar=self.grammar)
             out += [self.vocab.decode(row) for row in ids.cpu().tolist()]
         return out
 

@@ -16,6 +16,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
+from medgen.molecules.grammar import SmilesGrammar
+
 
 @dataclass
 class VAEConfig:
@@ -177,8 +179,12 @@ class SmilesVAE(nn.Module):
         temperature: float = 1.0,
         generator: torch.Generator | None = None,
         max_len: int | None = None,
+        grammar: SmilesGrammar | None = None,
     ) -> torch.Tensor:
         """Token ids ``(B, <= max_len - 1)`` sampled autoregressively from z (no ``<bos>``).
+
+        With ``grammar`` each step's distribution is renormalised over the tokens that keep the
+        SMILES syntactically well-formed (see :mod:`medgen.molecules.grammar`).
 
         ``temperature`` 0 is greedy decoding. Rows end with ``<eos>`` (then padding) unless
         they ran out of length. The decoder runs step by step with the same equations as
@@ -192,10 +198,13 @@ class SmilesVAE(nn.Module):
         h = self.initial_hidden(z)
         table, zterm = self._decoder_step_tables(z)
         token = torch.full((b,), self.bos_id, dtype=torch.long, device=z.device)
+        state = grammar.start(b, z.device) if grammar is not None else None
         last = 0
         for t in range(max_len - 1):
             o, h = self._gru_step(table[token] + zterm, h)
             logits = self.out(o)
+            if grammar is not None and state is not None:
+                logits = logits.masked_fill(~grammar.mask(state), float("-inf"))
             if temperature <= 0:
                 nxt = logits.argmax(dim=-1)
             else:
@@ -203,10 +212,14 @@ class SmilesVAE(nn.Module):
                 nxt = torch.multinomial(probs, 1, generator=generator).squeeze(1)
             out[rows, t] = nxt
             last = t
+            if grammar is not None and state is not None:
+                state = grammar.advance(state, nxt)
             keep = nxt != self.eos_id
             if not bool(keep.any()):
                 break
             if not bool(keep.all()):
                 rows, nxt, zterm, h = rows[keep], nxt[keep], zterm[keep], h[:, keep]
+                if state is not None:
+                    state = state.select(keep)
             token = nxt
         return out[:, : last + 1]
