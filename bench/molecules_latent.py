@@ -1,8 +1,8 @@
 """Is the SMILES VAE's latent space meaningful? ``python -m bench.molecules_latent [--model ID]``.
 
 The lab's "explore around a molecule" and "interpolate" modes only make sense when nearby latent
-points decode to similar molecules. On held-out MOSES test molecules (the last ``--seeds`` of the
-test split, never trained on), this measures:
+points decode to similar molecules. On held-out MOSES test molecules (a seeded random sample of
+``--seeds`` from the test split, never trained on), this measures:
 
 - reconstruction: greedy decode of the posterior mean gives the molecule back (canonical SMILES);
 - neighbourhood: for each seed molecule, ``--per-seed`` decodes of z = mu + r * N(0, I) at each
@@ -113,7 +113,7 @@ def run(gen: MoleculeGenerator, seeds: list[str], per_seed: int, radii: list[flo
 
 def markdown(model_id: str, res: dict[str, Any]) -> str:
     lines = [
-        f"Latent space of **{model_id}** ({res['seeds']} held-out MOSES test molecules, "
+        f"Latent space of **{model_id}** ({res['seeds']} held-out MOSES test molecules, seeded sample, "
         f"{res['per_seed']} decodes each, T={res['temperature']:g}):", "",
         "| measure | value |", "|---|---:|",
         f"| reconstruction (greedy decode of the mean == input) | {res['reconstruction']:.3f} |",
@@ -136,7 +136,7 @@ def markdown(model_id: str, res: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default=DEFAULT_MODEL_ID)
-    ap.add_argument("--seeds", type=int, default=200, help="held-out test molecules (end of the split)")
+    ap.add_argument("--seeds", type=int, default=200, help="held-out test molecules (seeded sample)")
     ap.add_argument("--per-seed", type=int, default=20)
     ap.add_argument("--radii", type=float, nargs="+", default=[0.25, 0.5, 1.0])
     ap.add_argument("--temperature", type=float, default=None,
@@ -152,7 +152,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     torch.set_num_threads(args.threads)
     gen = load_generator(args.model, device="cpu")
     temperature = gen.default_temperature if args.temperature is None else args.temperature
-    seeds = load_split("test", Path(args.data))[-args.seeds :]
+    test = load_split("test", Path(args.data))
+    pick = np.random.default_rng(args.seed).choice(len(test), size=args.seeds, replace=False)
+    seeds = [test[i] for i in pick]
     res = run(gen, seeds, args.per_seed, args.radii, temperature, args.pairs, args.steps, args.seed)
     res["command"] = "python -m bench.molecules_latent " + " ".join(argv if argv is not None else
                                                                    __import__("sys").argv[1:])

@@ -30,7 +30,7 @@ from medgen.weights import card_path, load_verified, read_card, weights_dir, wri
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL_ID = "smiles-vae-v1"
+DEFAULT_MODEL_ID = "smiles-vae-v2"
 #: Shipped molecule models, newest first (the lab offers each; ratings are per model version).
 MODEL_IDS = ("smiles-vae-v2", "smiles-vae-v1")
 #: Sampling temperature when a card names none (v1's cards predate ``sampling``).

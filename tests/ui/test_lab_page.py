@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from streamlit.testing.v1 import AppTest
 
 from medgen import auth
+from medgen.molecules.generator import DEFAULT_MODEL_ID
 from medgen.store import feedback
 from medgen.store.models import AuditEvent, GeneratedOutput, User
 from medgen.types import AuditAction, OutputKind, Role, UserInfo
@@ -61,7 +62,7 @@ def test_sample_shows_grid_stores_set_and_rates(app_db: sessionmaker[Session]) -
     outs = _outputs(app_db)
     assert len(outs) == 1
     out = outs[0]
-    assert out.kind == OutputKind.MOLECULE_SET.value and out.model_id == "smiles-vae-v1"
+    assert out.kind == OutputKind.MOLECULE_SET.value and out.model_id == DEFAULT_MODEL_ID
     assert out.params["mode"] == "sample" and out.params["n"] == 30 and out.params["seed"] == 7
     assert len(out.model_version) == 64  # the weights' sha256 from the model card
     smiles = (out.draft_text or "").splitlines()
