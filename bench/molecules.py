@@ -9,7 +9,7 @@ ships only as a pickle; see metrics.fcd_reference_stats). Speed: wall time to sa
 molecules and score them (validity, canonical SMILES, all RDKit properties), median of
 ``--speed-repeats`` runs, on this machine's CPU with ``--threads`` torch threads.
 
-Writes bench/results/molecules.json and .md, prints the markdown table, and with
+Writes bench/results/molecules_<model>.json and .md (``--out`` to change), prints the markdown table, and with
 ``--update-card`` copies the result into the model card (weights/<model>.json).
 """
 
@@ -198,12 +198,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--data", default=str(DATA_DIR))
     ap.add_argument("--fcd-cache", default=None,
                     help="folder for the cached reference FCD statistics (default: --data)")
-    ap.add_argument("--out", type=Path, default=RESULTS / "molecules.json")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="result JSON (default bench/results/molecules_<model>.json)")
     ap.add_argument("--update-card", action="store_true", help="write the result into the model card")
     args = ap.parse_args(argv)
     args.argv = list(argv if argv is not None else sys.argv[1:])
     args.load_at_start = round(os.getloadavg()[0], 1)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    if args.out is None:
+        args.out = RESULTS / f"molecules_{args.model}.json"
     res = run(args)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(res, indent=2) + "\n")
