@@ -16,7 +16,7 @@ st.title("Drug-design lab")
 st.warning(ui.RESEARCH_WARNING, icon=":material/science:")
 
 try:
-    gen = ui.load_lab_model()
+    gen = ui.load_lab_model(ui.model_choice())
 except MedgenError as exc:
     st.error(str(exc))
     st.stop()

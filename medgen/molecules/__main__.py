@@ -23,15 +23,18 @@ MAX_CLI_N = 1_000_000
 MAX_TRIES_PER_MOLECULE = 20
 
 
-def sample_to_file(n: int, out: Path, seed: int = 0, temperature: float = 1.0,
+def sample_to_file(n: int, out: Path, seed: int = 0, temperature: float | None = None,
                    unique: bool = False, model_id: str = DEFAULT_MODEL_ID) -> int:
-    """Write ``n`` valid canonical SMILES to ``out``; returns the number of strings decoded."""
+    """Write ``n`` valid canonical SMILES to ``out``; returns the number of strings decoded
+    (``temperature`` None: the model card's default)."""
     if not 1 <= n <= MAX_CLI_N:
         raise SampleLimitError(f"--n must be between 1 and {MAX_CLI_N}; got {n}.")
     lo, hi = TEMPERATURE_RANGE
-    if not lo <= temperature <= hi:
+    if temperature is not None and not lo <= temperature <= hi:
         raise SampleLimitError(f"--temperature must be between {lo:g} and {hi:g}; got {temperature:g}.")
     gen = load_generator(model_id)
+    if temperature is None:
+        temperature = gen.default_temperature
     kept: list[str] = []
     seen: set[str] = set()
     decoded, round_ = 0, 0
@@ -65,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("--n", type=int, required=True)
     sp.add_argument("--out", type=Path, required=True)
     sp.add_argument("--seed", type=int, default=0)
-    sp.add_argument("--temperature", type=float, default=1.0)
+    sp.add_argument("--temperature", type=float, default=None,
+                    help="sampling temperature (default: the model card's, 0.6 for smiles-vae-v2)")
     sp.add_argument("--unique", action="store_true", help="no repeated molecules")
     sp.add_argument("--model", default=DEFAULT_MODEL_ID)
     args = ap.parse_args(argv)

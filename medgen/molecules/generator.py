@@ -22,14 +22,19 @@ from typing import Any
 import torch
 
 from medgen.errors import InvalidSmilesError, SampleLimitError
-from medgen.molecules.chem import MoleculeProperties, canonical_smiles, parse_smiles, properties
+from medgen.molecules.chem import MoleculeProperties, canonical_smiles, parse_smiles, score_smiles
+from medgen.molecules.grammar import SmilesGrammar
 from medgen.molecules.model import SmilesVAE, VAEConfig
 from medgen.molecules.tokenizer import Vocabulary
 from medgen.weights import card_path, load_verified, read_card, weights_dir, write_weights
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL_ID = "smiles-vae-v1"
+DEFAULT_MODEL_ID = "smiles-vae-v2"
+#: Shipped molecule models, newest first (the lab offers each; ratings are per model version).
+MODEL_IDS = ("smiles-vae-v2", "smiles-vae-v1")
+#: Sampling temperature when a card names none (v1's cards predate ``sampling``).
+FALLBACK_TEMPERATURE = 1.0
 #: Output kind under which the app stores generated sets.
 OUTPUT_KIND = "molecule_set"
 #: Most molecules one lab call may generate (the page's limit; the CLI has its own).
@@ -93,6 +98,15 @@ class MoleculeGenerator:
         self.model_id = model_id
         self.card = card or {}
         self.device = next(model.parameters()).device
+        sampling = self.card.get("sampling") or {}
+        #: Syntax mask while decoding (cards with ``sampling.grammar`` true; v1's has none).
+        self.grammar = SmilesGrammar(vocab) if sampling.get("grammar") else None
+
+    @property
+    def default_temperature(self) -> float:
+        """The card's documented sampling temperature (``sampling.temperature``), else 1.0."""
+        sampling = self.card.get("sampling") or {}
+        return float(sampling.get("temperature", FALLBACK_TEMPERATURE))
 
     # --- raw strings ---------------------------------------------------------------------------
     @torch.no_grad()
@@ -102,7 +116,7 @@ class MoleculeGenerator:
         out: list[str] = []
         for i in range(0, z.shape[0], batch):
             ids = self.model.generate(z[i : i + batch].to(self.device), temperature=temperature,
-                                      generator=generator)
+                                      generator=generator, grammar=self.grammar)
             out += [self.vocab.decode(row) for row in ids.cpu().tolist()]
         return out
 
@@ -139,40 +153,36 @@ class MoleculeGenerator:
 
     # --- lab calls ----------------------------------------------------------------------------
     def _score(self, raw: list[str], mode: str, params: dict[str, Any], t0: float) -> MoleculeSet:
-        seen: set[str] = set()
-        mols: list[MoleculeProperties] = []
-        n_valid = 0
-        for s in raw:
-            canon = canonical_smiles(s) if s else None
-            if canon is None:
-                continue
-            n_valid += 1
-            if canon in seen:
-                continue
-            seen.add(canon)
-            mols.append(properties(canon))
+        mols, n_valid = score_smiles(raw)
         return MoleculeSet(
             model_id=self.model_id, mode=mode, params=params, molecules=tuple(mols),
             n_generated=len(raw), n_valid=n_valid, ms=(time.perf_counter() - t0) * 1000,
         )
 
-    def sample(self, n: int, temperature: float = 1.0, seed: int | None = None,
+    def sample(self, n: int, temperature: float | None = None, seed: int | None = None,
                limit: int = MAX_LAB_N) -> MoleculeSet:
-        """Decode ``n`` prior samples and score the valid, distinct ones."""
+        """Decode ``n`` prior samples and score the valid, distinct ones (``temperature`` None:
+        the card's default)."""
         t0 = time.perf_counter()
         _check_n(n, limit)
+        if temperature is None:
+            temperature = self.default_temperature
         temperature = _check_range(temperature, *TEMPERATURE_RANGE, "temperature")
         seed = int(seed) if seed is not None else int(torch.seed() % (2**31))
         raw = self.sample_smiles(n, temperature, seed)
         params = {"n": n, "temperature": temperature, "seed": seed}
         return self._score(raw, "sample", params, t0)
 
-    def neighbourhood(self, smiles: str, n: int, radius: float = 0.5, temperature: float = 1.0,
-                      seed: int | None = None, limit: int = MAX_LAB_N) -> MoleculeSet:
-        """Decode ``n`` points z = mu(smiles) + radius * N(0, I) around a molecule."""
+    def neighbourhood(self, smiles: str, n: int, radius: float = 0.5,
+                      temperature: float | None = None, seed: int | None = None,
+                      limit: int = MAX_LAB_N) -> MoleculeSet:
+        """Decode ``n`` points z = mu(smiles) + radius * N(0, I) around a molecule
+        (``temperature`` None: the card's default)."""
         t0 = time.perf_counter()
         _check_n(n, limit)
         radius = _check_range(radius, *RADIUS_RANGE, "radius")
+        if temperature is None:
+            temperature = self.default_temperature
         temperature = _check_range(temperature, *TEMPERATURE_RANGE, "temperature")
         seed = int(seed) if seed is not None else int(torch.seed() % (2**31))
         mu = self.encode(smiles)
@@ -200,6 +210,11 @@ class MoleculeGenerator:
 
 
 # --- shipped weights ---------------------------------------------------------------------------
+
+def installed_models(root: Path | None = None) -> list[str]:
+    """The ids of :data:`MODEL_IDS` whose card is in the weights folder (newest first)."""
+    return [m for m in MODEL_IDS if card_path(m, root).is_file()]
+
 
 def load_card(model_id: str = DEFAULT_MODEL_ID, root: Path | None = None) -> dict[str, Any]:
     return read_card(

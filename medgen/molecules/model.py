@@ -16,6 +16,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
+from medgen.molecules.grammar import SmilesGrammar
+
 
 @dataclass
 class VAEConfig:
@@ -124,6 +126,52 @@ class SmilesVAE(nn.Module):
         kl = 0.5 * (logvar.exp() + mu.pow(2) - 1.0 - logvar).sum(dim=1).mean()
         return recon, kl
 
+    @staticmethod
+    def kl_objective(mu: torch.Tensor, logvar: torch.Tensor, free_bits: float = 0.0) -> torch.Tensor:
+        """KL term of the training loss with "free bits" (Kingma et al. 2016): per latent dimension,
+        the batch-mean KL counts as at least ``free_bits`` nats, so pushing a dimension below the
+        floor gains nothing and the posterior cannot collapse onto the prior.
+
+        With ``free_bits`` 0 this equals the KL of :meth:`losses` (mean per molecule).
+        """
+        kl_dim = 0.5 * (logvar.exp() + mu.pow(2) - 1.0 - logvar).mean(dim=0)  # (latent,)
+        if free_bits > 0:
+            kl_dim = torch.clamp(kl_dim, min=free_bits)
+        return kl_dim.sum()
+
+    def _decoder_step_tables(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """First-layer input gates split into a per-token table ``(vocab, 3H)`` and a per-row
+        term ``(B, 3H)``: ``W_ih [emb(t); z] + b_ih = table[t] + zterm`` (computed once per call
+        instead of once per generated token)."""
+        e = self.cfg.emb_dim
+        w_ih = getattr(self.decoder, "weight_ih_l0")  # noqa: B009 - typed as Tensor | Module
+        b_ih = getattr(self.decoder, "bias_ih_l0")  # noqa: B009
+        table = self.embedding.weight @ w_ih[:, :e].T
+        zterm = z @ w_ih[:, e:].T + b_ih
+        return table, zterm
+
+    def _gru_step(self, gi0: torch.Tensor, h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """One decoder GRU step (PyTorch's GRU equations) from the first layer's input gates
+        ``gi0`` ``(B, 3H)`` and hidden ``h`` ``(layers, B, H)``; returns the top output and the
+        new hidden state."""
+        hs = []
+        x = gi0
+        for layer in range(self.cfg.dec_layers):
+            if layer > 0:
+                x = F.linear(x, getattr(self.decoder, f"weight_ih_l{layer}"),
+                             getattr(self.decoder, f"bias_ih_l{layer}"))
+            gh = F.linear(h[layer], getattr(self.decoder, f"weight_hh_l{layer}"),
+                          getattr(self.decoder, f"bias_hh_l{layer}"))
+            i_r, i_z, i_n = x.chunk(3, dim=1)
+            h_r, h_z, h_n = gh.chunk(3, dim=1)
+            r = torch.sigmoid(i_r + h_r)
+            u = torch.sigmoid(i_z + h_z)
+            n = torch.tanh(i_n + r * h_n)
+            new = n + u * (h[layer] - n)  # (1 - u) * n + u * h
+            hs.append(new)
+            x = new
+        return x, torch.stack(hs)
+
     @torch.no_grad()
     def generate(
         self,
@@ -131,25 +179,32 @@ class SmilesVAE(nn.Module):
         temperature: float = 1.0,
         generator: torch.Generator | None = None,
         max_len: int | None = None,
+        grammar: SmilesGrammar | None = None,
     ) -> torch.Tensor:
         """Token ids ``(B, <= max_len - 1)`` sampled autoregressively from z (no ``<bos>``).
 
+        With ``grammar`` each step's distribution is renormalised over the tokens that keep the
+        SMILES syntactically well-formed (see :mod:`medgen.molecules.grammar`).
+
         ``temperature`` 0 is greedy decoding. Rows end with ``<eos>`` (then padding) unless
-        they ran out of length.
+        they ran out of length. The decoder runs step by step with the same equations as
+        :meth:`decode_logits` (``nn.GRU``), with the token- and z-dependent input terms computed
+        once (see :meth:`_decoder_step_tables`); finished rows leave the batch.
         """
         max_len = max_len or self.cfg.max_len
         b = z.shape[0]
         out = torch.full((b, max_len - 1), self.pad_id, dtype=torch.long, device=z.device)
-        # Only rows still running are computed (finished rows are dropped from the batch).
         rows = torch.arange(b, device=z.device)
         h = self.initial_hidden(z)
-        zin = z.unsqueeze(1)
-        token = torch.full((b, 1), self.bos_id, dtype=torch.long, device=z.device)
+        table, zterm = self._decoder_step_tables(z)
+        token = torch.full((b,), self.bos_id, dtype=torch.long, device=z.device)
+        state = grammar.start(b, z.device) if grammar is not None else None
         last = 0
         for t in range(max_len - 1):
-            x = torch.cat([self.embedding(token), zin], dim=-1)
-            o, h = self.decoder(x, h)
-            logits = self.out(o[:, -1])
+            o, h = self._gru_step(table[token] + zterm, h)
+            logits = self.out(o)
+            if grammar is not None and state is not None:
+                logits = logits.masked_fill(~grammar.mask(state), float("-inf"))
             if temperature <= 0:
                 nxt = logits.argmax(dim=-1)
             else:
@@ -157,10 +212,14 @@ class SmilesVAE(nn.Module):
                 nxt = torch.multinomial(probs, 1, generator=generator).squeeze(1)
             out[rows, t] = nxt
             last = t
+            if grammar is not None and state is not None:
+                state = grammar.advance(state, nxt)
             keep = nxt != self.eos_id
             if not bool(keep.any()):
                 break
             if not bool(keep.all()):
-                rows, nxt, zin, h = rows[keep], nxt[keep], zin[keep], h[:, keep]
-            token = nxt.unsqueeze(1)
+                rows, nxt, zterm, h = rows[keep], nxt[keep], zterm[keep], h[:, keep]
+                if state is not None:
+                    state = state.select(keep)
+            token = nxt
         return out[:, : last + 1]

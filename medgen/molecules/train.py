@@ -47,6 +47,10 @@ class TrainConfig:
     kl_w_end: float = 0.05  # final KL weight (the MOSES VAE uses 0.05 on a per-token mean loss)
     kl_anneal_frac: float = 0.5  # fraction of the steps over which the KL weight rises from 0
     word_dropout: float = 0.0  # probability of replacing a decoder input token by <unk>
+    free_bits: float = 0.0  # KL floor per latent dimension in nats (0 = plain KL; see kl_objective)
+    bucket: bool = False  # batches of similar length (less padding; order still seeded per epoch)
+    recon_eval: int = 0  # validation molecules greedily reconstructed at each evaluation (0 = none)
+    eval_temperature: float = 1.0  # sampling temperature of the validity check
     grad_clip: float = 50.0  # gradient-norm clip
     eval_every: int = 500  # steps between validation, log row and checkpoint
     eval_samples: int = 500  # prior samples whose validity is logged at each evaluation
@@ -67,6 +71,8 @@ class TrainConfig:
             raise ValueError("kl_w_end must be >= 0 and kl_anneal_frac in (0, 1]")
         if not 0 <= self.word_dropout < 1:
             raise ValueError(f"word_dropout must be in [0, 1), got {self.word_dropout}")
+        if self.free_bits < 0 or self.recon_eval < 0 or self.eval_temperature < 0:
+            raise ValueError("free_bits, recon_eval and eval_temperature must be >= 0")
 
     @classmethod
     def from_json(cls, path: Path) -> TrainConfig:
@@ -118,12 +124,14 @@ def train_step(
     kl_w: float,
     word_dropout: float = 0.0,
     grad_clip: float = 50.0,
+    free_bits: float = 0.0,
 ) -> tuple[float, float]:
-    """One optimiser step; returns (reconstruction, KL) before the update."""
+    """One optimiser step; returns (reconstruction, KL) before the update (the true KL, not
+    the free-bits objective)."""
     model.train()
     logits, mu, logvar = model(ids, lengths, word_dropout=word_dropout)
     recon, kl = model.losses(logits, ids[:, 1:], mu, logvar)
-    loss = recon + kl_w * kl
+    loss = recon + kl_w * model.kl_objective(mu, logvar, free_bits)
     opt.zero_grad(set_to_none=True)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
@@ -139,8 +147,12 @@ def evaluate(
     device: torch.device,
     n_samples: int,
     seed: int,
+    recon_n: int = 0,
+    temperature: float = 1.0,
 ) -> dict[str, float]:
-    """Held-out reconstruction / KL (z = posterior mean) and prior-sample validity."""
+    """Held-out reconstruction loss / KL (z = posterior mean), prior-sample validity at
+    ``temperature`` and, with ``recon_n``, the fraction of the first ``recon_n`` validation
+    molecules whose greedy decode from the posterior mean gives them back exactly."""
     from rdkit import Chem, RDLogger
 
     model.eval()
@@ -154,12 +166,39 @@ def evaluate(
         n += len(lengths)
     g = torch.Generator(device=device).manual_seed(seed)
     z = torch.randn(n_samples, model.cfg.latent, generator=g, device=device)
-    rows = model.generate(z, temperature=1.0, generator=g).cpu().tolist()
+    rows = model.generate(z, temperature=temperature, generator=g).cpu().tolist()
     RDLogger.DisableLog("rdApp.*")  # type: ignore[attr-defined]
     valid = sum(1 for row in rows if (s := vocab.decode(row)) and Chem.MolFromSmiles(s) is not None)
     RDLogger.EnableLog("rdApp.*")  # type: ignore[attr-defined]
+    out = {"val_recon": rec / n, "val_kl": kls / n, "valid": valid / n_samples}
+    if recon_n > 0:
+        probe = val[:recon_n]
+        ids, lengths = pad_batch(probe, device)
+        mu, _ = model.encode(ids, lengths)
+        dec = model.generate(mu, temperature=0.0).cpu().tolist()
+        same = sum(vocab.decode(d) == vocab.decode(p[1:]) for d, p in zip(dec, probe, strict=True))
+        out["recon_exact"] = same / len(probe)
     model.train()
-    return {"val_recon": rec / n, "val_kl": kls / n, "valid": valid / n_samples}
+    return out
+
+
+def epoch_order(lengths: list[int], batch: int, seed: int, bucket: bool) -> np.ndarray:
+    """Index order of one epoch: a seeded permutation, or with ``bucket`` a seeded permutation
+    sorted (stably) by length within chunks of 50 batches, whose batches are then shuffled, so
+    each batch holds molecules of similar length (less padding) and batch order stays random."""
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(lengths))
+    if not bucket:
+        return order
+    chunk = 50 * batch
+    lens = np.asarray(lengths)
+    batches: list[np.ndarray] = []
+    for i in range(0, len(order), chunk):
+        part = order[i : i + chunk]
+        part = part[np.argsort(lens[part], kind="stable")]
+        batches += [part[j : j + batch] for j in range(0, len(part), batch)]
+    perm = rng.permutation(len(batches))
+    return np.concatenate([batches[i] for i in perm])
 
 
 def train(cfg: TrainConfig, resume: bool = False) -> dict[str, Any]:
@@ -187,6 +226,7 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict[str, Any]:
         vocab = Vocabulary.build(train_smiles)
     train_ids = [vocab.encode(s) for s in train_smiles]
     val_ids = [vocab.encode(s) for s in val_smiles]
+    train_lengths = [len(t) for t in train_ids]
     log.info(
         "train %d molecules, val %d, vocab %d tokens, device %s (%.1f s to load)",
         len(train_ids), len(val_ids), len(vocab), device, time.perf_counter() - t0,
@@ -214,13 +254,13 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict[str, Any]:
         writer = csv.writer(fh)
         if new_log:
             writer.writerow(["step", "epoch", "elapsed_s", "recon", "kl", "kl_w", "lr",
-                             "val_recon", "val_kl", "valid"])
+                             "val_recon", "val_kl", "valid", "recon_exact"])
         order: np.ndarray | None = None
         while step < cfg.steps:
             epoch, pos = divmod(step, per_epoch)
             if order is None or pos == 0:
-                order = np.random.default_rng(epoch_order_seed + 7919 * epoch).permutation(
-                    len(train_ids))
+                order = epoch_order(train_lengths, cfg.batch, epoch_order_seed + 7919 * epoch,
+                                    cfg.bucket)
             idx = order[pos * cfg.batch : (pos + 1) * cfg.batch]
             ids, lengths = pad_batch([train_ids[i] for i in idx], device)
             p = progress(cfg, step, elapsed_before + time.perf_counter() - t_start)
@@ -228,7 +268,8 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict[str, Any]:
             for group in opt.param_groups:
                 group["lr"] = lr
             kl_w = kl_weight(cfg, p)
-            r, k = train_step(model, opt, ids, lengths, kl_w, cfg.word_dropout, cfg.grad_clip)
+            r, k = train_step(model, opt, ids, lengths, kl_w, cfg.word_dropout, cfg.grad_clip,
+                              cfg.free_bits)
             sums["recon"] += r
             sums["kl"] += k
             sums["n"] += 1
@@ -245,12 +286,13 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict[str, Any]:
                 )
             timed_out = cfg.max_minutes > 0 and elapsed >= cfg.max_minutes * 60
             if step % cfg.eval_every == 0 or step == cfg.steps or timed_out:
-                val = evaluate(model, vocab, val_ids, device, cfg.eval_samples, cfg.seed + step)
+                val = evaluate(model, vocab, val_ids, device, cfg.eval_samples, cfg.seed + step,
+                               cfg.recon_eval, cfg.eval_temperature)
                 n = max(1, sums["n"])
                 writer.writerow([step, f"{step / per_epoch:.3f}", round(elapsed, 1),
                                  f"{sums['recon'] / n:.4f}", f"{sums['kl'] / n:.3f}", f"{kl_w:.5f}",
                                  f"{lr:.2e}", f"{val['val_recon']:.4f}", f"{val['val_kl']:.3f}",
-                                 f"{val['valid']:.3f}"])
+                                 f"{val['valid']:.3f}", f"{val.get('recon_exact', '')}"])
                 fh.flush()
                 sums = {"recon": 0.0, "kl": 0.0, "n": 0}
                 log.info("eval at step %d: %s", step, val)

@@ -20,6 +20,7 @@ from medgen.molecules.generator import (
     MAX_LAB_N,
     MoleculeGenerator,
     MoleculeSet,
+    installed_models,
     load_generator,
 )
 from medgen.store import repo
@@ -45,6 +46,13 @@ def load_lab_model(model_id: str = DEFAULT_MODEL_ID) -> MoleculeGenerator:
     return load_generator(model_id)
 
 
+def model_choice() -> str:
+    """The model the researcher picks (newest first; each set records its model and version)."""
+    ids = installed_models() or [DEFAULT_MODEL_ID]
+    default = ids.index(DEFAULT_MODEL_ID) if DEFAULT_MODEL_ID in ids else 0
+    return str(st.selectbox("Model", ids, index=default, key="lab.model"))
+
+
 @st.cache_data(max_entries=4000, show_spinner=False)
 def _depiction(smiles: str, size: int = 240) -> bytes:
     return chem.depiction_png(smiles, size=size)
@@ -67,7 +75,10 @@ def request_form(gen: MoleculeGenerator) -> MoleculeSet | None:
                 return gen.interpolate(a, b, int(steps))
         return None
     n = c1.number_input(f"Molecules (at most {MAX_LAB_N})", value=50, step=10, key="lab.n")
-    temperature = c2.slider("Temperature", 0.0, 2.0, 1.0, 0.05, key="lab.temperature")
+    temperature = c2.slider("Temperature", 0.0, 2.0, gen.default_temperature, 0.05,
+                            key=f"lab.temperature.{gen.model_id}",
+                            help=f"{gen.model_id}'s documented default is {gen.default_temperature:g}; "
+                                 "higher gives more varied but more often invalid molecules.")
     seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="lab.seed")
     centre, radius = "", 0.5
     if mode == "Explore around a molecule":

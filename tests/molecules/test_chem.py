@@ -104,3 +104,25 @@ def test_sort_and_similarity() -> None:
         chem.sort_molecules(props, "colour")
     sims = chem.tanimoto_to(ASPIRIN, [ASPIRIN, "OC(=O)c1ccccc1O", CAFFEINE])
     assert sims[0] == pytest.approx(1.0) and sims[0] > sims[1] > sims[2] >= 0.0
+
+
+def test_fast_qed_equals_rdkit_qed_on_real_molecules(moses_train: list[str]) -> None:
+    # 400 real MOSES molecules plus molecules holding explicit hydrogens (RemoveHs path) and a
+    # structural alert (Michael acceptor): the reused MW/logP/TPSA must not change the value.
+    smiles = moses_train[:400] + ["[H]c1ccccc1C(=O)O", "[H]OC(=O)C=C", "C=CC(=O)Nc1ccccc1",
+                                  "O=[N+]([O-])c1ccccc1"]
+    alerts = 0
+    for s in smiles:
+        mol = Chem.MolFromSmiles(s)
+        assert chem.qed_fast(mol) == pytest.approx(QED.qed(mol), abs=1e-12), s
+        assert chem.properties(s).qed == pytest.approx(QED.qed(mol), abs=1e-12), s
+        alerts += QED.properties(mol).ALERTS > 0
+    assert alerts > 10  # the alert branch was exercised
+
+
+def test_score_smiles_parses_once_and_deduplicates() -> None:
+    raw = [ASPIRIN, "OC(=O)c1ccccc1OC(C)=O", "C1CC", "", CAFFEINE, "x" * 600]
+    mols, n_valid = chem.score_smiles(raw)
+    assert n_valid == 3  # aspirin twice (two spellings) and caffeine
+    assert [m.smiles for m in mols] == [chem.canonical_smiles(ASPIRIN), chem.canonical_smiles(CAFFEINE)]
+    assert mols[0] == chem.properties(ASPIRIN)

@@ -58,3 +58,50 @@ def test_one_training_step_lowers_the_loss() -> None:
     train_step(model, opt, ids, lengths, kl_w=0.0)
     after = eval_loss()
     assert after < before - 0.01
+
+
+def test_free_bits_floor_the_kl_per_dimension() -> None:
+    torch.manual_seed(0)
+    mu = torch.zeros(8, 4, requires_grad=True)
+    logvar = torch.zeros(8, 4, requires_grad=True)
+    # At the prior the KL is 0: the plain objective is 0, the free-bits one counts the floor.
+    assert float(SmilesVAE.kl_objective(mu, logvar).detach()) == 0.0
+    assert float(SmilesVAE.kl_objective(mu, logvar, free_bits=0.25).detach()) == pytest.approx(1.0)
+    # Below the floor a dimension gets no gradient: nothing pushes it onto the prior.
+    mu2 = torch.full((8, 4), 0.3, requires_grad=True)  # KL per dim 0.045 < 0.25
+    SmilesVAE.kl_objective(mu2, logvar, free_bits=0.25).backward()
+    assert mu2.grad is not None and float(mu2.grad.abs().sum()) == 0.0
+    mu3 = torch.full((8, 4), 2.0, requires_grad=True)  # KL per dim 2.0 > 0.25
+    SmilesVAE.kl_objective(mu3, logvar, free_bits=0.25).backward()
+    assert mu3.grad is not None and float(mu3.grad.abs().min()) > 0
+    # Without free bits it is the mean-per-molecule KL of losses().
+    mu4, lv4 = torch.randn(8, 4), torch.randn(8, 4) * 0.3
+    _, kl = SmilesVAE.losses(torch.zeros(8, 2, 5), torch.ones(8, 2, dtype=torch.long), mu4, lv4)
+    assert float(SmilesVAE.kl_objective(mu4, lv4)) == pytest.approx(float(kl), rel=1e-6)
+
+
+@pytest.mark.parametrize("layers", [1, 2])
+def test_step_decoder_matches_the_teacher_forced_gru(layers: int) -> None:
+    """generate() runs its own GRU step; it must give nn.GRU's logits (greedy path replayed)."""
+    torch.manual_seed(layers)
+    vocab = Vocabulary.build(SMILES)
+    model = SmilesVAE(VAEConfig(vocab_size=len(vocab), emb_dim=8, enc_hidden=12, latent=6,
+                                dec_hidden=16, dec_layers=layers, max_len=30)).eval()
+    z = torch.randn(5, 6)
+    with torch.no_grad():
+        h = model.initial_hidden(z)
+        table, zterm = model._decoder_step_tables(z)
+        token = torch.full((5,), model.bos_id)
+        inputs, step_logits = [token], []
+        for _ in range(8):
+            o, h = model._gru_step(table[token] + zterm, h)
+            step_logits.append(model.out(o))
+            token = step_logits[-1].argmax(-1)
+            inputs.append(token)
+        ref = model.decode_logits(z, torch.stack(inputs[:-1], dim=1))
+    assert torch.allclose(torch.stack(step_logits, dim=1), ref, atol=1e-5)
+    greedy = model.generate(z, temperature=0.0, max_len=9).tolist()
+    replay = torch.stack(inputs[1:], dim=1).tolist()
+    for g, r in zip(greedy, replay, strict=True):
+        end = r.index(model.eos_id) + 1 if model.eos_id in r else len(r)
+        assert g[:end] == r[:end]

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from streamlit.testing.v1 import AppTest
 
 from medgen import auth
+from medgen.molecules.generator import DEFAULT_MODEL_ID
 from medgen.store import feedback
 from medgen.store.models import AuditEvent, GeneratedOutput, User
 from medgen.types import AuditAction, OutputKind, Role, UserInfo
@@ -61,7 +62,7 @@ def test_sample_shows_grid_stores_set_and_rates(app_db: sessionmaker[Session]) -
     outs = _outputs(app_db)
     assert len(outs) == 1
     out = outs[0]
-    assert out.kind == OutputKind.MOLECULE_SET.value and out.model_id == "smiles-vae-v1"
+    assert out.kind == OutputKind.MOLECULE_SET.value and out.model_id == DEFAULT_MODEL_ID
     assert out.params["mode"] == "sample" and out.params["n"] == 30 and out.params["seed"] == 7
     assert len(out.model_version) == 64  # the weights' sha256 from the model card
     smiles = (out.draft_text or "").splitlines()
@@ -187,3 +188,21 @@ def test_interpolate_and_explore_are_stored_with_their_parameters(app_db: sessio
     assert second.params["mode"] == "neighbourhood" and second.params["n"] == 8
     assert second.params["centre"] == "Cn1c(=O)c2c(ncn2C)n(C)c1=O"
     assert len(at.image) == second.metrics["n_distinct"]  # the newest set is the one shown
+
+
+def test_model_picker_keeps_v1_selectable(app_db: sessionmaker[Session]) -> None:
+    from medgen.molecules.generator import load_card
+
+    at = _page(_user(app_db, Role.RESEARCHER))
+    assert at.selectbox(key="lab.model").value == DEFAULT_MODEL_ID
+    assert at.selectbox(key="lab.model").options == ["smiles-vae-v2", "smiles-vae-v1"]
+    # the temperature slider starts at the card's documented temperature
+    assert at.slider(key=f"lab.temperature.{DEFAULT_MODEL_ID}").value == load_card()["sampling"]["temperature"]
+    at.selectbox(key="lab.model").set_value("smiles-vae-v1").run()
+    assert at.slider(key="lab.temperature.smiles-vae-v1").value == 1.0
+    _number(at, "lab.n").set_value(10)
+    _button(at, "Generate").click()
+    at.run()
+    assert not at.exception and not at.error
+    (out,) = _outputs(app_db)
+    assert out.model_id == "smiles-vae-v1" and out.model_version == load_card("smiles-vae-v1")["sha256"]
