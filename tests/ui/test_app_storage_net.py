@@ -3,28 +3,21 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from medgen.errors import DatabaseUnavailableError, DiskFullError, StorageError
 from medgen.store import jobs as store
 from medgen.types import Role, UserInfo
+from tests.store.seed import user
 from tests.ui.text_helpers import ROOT, app, make_env
 
 
 def _clinician(url: str) -> UserInfo:
     from medgen.store import migrate
     from medgen.store.db import session_factory
-    from medgen.store.models import User
 
     migrate.upgrade(url)
     with session_factory(url).begin() as s:
-        row = s.scalar(select(User).where(User.username == "dr_net"))
-        if row is None:
-            row = User(username="dr_net", display_name="dr_net", role=Role.CLINICIAN.value)
-            s.add(row)
-            s.flush()
-        uid = row.id
-    return UserInfo(id=uid, username="dr_net", display_name="dr_net", role=Role.CLINICIAN)
+        return user(s, "dr_net", Role.CLINICIAN)
 
 
 @pytest.mark.parametrize(
