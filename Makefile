@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup dev migrate lm-file system-deps lint bench-ingest bench-feedback clean ldct-data ldct-real ldct-train bench-enhance fonts bench-text molecules-data molecules-train bench-molecules ldct-guard ldct-presets bench-guard bench-adapt
+.PHONY: run test setup dev migrate lm-file system-deps lint bench-ingest bench-feedback clean ldct-data ldct-real ldct-train ldct-train-v2 bench-enhance fonts bench-text molecules-data molecules-train bench-molecules ldct-guard ldct-presets bench-guard bench-adapt
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
