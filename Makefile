@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup dev migrate lm-file system-deps lint bench-ingest bench-feedback clean ldct-data ldct-real ldct-train bench-enhance fonts bench-text molecules-data molecules-train bench-molecules ldct-guard ldct-presets bench-guard bench-adapt
+.PHONY: run test setup dev migrate lm-file system-deps lint bench-ingest bench-feedback clean ldct-data ldct-real ldct-train ldct-train-v2 bench-enhance fonts bench-text molecules-data molecules-train bench-molecules ldct-guard ldct-presets bench-guard bench-adapt
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -117,6 +117,14 @@ ldct-train: ldct-data
 	$(PY) -m medgen.enhance.train --config medgen/enhance/configs/ldct-l1-v1.json
 	$(PY) -c "import shutil; shutil.copy('runs/ldct-l1-v1/last.pt', 'runs/ldct-l1-v1/init-for-gan.pt')"
 	$(PY) -m medgen.enhance.train --config medgen/enhance/configs/ldct-gan-v1.json
+
+# issue 10: v2 models on the extended data, warm-started from the shipped v1 weights (each run
+# about 40-45 min at 1 torch thread); then export, presets, benchmarks (see README "v2 models").
+ldct-train-v2: ldct-data
+	OMP_NUM_THREADS=1 nice -n 10 $(PY) -m medgen.enhance.train --config medgen/enhance/configs/ldct-l1-v2.json
+	OMP_NUM_THREADS=1 nice -n 10 $(PY) -m medgen.enhance.train --config medgen/enhance/configs/ldct-gan-v2.json
+	for m in ldct-l1-v2 ldct-gan-v2; do $(PY) -m medgen.enhance.cards export --checkpoint runs/$$m/last.pt \
+	  --model-id $$m --fields medgen/enhance/configs/$$m.card.json; done
 
 bench-enhance: dev ldct-data
 	$(PY) -m bench.enhance

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -63,8 +64,14 @@ def list_models(root: Path | None = None, *, include_pending: bool = False) -> l
             and (include_pending or is_approved(card))
         ):
             ids.append(p.stem)
-    # The GAN first (the default), then the rest alphabetically.
-    return sorted(ids, key=lambda m: (0 if "gan" in m else 1, m))
+    # The GAN first, newest version first (ids[0] is the default everywhere), then the rest.
+    return sorted(ids, key=lambda m: (0 if "gan" in m else 1, -_version(m), m))
+
+
+def _version(model_id: str) -> int:
+    """The trailing ``-vN`` of a model id (``ldct-gan-v2`` -> 2; 0 without one)."""
+    m = re.search(r"-v(\d+)$", model_id)
+    return int(m.group(1)) if m else 0
 
 
 def pending_models(root: Path | None = None) -> list[str]:

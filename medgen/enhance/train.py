@@ -46,13 +46,15 @@ class TrainConfig:
         default_factory=lambda: {"base_channels": 32, "layers": 3}
     )
     adv_weight: float = 0.0  # weight of the LSGAN term; 0 = pixel-loss (L1) ablation
-    adv_on_highpass: bool = False  # the discriminator sees high-pass texture (x - blur(x)), not x
+    # the discriminator sees the high-pass texture (x - blur(x)) of the candidate, not x: its
+    # residual channel is then highpass(x) / RESIDUAL_SCALE_HU (see disc_view)
+    adv_on_highpass: bool = False
     spectrum_weight: float = 0.0  # weight of the radial log-power-spectrum loss vs full dose
     spectrum_f_min: float = 0.08  # lowest frequency (cycles/pixel) of the spectrum loss
     l1_weight: float = 1.0  # weight of the L1 term (on HU / 1000)
-    init_generator: str = (
-        ""  # optional checkpoint to initialise the generator from (e.g. the L1 run)
-    )
+    # optional generator initialisation: a training checkpoint (e.g. the L1 run), or
+    # "weights:<model_id>" for a shipped model (sha256 checked), e.g. "weights:ldct-gan-v1"
+    init_generator: str = ""
     patch: int = 64  # training patch size (pixels)
     batch: int = 16
     lr: float = 2e-4  # Adam, generator and discriminator
@@ -160,6 +162,27 @@ def texture_ratio(full: np.ndarray, out: np.ndarray, sigma: float = 1.5) -> floa
     return float(hp[1][soft].std() / max(hp[0][soft].std(), 1e-6))
 
 
+def disc_view(low: torch.Tensor, candidate: torch.Tensor, on_highpass: bool) -> torch.Tensor:
+    """What the discriminator is shown as the candidate (it sees ``(candidate - low) / 50 HU``).
+
+    Plain: the candidate itself, so the discriminator judges the removed noise. High-pass
+    (``on_highpass``): ``low + highpass(candidate)``, so its residual channel is exactly the
+    candidate's fine texture (noise grain, small edges) on a scale where a few HU count, with
+    the low-dose image as context; a waxy output has an almost empty texture channel.
+    """
+    return low + highpass(candidate) if on_highpass else candidate
+
+
+def _init_checkpoint(spec: str, device: torch.device) -> dict[str, Any]:
+    """``{"model": state_dict, "model_args": ...}`` from a checkpoint path or ``weights:<id>``."""
+    if spec.startswith("weights:"):
+        from medgen.enhance.cards import load_state
+
+        card, state = load_state(spec.split(":", 1)[1])
+        return {"model": state, "model_args": card["architecture"]["args"]}
+    return dict(torch.load(spec, map_location=device, weights_only=False))
+
+
 def _seed_all(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
@@ -197,7 +220,7 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict[str, Any]:
         torch.set_rng_state(ck["torch_rng"])
         log.info("resumed from %s at epoch %d", last, start_epoch)
     elif cfg.init_generator:
-        ck = torch.load(cfg.init_generator, map_location=device, weights_only=False)
+        ck = _init_checkpoint(cfg.init_generator, device)
         if ck["model_args"] != gen.model_args:
             raise ValueError(
                 f"init_generator has {ck['model_args']}, config wants {gen.model_args}"
@@ -243,12 +266,8 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict[str, Any]:
                 low, full = (t.to(device) for t in sampler.batch(cfg.batch))
                 fake = gen(low)
                 if disc is not None and opt_d is not None:
-                    if cfg.adv_on_highpass:
-                        d_real = disc(low, highpass(full))
-                        d_fake = disc(low, highpass(fake.detach()))
-                    else:
-                        d_real = disc(low, full)
-                        d_fake = disc(low, fake.detach())
+                    d_real = disc(low, disc_view(low, full, cfg.adv_on_highpass))
+                    d_fake = disc(low, disc_view(low, fake.detach(), cfg.adv_on_highpass))
                     d_loss = 0.5 * (((d_real - 1) ** 2).mean() + (d_fake**2).mean())
                     opt_d.zero_grad(set_to_none=True)
                     d_loss.backward()
@@ -261,8 +280,7 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict[str, Any]:
                     loss = loss + cfg.spectrum_weight * spec
                     sums["spec"] += float(spec.detach())
                 if disc is not None:
-                    g_in = highpass(fake) if cfg.adv_on_highpass else fake
-                    g_adv = ((disc(low, g_in) - 1) ** 2).mean()
+                    g_adv = ((disc(low, disc_view(low, fake, cfg.adv_on_highpass)) - 1) ** 2).mean()
                     loss = loss + cfg.adv_weight * g_adv
                     sums["g_adv"] += float(g_adv.detach())
                 opt_g.zero_grad(set_to_none=True)

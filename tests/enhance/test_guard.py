@@ -69,7 +69,7 @@ def test_series_verdict_is_the_median_slice(guard):
 def test_enhancer_refuses_outside_and_marks_the_override(guard):
     from medgen.enhance.infer import Enhancer, OutOfDistributionError
 
-    enh = Enhancer("ldct-gan-v1", device="cpu")
+    enh = Enhancer("ldct-gan-v2", device="cpu")
     mr = np.kron(_real_mr(), np.ones((4, 4), dtype=np.float32))  # claimed to be CT in HU
     with pytest.raises(OutOfDistributionError, match="outside what the model was trained on"):
         enh.run(mr)

@@ -43,6 +43,21 @@ def test_export_writes_card_with_sha256(weights):
     assert cards.list_models(weights) == ["tiny-v1"]
 
 
+def test_newest_gan_is_the_default_and_older_versions_stay_selectable(weights):
+    for mid in ("ldct-gan-v1", "ldct-gan-v2", "ldct-l1-v2", "ldct-l1-v1"):
+        card = json.loads((weights / "tiny-v1.json").read_text())
+        card["model_id"] = mid
+        (weights / f"{mid}.json").write_text(json.dumps(card))
+    (weights / "tiny-v1.json").unlink()
+    # ids[0] is the default of the Compare page and the batch CLI
+    assert cards.list_models(weights) == ["ldct-gan-v2", "ldct-gan-v1", "ldct-l1-v2", "ldct-l1-v1"]
+
+
+def test_shipped_default_is_gan_v2():
+    ids = cards.list_models()
+    assert ids[0] == "ldct-gan-v2" and {"ldct-l1-v2", "ldct-gan-v1", "ldct-l1-v1"} <= set(ids)
+
+
 def test_loaded_model_matches_the_checkpoint(weights, ct_small):
     hu, _ = ct_small
     enh = Enhancer("tiny-v1", weights_dir=weights, device="cpu")

@@ -47,7 +47,7 @@ def test_resolve_presets_and_percentages():
     assert card_presets({"model_id": "x"})[StrengthPreset.HIGH] == pytest.approx(0.7)
 
 
-@pytest.mark.parametrize("model_id", ["ldct-gan-v1", "ldct-l1-v1"])
+@pytest.mark.parametrize("model_id", ["ldct-gan-v2", "ldct-l1-v2", "ldct-gan-v1", "ldct-l1-v1"])
 def test_shipped_cards_hold_calibrated_presets(model_id):
     assert model_id in list_models()
     card = load_card(model_id)
@@ -67,7 +67,7 @@ def test_shipped_cards_hold_calibrated_presets(model_id):
 
 def test_run_applies_the_strength(ct_small):
     hu, _ = ct_small
-    enh = Enhancer("ldct-gan-v1", device="cpu")
+    enh = Enhancer("ldct-gan-v2", device="cpu")
     full = enh.run(hu, strength=100, allow_mismatch=True)
     zero = enh.run(hu, strength=0, allow_mismatch=True)
     med = enh.run(hu, allow_mismatch=True)  # default: Medium

@@ -96,3 +96,43 @@ def test_texture_objective_runs_and_logs_spectrum_and_val_texture(tiny_data, tmp
     assert summary["val"]["texture"] > 0
     with pytest.raises(ValueError, match="spectrum_weight"):
         TrainConfig(spectrum_weight=-1)
+
+
+def test_highpass_discriminator_view_is_the_texture_on_a_residual_scale():
+    from medgen.enhance.nets import RESIDUAL_SCALE_HU
+    from medgen.enhance.texture import highpass
+    from medgen.enhance.train import disc_view
+
+    g = torch.Generator().manual_seed(0)
+    low = torch.full((1, 1, 32, 32), 40.0) + 30 * torch.randn(1, 1, 32, 32, generator=g)
+    grain = 10 * torch.randn(1, 1, 32, 32, generator=g)
+    waxy = torch.full_like(low, 40.0)
+    textured = waxy + grain
+    # the discriminator's residual channel, (candidate - low) / 50 HU, is the candidate's texture
+    for cand in (waxy, textured):
+        res = (disc_view(low, cand, True) - low) / RESIDUAL_SCALE_HU
+        torch.testing.assert_close(res, highpass(cand) / RESIDUAL_SCALE_HU)
+    assert float(((disc_view(low, waxy, True) - low)).abs().max()) < 1e-3  # nothing to see
+    assert float(((disc_view(low, textured, True) - low)).std()) > 5.0
+    assert disc_view(low, textured, False) is textured
+
+
+def test_generator_can_start_from_shipped_weights(tiny_data, tmp_path, monkeypatch):
+    from medgen.enhance import cards
+    from medgen.enhance.nets import Generator
+
+    g = Generator(4, 1, 1)
+    torch.nn.init.normal_(g.tail.weight, std=0.05)
+    ck = tmp_path / "ck.pt"
+    torch.save({"model": g.state_dict(), "model_args": g.model_args}, ck)
+    root = tmp_path / "weights"
+    cards.export(ck, "tiny-v1", {"modality": ["CT"]}, root)
+    monkeypatch.setattr(cards, "weights_dir", lambda: root)
+    import medgen.weights
+
+    monkeypatch.setattr(medgen.weights, "weights_dir", lambda: root)
+    out = tmp_path / "warm"
+    train(_cfg(tiny_data, out, epochs=1, steps_per_epoch=1, lr=1e-12, lr_min=1e-12,
+               init_generator="weights:tiny-v1"))
+    state = torch.load(out / "last.pt", weights_only=False)["model"]
+    torch.testing.assert_close(state["tail.weight"], g.state_dict()["tail.weight"], atol=1e-6, rtol=0)
