@@ -36,6 +36,13 @@ pytestmark = pytest.mark.slow
 N_A, N_B, N_C = 3, 2, 3
 
 
+def _default_model() -> str:
+    """The model a batch run uses without ``--model`` (the newest GAN)."""
+    from medgen.enhance.cards import list_models
+
+    return list_models()[0]
+
+
 def _encode(ds: Dataset) -> bytes:
     buf = io.BytesIO()
     ds.save_as(buf, enforce_file_format=True)
@@ -161,7 +168,7 @@ def test_in_process_run(
         }
         for d, orig in zip(derived, originals[name], strict=True):
             assert list(d.ImageType)[:2] == ["DERIVED", "SECONDARY"]
-            assert "ldct-gan-v1" in d.DerivationDescription
+            assert _default_model() in d.DerivationDescription
             assert "at strength 70 %" in d.DerivationDescription
             assert d.StudyInstanceUID.startswith("2.25.")  # the replacement study UID
             enhanced = d.pixel_array.astype(np.float64)
@@ -177,7 +184,7 @@ def test_in_process_run(
     by_uid = {r.params["series_uid"]: r for r in mine}
     for name in ("a", "b"):
         row = by_uid[manifest.series[keys[name]]["derived_series_uid"]]
-        assert row.kind == "enhancement" and row.model_id == "ldct-gan-v1"
+        assert row.kind == "enhancement" and row.model_id == _default_model()
         assert row.params["strength"] == 70 and row.params["strength_applied"] is True
         assert row.params["strength_fraction"] == pytest.approx(0.7)
         assert row.params["guard_verdict"] == "inside"  # real CT of the seed series
@@ -382,7 +389,7 @@ def _study_round_trip(  # type: ignore[no-untyped-def]
     derived_uid = entry["derived_series_uid"]
     assert set(listed) == {str(originals[0].SeriesInstanceUID), derived_uid}
     assert listed[derived_uid].n_instances == 3
-    assert listed[derived_uid].description.startswith("AI-enhanced ldct-gan-v1")
+    assert listed[derived_uid].description.startswith(f"AI-enhanced {_default_model()}")
     back = pacs.retrieve_series(study_uid, derived_uid)
     source_sops = {str(ds.SOPInstanceUID) for ds in originals}
     assert {str(ds.SourceImageSequence[0].ReferencedSOPInstanceUID) for ds in back} == source_sops
