@@ -111,3 +111,29 @@ def write_weights(
         "sha256": sha256_file(base / wfile),
         "size_bytes": (base / wfile).stat().st_size,
     }
+
+
+def export_model(
+    state: Mapping[str, torch.Tensor],
+    model_id: str,
+    card: Mapping[str, Any],
+    card_fields: Mapping[str, Any],
+    *,
+    keep: Iterable[str] = (),
+    root: Path | None = None,
+) -> dict[str, Any]:
+    """Write ``state`` as ``<model_id>.safetensors`` and its card; return the card written.
+
+    The card is the previous card (if any), updated with the descriptive ``card_fields``, then with
+    ``card`` (what the export itself knows) and the weights file's name, sha256 and size. The keys
+    in ``keep`` (e.g. benchmark results) stay as the previous card had them.
+    """
+    base = root or weights_dir()
+    path = card_path(model_id, base)
+    previous = json.loads(path.read_text()) if path.is_file() else {}
+    merged = {**previous, **card_fields, **card, **write_weights(state, model_id, base)}
+    for key in keep:
+        if key in previous:
+            merged[key] = previous[key]
+    path.write_text(json.dumps(merged, indent=2) + "\n")
+    return merged

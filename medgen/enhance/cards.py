@@ -25,11 +25,11 @@ import torch
 
 from medgen.weights import (  # noqa: F401 - sha256_file re-exported for callers of cards
     card_path,
+    export_model,
     load_verified,
     read_card,
     sha256_file,
     weights_dir,
-    write_weights,
 )
 
 log = logging.getLogger(__name__)
@@ -117,13 +117,9 @@ def export(
     """Write the generator of a training checkpoint as safetensors + card (sha256 filled in)."""
     base = root or weights_dir()
     ck = torch.load(checkpoint, map_location="cpu", weights_only=False)
-    written = write_weights(ck["model"], model_id, base)
-    old = card_path(model_id, base)
-    previous = json.loads(old.read_text()) if old.is_file() else {}
     card: dict[str, Any] = {
         "model_id": model_id,
         "task": "ldct-denoising",
-        **written,
         "architecture": {"class": "medgen.enhance.nets.Generator", "args": ck["model_args"]},
         "training": {
             "config": ck.get("config"),
@@ -132,10 +128,7 @@ def export(
             "validation_at_export": ck.get("val"),
         },
     }
-    merged = {**previous, **card_fields, **card}
-    if "metrics" in previous:
-        merged["metrics"] = previous["metrics"]
-    old.write_text(json.dumps(merged, indent=2) + "\n")
+    merged = export_model(ck["model"], model_id, card, card_fields, keep=("metrics",), root=base)
     log.info("exported %s (%s)", model_id, merged["sha256"][:12])
     return merged
 

@@ -26,7 +26,7 @@ from medgen.molecules.chem import MoleculeProperties, canonical_smiles, parse_sm
 from medgen.molecules.grammar import SmilesGrammar
 from medgen.molecules.model import SmilesVAE, VAEConfig
 from medgen.molecules.tokenizer import Vocabulary
-from medgen.weights import card_path, load_verified, read_card, weights_dir, write_weights
+from medgen.weights import card_path, export_model, load_verified, read_card, weights_dir
 
 log = logging.getLogger(__name__)
 
@@ -242,14 +242,10 @@ def export(checkpoint: Path, model_id: str, card_fields: dict[str, Any],
     """Write a training checkpoint's model as safetensors + card (sha256, vocabulary, config)."""
     base = root or weights_dir()
     ck = torch.load(checkpoint, map_location="cpu", weights_only=False)
-    written = write_weights(ck["model"], model_id, base)
-    path = card_path(model_id, base)
-    previous = json.loads(path.read_text()) if path.is_file() else {}
     card: dict[str, Any] = {
         "model_id": model_id,
         "task": "smiles-generation",
         "output_kind": OUTPUT_KIND,
-        **written,
         "architecture": {"class": "medgen.molecules.model.SmilesVAE", "args": ck["model_args"],
                          "parameters": sum(int(v.numel()) for v in ck["model"].values())},
         "vocabulary": list(ck["vocab"]),
@@ -261,10 +257,7 @@ def export(checkpoint: Path, model_id: str, card_fields: dict[str, Any],
             "validation_at_export": ck.get("val"),
         },
     }
-    merged = {**previous, **card_fields, **card}
-    if "benchmark" in previous:
-        merged["benchmark"] = previous["benchmark"]
-    path.write_text(json.dumps(merged, indent=2) + "\n")
+    merged = export_model(ck["model"], model_id, card, card_fields, keep=("benchmark",), root=base)
     log.info("exported %s (%s)", model_id, merged["sha256"][:12])
     return merged
 

@@ -156,10 +156,6 @@ def storage_error(exc: SQLAlchemyError, message: str | None = None) -> StorageEr
     return cls()
 
 
-def _storage_error(exc: SQLAlchemyError, message: str | None) -> StorageError:
-    return storage_error(exc, message)
-
-
 @contextmanager
 def unit_of_work(factory: Factory | None = None, *, message: str | None = None) -> Iterator[Session]:
     """A session in one transaction: committed on exit, rolled back on any exception.
@@ -174,7 +170,7 @@ def unit_of_work(factory: Factory | None = None, *, message: str | None = None) 
         with (factory or session_factory()).begin() as session:
             yield session
     except SQLAlchemyError as exc:
-        raise _storage_error(exc, message) from exc
+        raise storage_error(exc, message) from exc
 
 
 def run(

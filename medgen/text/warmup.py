@@ -18,7 +18,8 @@ import logging
 import threading
 import time
 
-from medgen.text.llm import LanguageModel, Messages, RequestQueue
+from medgen.errors import MedgenError, ModelError
+from medgen.text.llm import LanguageModel, Messages, RequestQueue, load_model
 from medgen.text.prompts import education_messages, report_messages
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,59 @@ class BackgroundWarm:
                 log.warning("background warm-up of a system prompt failed: %r", exc)
                 return
             self.done += 1
+
+
+class ModelLoading:
+    """One process-wide load of the language model, on a background thread.
+
+    Started by :func:`medgen.ui.text.start_loading` when a page that drafts text opens, so that a click on
+    "Draft" rarely waits for the load. The thread loads the model, warms the report's system prompt
+    (:func:`warm_first`), hands the model out, then warms the patient-text
+    prompts while the model is idle (:class:`BackgroundWarm`).
+    """
+
+    def __init__(self, name: str, device: str, backend: str) -> None:
+        self.name, self.device, self.backend = name, device, backend
+        self.lm: LanguageModel | None = None
+        self.error: MedgenError | None = None
+        self.background: BackgroundWarm | None = None
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="medgen-lm-load", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            lm = load_model(self.name, self.device, backend=self.backend)
+            warm_first(lm)  # the report's system prompt: a fast first token on the first draft
+            self.lm = lm
+            self.background = BackgroundWarm(lm).start()
+        except MedgenError as exc:
+            self.error = exc
+        except Exception as exc:  # noqa: BLE001 - shown to the user as a ModelError, never a traceback
+            log.exception("loading the language model failed")
+            self.error = ModelError(
+                f"The language model could not be loaded ({type(exc).__name__}). Ask an "
+                "administrator to check the model file (`make lm-file` prepares it)."
+            )
+        finally:
+            self._done.set()
+
+    @property
+    def ready(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait up to ``timeout`` s for the load to end (loaded or failed); True when it has."""
+        return self._done.wait(timeout)
+
+    def result(self, timeout: float | None = None) -> LanguageModel:
+        """The loaded model (waits up to ``timeout`` s); raises the load's :class:`MedgenError`."""
+        if not self._done.wait(timeout):
+            raise ModelError("The language model is still loading; try again in a moment.")
+        if self.error is not None:
+            raise self.error
+        assert self.lm is not None
+        return self.lm
 
 
 def save_prompt_states(name: str | None = None) -> int:

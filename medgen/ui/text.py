@@ -1,7 +1,7 @@
 """Streamlit pieces for the report and patient-education pages.
 
 The language model is loaded once per process (``st.cache_resource``) with the configured runtime
-(``MEDGEN_LM_BACKEND``), on a background thread that pages start when they open
+(``MEDGEN_LM_BACKEND``), on a background thread (:class:`medgen.text.warmup.ModelLoading`) that pages start when they open
 (:func:`start_loading`); :func:`language_model` waits for it. Users take turns on it: :func:`model_turn` shows a waiting user their
 place in the queue, and a Stop click ends the wait. Generated text is never
 rendered as markdown or HTML: while streaming it is markdown-escaped, and the final text with
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import html
-import logging
 import re
 import threading
 from collections.abc import Iterator
@@ -21,71 +20,19 @@ from typing import Any
 import streamlit as st
 
 from medgen.config import get_settings
-from medgen.errors import MedgenError, ModelError
+from medgen.errors import MedgenError
 from medgen.imaging.header import ScanHeader
 from medgen.text.guard import Flag
-from medgen.text.llm import GenerationParams, LanguageModel, RequestQueue, load_model
-from medgen.text.warmup import BackgroundWarm, warm_first
+from medgen.text.llm import GenerationParams, LanguageModel, RequestQueue
+from medgen.text.warmup import ModelLoading
 from medgen.types import ReportStatus
 from medgen.ui.resources import transact as in_transaction
-
-log = logging.getLogger(__name__)
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~=$:&])")
 
 
 #: Seconds between updates of a waiting user's place (each update lets a Stop click end the wait).
 QUEUE_POLL_S = 0.5
-
-
-class ModelLoading:
-    """One process-wide load of the language model, on a background thread.
-
-    Started by :func:`start_loading` when a page that drafts text opens, so that a click on
-    "Draft" rarely waits for the load. The thread loads the model, warms the report's system prompt
-    (:func:`medgen.text.warmup.warm_first`), hands the model out, then warms the patient-text
-    prompts while the model is idle (:class:`medgen.text.warmup.BackgroundWarm`).
-    """
-
-    def __init__(self, name: str, device: str, backend: str) -> None:
-        self.name, self.device, self.backend = name, device, backend
-        self.lm: LanguageModel | None = None
-        self.error: MedgenError | None = None
-        self.background: BackgroundWarm | None = None
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="medgen-lm-load", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            lm = load_model(self.name, self.device, backend=self.backend)
-            warm_first(lm)  # the report's system prompt: a fast first token on the first draft
-            self.lm = lm
-            self.background = BackgroundWarm(lm).start()
-        except MedgenError as exc:
-            self.error = exc
-        except Exception as exc:  # noqa: BLE001 - shown to the user as a ModelError, never a traceback
-            log.exception("loading the language model failed")
-            self.error = ModelError(f"The language model could not be loaded ({type(exc).__name__}).")
-        finally:
-            self._done.set()
-
-    @property
-    def ready(self) -> bool:
-        return self._done.is_set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Wait up to ``timeout`` s for the load to end (loaded or failed); True when it has."""
-        return self._done.wait(timeout)
-
-    def result(self, timeout: float | None = None) -> LanguageModel:
-        """The loaded model (waits up to ``timeout`` s); raises the load's :class:`MedgenError`."""
-        if not self._done.wait(timeout):
-            raise ModelError("The language model is still loading; try again in a moment.")
-        if self.error is not None:
-            raise self.error
-        assert self.lm is not None
-        return self.lm
 
 
 @st.cache_resource(show_spinner=False)

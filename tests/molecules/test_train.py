@@ -103,3 +103,22 @@ def test_free_bits_run_logs_reconstruction(tmp_path: Path, moses_train: list[str
     rows = list(csv.DictReader((tmp_path / "run" / "log.csv").open()))
     assert len(rows) == 1 and 0.0 <= float(rows[0]["recon_exact"]) <= 1.0
     assert summary["val"]["recon_exact"] == float(rows[0]["recon_exact"])
+
+
+def test_export_writes_a_loadable_model_and_keeps_the_benchmark(
+    tmp_path: Path, moses_train: list[str]
+) -> None:
+    from medgen.molecules.generator import export, load_generator
+
+    _small_moses(tmp_path, moses_train)
+    train(_cfg(tmp_path, 2))
+    root = tmp_path / "weights"
+    ck = tmp_path / "run" / "last.pt"
+    card = export(ck, "tiny-smiles", {"intended_use": "test"}, root)
+    assert card["training"]["steps"] == 2 and card["intended_use"] == "test"
+    gen = load_generator("tiny-smiles", root, device="cpu")  # sha256 of the written file checks
+    assert gen.card["sha256"] == card["sha256"]
+    path = root / "tiny-smiles.json"
+    path.write_text(json.dumps({**card, "benchmark": {"valid": 0.5}}))
+    again = export(ck, "tiny-smiles", {"intended_use": "test again"}, root)
+    assert again["benchmark"] == {"valid": 0.5} and again["intended_use"] == "test again"

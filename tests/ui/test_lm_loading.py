@@ -1,4 +1,4 @@
-"""The app's background load of the language model (medgen.ui.text.ModelLoading), real smollm2-135m."""
+"""The app's background load of the language model (medgen.text.warmup.ModelLoading, started by medgen.ui.text), real smollm2-135m."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def _own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None
 
 
 def test_loads_in_the_background_warms_the_report_prompt_first_and_saves_states(tmp_path: Path) -> None:
-    from medgen.ui.text import ModelLoading
+    from medgen.text.warmup import ModelLoading
 
     loading = ModelLoading("smollm2-135m", "cpu", "llamacpp")  # returns at once; the thread loads
     lm = loading.result(timeout=120)
@@ -42,7 +42,7 @@ def test_loads_in_the_background_warms_the_report_prompt_first_and_saves_states(
 
 
 def test_a_failed_load_raises_a_model_error_for_the_page(tmp_path: Path) -> None:
-    from medgen.ui.text import ModelLoading
+    from medgen.text.warmup import ModelLoading
 
     loading = ModelLoading(str(tmp_path / "missing.gguf"), "cpu", "llamacpp")
     assert loading.wait(60)
