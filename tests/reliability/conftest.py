@@ -17,8 +17,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+from streamlit.testing.v1 import AppTest
 
 from medgen.store.crypto import Keyring, encode_key, generate_key, use_keyring
+from medgen.types import OutputKind, Role, UserInfo
 from tests.store.conftest import db_url, empty_url, factory  # noqa: F401 - fixtures
 
 
@@ -96,3 +99,28 @@ def pg_server(url: str) -> PgServer:
         else:
             keep.append(arg)
     return PgServer(pg_ctl, data_dir, shlex.join(keep), owner)
+
+
+RATING_SCRIPT = str(Path(__file__).parents[1] / "ui" / "rating_panel_script.py")
+
+
+def seed_output(sessions: sessionmaker[Session], username: str) -> tuple[UserInfo, int]:
+    """A clinician and one enhancement output of theirs, to be rated."""
+    from medgen.store import repo
+    from tests.store.seed import user
+
+    with sessions.begin() as s:
+        clin = user(s, username, Role.CLINICIAN)
+        out = repo.record_output(s, OutputKind.ENHANCEMENT, model_id="ct-denoise", user=clin)
+    return clin, out
+
+
+def open_rating_panel(output_id: int, clin: UserInfo) -> AppTest:
+    """The rating panel of ``output_id`` (AppTest), drawn for ``clin`` without an error."""
+    at = AppTest.from_file(RATING_SCRIPT, default_timeout=60)
+    at.session_state["test.output_id"] = output_id
+    at.session_state["test.kind"] = OutputKind.ENHANCEMENT
+    at.session_state["auth.user"] = clin
+    at.run()
+    assert not at.exception
+    return at

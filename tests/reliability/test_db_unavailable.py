@@ -13,27 +13,23 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
-from streamlit.testing.v1 import AppTest
 
 from medgen.errors import DatabaseUnavailableError
-from medgen.store import feedback, repo, run
+from medgen.store import feedback, run
 from medgen.store.crypto import Keyring
 from medgen.store.db import session_factory
 from medgen.store.models import AuditEvent, Rating
-from medgen.types import OutputKind, Role
+from medgen.types import Role
 from tests.store.conftest import PG_ENV, postgres_required
 from tests.store.seed import point_app_at, reset_app_database, user
 
-from .conftest import PgServer, key_env, pg_server
-
-SCRIPT = str(Path(__file__).parents[1] / "ui" / "rating_panel_script.py")
+from .conftest import PgServer, key_env, open_rating_panel, pg_server, seed_output
 
 
 @pytest.fixture
@@ -71,18 +67,11 @@ def test_rating_panel_survives_a_postgres_outage(
 
     migrate.upgrade(pg_url)
     factory: sessionmaker[Session] = session_factory(pg_url)
-    with factory.begin() as s:
-        clin = user(s, "dr_outage", Role.CLINICIAN)
-        out = repo.record_output(s, OutputKind.ENHANCEMENT, model_id="ct-denoise", user=clin)
+    clin, out = seed_output(factory, "dr_outage")
     monkeypatch.setenv("MEDGEN_ENCRYPTION_KEY", key_env(keyring))
     point_app_at(monkeypatch, pg_url)
     try:
-        at = AppTest.from_file(SCRIPT, default_timeout=60)
-        at.session_state["test.output_id"] = out
-        at.session_state["test.kind"] = OutputKind.ENHANCEMENT
-        at.session_state["auth.user"] = clin
-        at.run()
-        assert not at.exception
+        at = open_rating_panel(out, clin)
         at.feedback[0].set_value(3)  # 4 stars
         at.segmented_control[0].set_value(5)
         at.text_input[0].input("streaks near the spine")

@@ -18,17 +18,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
-from streamlit.testing.v1 import AppTest
 
 from medgen.errors import DiskFullError
-from medgen.store import feedback, migrate, repo, run
+from medgen.store import feedback, migrate, run
 from medgen.store.crypto import Keyring, create_key_file
 from medgen.store.db import session_factory
 from medgen.store.models import AuditEvent, Rating
-from medgen.types import OutputKind, Role
-from tests.store.seed import point_app_at, reset_app_database, user
+from tests.reliability.conftest import open_rating_panel, seed_output
+from tests.store.seed import point_app_at, reset_app_database
 
-SCRIPT = str(Path(__file__).parents[1] / "ui" / "rating_panel_script.py")
 SIZE = "4m"
 
 
@@ -71,19 +69,12 @@ def test_full_data_disk_gives_a_clear_message_keeps_input_and_recovers(
     url = f"sqlite:///{small_disk / 'medgen.db'}"
     migrate.upgrade(url)
     factory: sessionmaker[Session] = session_factory(url)
-    with factory.begin() as s:
-        clin = user(s, "dr_full", Role.CLINICIAN)
-        out = repo.record_output(s, OutputKind.ENHANCEMENT, model_id="ct-denoise", user=clin)
+    clin, out = seed_output(factory, "dr_full")
     monkeypatch.setenv("MEDGEN_DATA_DIR", str(small_disk))
     monkeypatch.delenv("MEDGEN_ENCRYPTION_KEY", raising=False)
     point_app_at(monkeypatch, url)
     try:
-        at = AppTest.from_file(SCRIPT, default_timeout=60)
-        at.session_state["test.output_id"] = out
-        at.session_state["test.kind"] = OutputKind.ENHANCEMENT
-        at.session_state["auth.user"] = clin
-        at.run()
-        assert not at.exception
+        at = open_rating_panel(out, clin)
         at.feedback[0].set_value(2)  # 3 stars
         at.segmented_control[2].set_value(4)
         at.text_input[0].input("noise left in the liver")
