@@ -1440,3 +1440,325 @@ BATCH_8: list[DevCase] = [
 ]
 
 assert len({c.id for c in BATCH_8}) == len(BATCH_8)
+
+
+# ---- batch 9 (branch guard3) ----------------------------------------------------------------------
+# Written from clinical knowledge before the guard was run on it, on topics and in phrasings no
+# earlier batch uses: 8 reports (2 per domain), each with 3 English + 1 Chinese faithful texts and
+# 3 English + 1 Chinese planted ones (``python -m bench.guard_heldout --set dev9``; first run in the README).
+
+SCHWANNOMA = """FINDINGS: A 1.4 cm enhancing mass in the right internal auditory canal extending into the \
+cerebellopontine angle cistern, consistent with a vestibular schwannoma. It abuts but does not compress the \
+brainstem. No hydrocephalus. The left internal auditory canal is normal. No other intracranial mass. Mild \
+age-related white matter changes.
+IMPRESSION: 1.4 cm right vestibular schwannoma extending into the cerebellopontine angle without brainstem \
+compression."""
+
+PCA_INFARCT = """FINDINGS: Acute infarct in the left occipital lobe in the territory of the left posterior \
+cerebral artery, with restricted diffusion. No hemorrhagic transformation. A chronic lacunar infarct in the \
+right thalamus. Moderate generalized volume loss. No mass or midline shift. The major intracranial flow \
+voids are preserved.
+IMPRESSION: 1. Acute left PCA territory infarct involving the occipital lobe, without hemorrhage. 2. Old \
+right thalamic lacunar infarct."""
+
+DISSECTION = """FINDINGS: Stanford type B aortic dissection with the intimal flap beginning just distal to \
+the left subclavian artery and extending to the level of the renal arteries. The false lumen is partially \
+thrombosed. The ascending aorta is not involved and measures 3.6 cm. The celiac, superior mesenteric and \
+both renal arteries arise from the true lumen. No pericardial effusion. No mediastinal hematoma. Small left \
+pleural effusion.
+IMPRESSION: Type B aortic dissection from the left subclavian artery to the renal arteries, with all \
+visceral branches supplied by the true lumen. No rupture."""
+
+ILD = """FINDINGS: Bilateral subpleural reticulation with traction bronchiectasis and honeycombing, most \
+severe at the lung bases. No ground-glass opacity. No consolidation. Mildly enlarged mediastinal lymph \
+nodes, the largest 1.3 cm in the subcarinal station, likely reactive. The main pulmonary artery measures \
+2.8 cm. No pleural effusion.
+IMPRESSION: Fibrotic interstitial lung disease in a usual interstitial pneumonia (UIP) pattern, basal \
+predominant. Mild reactive mediastinal lymphadenopathy."""
+
+IPMN = """FINDINGS: A 1.8 cm unilocular cystic lesion in the pancreatic tail communicating with a side \
+branch duct, without enhancing solid component or mural nodule. The main pancreatic duct is not dilated, \
+measuring 2 mm. The liver, spleen, adrenal glands and kidneys are unremarkable. No lymphadenopathy.
+IMPRESSION: 1.8 cm pancreatic tail cyst, most likely a side-branch IPMN, without worrisome features. \
+Follow-up MRI in 12 months is recommended."""
+
+PYELO = """FINDINGS: The right kidney is enlarged with wedge-shaped areas of decreased enhancement in the \
+upper and interpolar regions and perinephric fat stranding. No renal or perinephric abscess. No \
+hydronephrosis. No renal or ureteric calculi. The left kidney is normal. The urinary bladder is \
+unremarkable. Small amount of free fluid in the right paracolic gutter.
+IMPRESSION: Acute right pyelonephritis without abscess or obstruction."""
+
+ATFL = """FINDINGS: Right ankle MRI. Complete tear of the anterior talofibular ligament. The \
+calcaneofibular ligament is thickened but intact, consistent with a sprain. The deltoid ligament is \
+intact. Bone bruise in the medial talar dome. No osteochondral lesion. The peroneal and Achilles tendons \
+are normal. Small tibiotalar joint effusion.
+IMPRESSION: 1. Complete tear of the anterior talofibular ligament. 2. Sprain of the calcaneofibular \
+ligament. 3. Medial talar dome bone bruise without osteochondral lesion."""
+
+BOXER = """FINDINGS: Right hand, three views. Transverse fracture of the neck of the fifth metacarpal with \
+35 degrees of volar angulation of the distal fragment. No intra-articular extension. No rotational \
+deformity is evident. The other metacarpals and the phalanges are intact. No dislocation. Dorsal soft \
+tissue swelling.
+IMPRESSION: Angulated fracture of the fifth metacarpal neck (boxer's fracture), extra-articular."""
+
+BATCH_9: list[DevCase] = [
+    # ---- neuro: vestibular schwannoma -------------------------------------------------------------
+    _c("b9-neuro-vs-en-1", "neuro", "en", SCHWANNOMA,
+       "Right vestibular schwannoma measuring 1.4 cm, arising in the internal auditory canal and extending "
+       "into the cerebellopontine angle cistern. The lesion contacts the brainstem without compressing it. "
+       "Normal left internal auditory canal. No hydrocephalus or additional intracranial mass. Mild white "
+       "matter changes in keeping with age."),
+    _c("b9-neuro-vs-en-2", "neuro", "en", SCHWANNOMA,
+       "Your MRI shows a small growth on the balance nerve on the right side, called a vestibular "
+       "schwannoma. It is about 1.4 cm and reaches the space beside the brainstem, but it is not pressing "
+       "on the brainstem. There is no build-up of fluid in the brain. The nerve channel on the left looks "
+       "normal. Your specialist will talk to you about the options."),
+    _c("b9-neuro-vs-en-3", "neuro", "en", SCHWANNOMA,
+       "Good news first: the scan found no other growths in the head and no extra fluid. What it did find "
+       "is a 1.4 cm lump on the right hearing and balance nerve (a vestibular schwannoma). It touches the "
+       "brainstem but does not squeeze it. There are also some mild changes in the white matter that are "
+       "usual for your age."),
+    _c("b9-neuro-vs-zh-1", "neuro", "zh", SCHWANNOMA,
+       "核磁共振显示您右侧内听道有一个1.4厘米的强化肿块，延伸到桥小脑角，考虑是前庭神经鞘瘤。肿块贴着脑干，"
+       "但没有压迫脑干。没有脑积水，左侧内听道正常。脑白质有轻度的老年性改变。"),
+    _c("b9-neuro-vs-en-4", "neuro", "en", SCHWANNOMA,
+       "1.4 cm right vestibular schwannoma extending into the cerebellopontine angle with compression of "
+       "the brainstem.",
+       "brainstem compression: negated -> stated"),
+    _c("b9-neuro-vs-en-5", "neuro", "en", SCHWANNOMA,
+       "Your MRI shows a 1.4 cm growth on the balance nerve on the left side, reaching the space next to "
+       "the brainstem but not pressing on it.",
+       "side: right -> left"),
+    _c("b9-neuro-vs-en-6", "neuro", "en", SCHWANNOMA,
+       "1.4 cm right vestibular schwannoma extending into the cerebellopontine angle without brainstem "
+       "compression. Severe white matter changes.",
+       "white matter severity: mild -> severe"),
+    _c("b9-neuro-vs-zh-2", "neuro", "zh", SCHWANNOMA,
+       "核磁共振显示您右侧内听道有一个1.4厘米的前庭神经鞘瘤，没有压迫脑干，但有轻度脑积水。",
+       "hydrocephalus: negated -> stated"),
+    # ---- neuro: posterior cerebral artery infarct -------------------------------------------------
+    _c("b9-neuro-pca-en-1", "neuro", "en", PCA_INFARCT,
+       "Acute left occipital infarct within the posterior cerebral artery territory, showing diffusion "
+       "restriction, with no hemorrhagic conversion. Chronic right thalamic lacune. Moderate diffuse "
+       "cerebral volume loss. No mass lesion or midline shift; normal intracranial flow voids."),
+    _c("b9-neuro-pca-en-2", "neuro", "en", PCA_INFARCT,
+       "The scan shows a recent stroke at the back of the brain on the left side, in the area supplied by "
+       "the left posterior cerebral artery. There is no bleeding into the stroke. There is also an old, "
+       "small stroke deep in the right side of the brain, in an area called the thalamus. The brain has "
+       "shrunk a moderate amount. There is no tumour."),
+    _c("b9-neuro-pca-en-3", "neuro", "en", PCA_INFARCT,
+       "Your MRI confirms a new stroke in the left occipital lobe, the part of the brain that handles "
+       "vision. It has not bled. An old tiny stroke is seen on the right, in the thalamus. Your stroke team "
+       "will discuss the results with you."),
+    _c("b9-neuro-pca-zh-1", "neuro", "zh", PCA_INFARCT,
+       "核磁共振显示您左侧枕叶有急性脑梗死，位于左侧大脑后动脉供血区，没有出血转化。右侧丘脑有一个陈旧性腔隙性"
+       "脑梗死。脑萎缩为中度。没有肿块，中线没有移位。"),
+    _c("b9-neuro-pca-en-4", "neuro", "en", PCA_INFARCT,
+       "1. Acute left PCA territory infarct involving the occipital lobe, with hemorrhagic transformation. "
+       "2. Old right thalamic lacunar infarct.",
+       "hemorrhagic transformation: negated -> stated"),
+    _c("b9-neuro-pca-en-5", "neuro", "en", PCA_INFARCT,
+       "Acute infarct in the left occipital lobe without hemorrhage. Old left thalamic lacunar infarct.",
+       "thalamic infarct side: right -> left"),
+    _c("b9-neuro-pca-en-6", "neuro", "en", PCA_INFARCT,
+       "The scan shows a recent stroke at the back of the brain on the left, with no bleeding. There is "
+       "also an old small stroke deep in the right side of the brain. The brain has shrunk a lot.",
+       "volume loss: moderate -> severe"),
+    _c("b9-neuro-pca-zh-2", "neuro", "zh", PCA_INFARCT,
+       "核磁共振显示您左侧枕叶有急性脑梗死，没有出血。右侧丘脑有陈旧性腔隙性脑梗死。另外左侧额叶还有一个小的脑膜瘤。",
+       "invented finding: meningioma"),
+    # ---- chest: type B aortic dissection ----------------------------------------------------------
+    _c("b9-chest-dis-en-1", "chest", "en", DISSECTION,
+       "Stanford B dissection of the aorta: the intimal flap starts immediately beyond the origin of the "
+       "left subclavian artery and runs down to the renal artery level. Partial thrombosis of the false "
+       "lumen. The ascending aorta is spared, 3.6 cm. Celiac axis, SMA and both renal arteries arise from "
+       "the true lumen. No pericardial effusion or mediastinal hematoma. Small left pleural effusion."),
+    _c("b9-chest-dis-en-2", "chest", "en", DISSECTION,
+       "The scan shows a tear in the inner lining of the main blood vessel of your body, the aorta. This is "
+       "called a type B aortic dissection. It starts just past the artery to your left arm and runs down to "
+       "the level of the arteries to your kidneys. The first part of the aorta, near the heart, is not "
+       "affected. The arteries to your gut and kidneys are getting blood normally. There is no sign that "
+       "the aorta has burst. There is a small amount of fluid next to the left lung."),
+    _c("b9-chest-dis-en-3", "chest", "en", DISSECTION,
+       "You have a type B aortic dissection, a split in the wall of the aorta in your chest and upper "
+       "belly. The part of the aorta closest to the heart is fine. There is no fluid around the heart and "
+       "no bleeding around the aorta. Your vascular team will explain the next steps."),
+    _c("b9-chest-dis-zh-1", "chest", "zh", DISSECTION,
+       "CT显示您有B型主动脉夹层，内膜片从左锁骨下动脉远端开始，一直延伸到肾动脉水平。假腔部分血栓形成。升主动脉"
+       "未受累，直径3.6厘米。腹腔干、肠系膜上动脉和两侧肾动脉都由真腔供血。没有心包积液，也没有纵隔血肿。左侧有"
+       "少量胸腔积液。"),
+    _c("b9-chest-dis-en-4", "chest", "en", DISSECTION,
+       "Type B aortic dissection from the left subclavian artery to the renal arteries, also involving the "
+       "ascending aorta. No rupture.",
+       "ascending aorta: not involved -> involved"),
+    _c("b9-chest-dis-en-5", "chest", "en", DISSECTION,
+       "Type B aortic dissection from the left subclavian artery to the renal arteries. The right renal "
+       "artery arises from the false lumen.",
+       "renal artery supply: true -> false lumen"),
+    _c("b9-chest-dis-en-6", "chest", "en", DISSECTION,
+       "The scan shows a tear in the lining of your aorta, starting past the artery to your left arm. There "
+       "is a large amount of fluid next to the left lung.",
+       "effusion: small -> large"),
+    _c("b9-chest-dis-zh-2", "chest", "zh", DISSECTION,
+       "CT显示您有B型主动脉夹层，从左锁骨下动脉延伸到肾动脉水平，并有心包积液。",
+       "pericardial effusion: negated -> stated"),
+    # ---- chest: fibrotic interstitial lung disease ------------------------------------------------
+    _c("b9-chest-ild-en-1", "chest", "en", ILD,
+       "Basal-predominant subpleural reticulation in both lungs with traction bronchiectasis and honeycomb "
+       "cysts, a UIP pattern of fibrotic interstitial lung disease. There is no ground-glass change and no "
+       "consolidation. Mild mediastinal lymph node enlargement up to 1.3 cm (subcarinal), probably reactive. "
+       "Main pulmonary artery 2.8 cm. No effusion."),
+    _c("b9-chest-ild-en-2", "chest", "en", ILD,
+       "Your CT scan shows scarring in both lungs, mostly at the bottom of the lungs and near their outer "
+       "edges. This pattern is known as usual interstitial pneumonia, a form of lung fibrosis. Some of the "
+       "small airways are widened because the scarring pulls on them. A few glands in the middle of the "
+       "chest are slightly enlarged, most likely as a reaction to the lung changes. There is no fluid "
+       "around the lungs. Your lung specialist will go through this with you."),
+    _c("b9-chest-ild-en-3", "chest", "en", ILD,
+       "The scan shows lung scarring (fibrosis) on both sides, worst in the lower parts of the lungs. There "
+       "are no hazy areas and no areas of infection. The largest gland in the middle of the chest is 1.3 cm."),
+    _c("b9-chest-ild-zh-1", "chest", "zh", ILD,
+       "CT显示您两肺胸膜下有网格状改变，伴牵拉性支气管扩张和蜂窝肺，以两肺底部最明显，符合普通型间质性肺炎（UIP）"
+       "模式的肺纤维化。没有磨玻璃影，没有实变。纵隔淋巴结轻度肿大，最大1.3厘米，可能是反应性的。没有胸腔积液。"),
+    _c("b9-chest-ild-en-4", "chest", "en", ILD,
+       "Fibrotic interstitial lung disease in a UIP pattern, upper lobe predominant. Mild reactive "
+       "mediastinal lymphadenopathy.",
+       "distribution: basal -> upper lobe"),
+    _c("b9-chest-ild-en-5", "chest", "en", ILD,
+       "Bilateral subpleural reticulation with traction bronchiectasis and honeycombing, and extensive "
+       "ground-glass opacity.",
+       "ground-glass: negated -> stated"),
+    _c("b9-chest-ild-en-6", "chest", "en", ILD,
+       "Fibrotic interstitial lung disease in a UIP pattern. Mediastinal lymph nodes up to 2.8 cm, likely "
+       "reactive.",
+       "node size: 1.3 -> 2.8 cm (the artery's size)"),
+    _c("b9-chest-ild-zh-2", "chest", "zh", ILD,
+       "CT显示您两肺有纤维化改变，以下部为主。纵隔淋巴结明显肿大，最大1.3厘米。",
+       "lymphadenopathy: mild -> marked"),
+    # ---- abdomen: pancreatic cyst (IPMN) ----------------------------------------------------------
+    _c("b9-abd-ipmn-en-1", "abdomen", "en", IPMN,
+       "Unilocular 1.8 cm cyst of the pancreatic tail that communicates with a side-branch duct, with no "
+       "enhancing solid component or mural nodule, most consistent with a side-branch IPMN. Non-dilated "
+       "main pancreatic duct (2 mm). No worrisome features. Unremarkable liver, spleen, adrenals and "
+       "kidneys; no lymphadenopathy. Recommend follow-up MRI in 12 months."),
+    _c("b9-abd-ipmn-en-2", "abdomen", "en", IPMN,
+       "The scan found a small fluid-filled sac, 1.8 cm across, in the tail end of your pancreas. It is "
+       "connected to one of the small side tubes that drain the pancreas. This type of cyst is called an "
+       "IPMN. It has no solid parts and no features that would worry us. The main drainage tube of the "
+       "pancreas is a normal width. Your other organs in this area look normal. We recommend another MRI "
+       "in 12 months to check it."),
+    _c("b9-abd-ipmn-en-3", "abdomen", "en", IPMN,
+       "Your MRI shows a 1.8 cm cyst in the pancreas. It does not have any concerning features. A repeat "
+       "MRI in 12 months is advised so that any change can be picked up."),
+    _c("b9-abd-ipmn-zh-1", "abdomen", "zh", IPMN,
+       "核磁共振显示您胰腺尾部有一个1.8厘米的单房囊性病变，与分支胰管相通，没有强化的实性成分或壁结节，最可能是"
+       "分支型IPMN，没有令人担忧的特征。主胰管没有扩张。肝、脾、肾上腺和肾脏都正常。建议12个月后复查核磁共振。"),
+    _c("b9-abd-ipmn-en-4", "abdomen", "en", IPMN,
+       "1.8 cm pancreatic tail cyst, most likely a side-branch IPMN, with an enhancing mural nodule. "
+       "Follow-up MRI in 12 months.",
+       "mural nodule: negated -> stated"),
+    _c("b9-abd-ipmn-en-5", "abdomen", "en", IPMN,
+       "1.8 cm pancreatic head cyst, most likely a side-branch IPMN, without worrisome features.",
+       "place: tail -> head"),
+    _c("b9-abd-ipmn-en-6", "abdomen", "en", IPMN,
+       "Your MRI shows a 1.8 cm cyst in the tail of the pancreas with no concerning features. The main "
+       "duct of the pancreas is widened.",
+       "duct dilatation: negated -> stated"),
+    _c("b9-abd-ipmn-zh-2", "abdomen", "zh", IPMN,
+       "核磁共振显示您胰腺尾部有一个1.8厘米的囊性病变，考虑分支型IPMN。建议行超声内镜引导下穿刺活检。",
+       "invented recommendation: EUS-guided biopsy"),
+    # ---- abdomen: acute pyelonephritis ------------------------------------------------------------
+    _c("b9-abd-pye-en-1", "abdomen", "en", PYELO,
+       "Acute pyelonephritis of the right kidney: the kidney is swollen, with wedge-shaped hypoenhancing "
+       "areas in the upper pole and interpolar region and surrounding perinephric stranding. No abscess, "
+       "hydronephrosis or urinary tract calculus. Normal left kidney and bladder. Trace free fluid in the "
+       "right paracolic gutter."),
+    _c("b9-abd-pye-en-2", "abdomen", "en", PYELO,
+       "Your CT scan shows an infection of the right kidney, called pyelonephritis. The kidney is swollen "
+       "and some parts of it take up less of the contrast dye. There is no collection of pus, no kidney "
+       "stone and nothing blocking the flow of urine. Your left kidney and your bladder look normal. There "
+       "is a little fluid in the right side of the tummy."),
+    _c("b9-abd-pye-en-3", "abdomen", "en", PYELO,
+       "You have a kidney infection on the right side. Importantly, there is no abscess and the kidney is "
+       "not blocked. Your doctor will explain the treatment."),
+    _c("b9-abd-pye-zh-1", "abdomen", "zh", PYELO,
+       "CT显示您右肾增大，上极和中部有楔形的强化减低区，肾周脂肪有渗出，符合急性右肾盂肾炎。没有脓肿，没有肾积水，"
+       "也没有结石。左肾和膀胱正常。右侧结肠旁沟有少量积液。"),
+    _c("b9-abd-pye-en-4", "abdomen", "en", PYELO,
+       "Acute right pyelonephritis complicated by a perinephric abscess. No obstruction.",
+       "abscess: negated -> stated"),
+    _c("b9-abd-pye-en-5", "abdomen", "en", PYELO,
+       "Acute left pyelonephritis without abscess or obstruction.",
+       "side: right -> left"),
+    _c("b9-abd-pye-en-6", "abdomen", "en", PYELO,
+       "Your CT scan shows an infection of the right kidney. There is a small stone in the right ureter, "
+       "but the kidney is not blocked.",
+       "ureteric calculus: negated -> stated"),
+    _c("b9-abd-pye-zh-2", "abdomen", "zh", PYELO,
+       "CT显示您右肾急性肾盂肾炎，没有脓肿。右肾有中度积水。",
+       "hydronephrosis: negated -> stated"),
+    # ---- musculoskeletal: lateral ankle ligament tear ---------------------------------------------
+    _c("b9-msk-atfl-en-1", "musculoskeletal", "en", ATFL,
+       "Full-thickness tear of the ATFL. Thickened, sprained but intact CFL. Intact deltoid ligament. Bone "
+       "bruise of the medial talar dome without an osteochondral lesion. Normal peroneal and Achilles "
+       "tendons. Small ankle joint effusion."),
+    _c("b9-msk-atfl-en-2", "musculoskeletal", "en", ATFL,
+       "The MRI of your right ankle shows that one of the ligaments on the outer side of the ankle, the "
+       "anterior talofibular ligament, is completely torn. A second ligament next to it is sprained but not "
+       "torn. The strong ligament on the inner side of the ankle is fine. There is a bruise in the top of "
+       "the ankle bone on the inner side, but the cartilage is not damaged. The tendons around the ankle "
+       "are normal, and there is a little fluid in the joint."),
+    _c("b9-msk-atfl-en-3", "musculoskeletal", "en", ATFL,
+       "Your ankle scan shows a torn ligament on the outside of the ankle and a sprained ligament beside "
+       "it. There is some bruising of the bone. Your doctor will discuss the treatment with you."),
+    _c("b9-msk-atfl-zh-1", "musculoskeletal", "zh", ATFL,
+       "核磁共振显示您右踝距腓前韧带完全撕裂，跟腓韧带增厚但完整，属于扭伤。三角韧带完好。距骨穹窿内侧有骨挫伤，"
+       "没有骨软骨损伤。腓骨肌腱和跟腱正常。踝关节少量积液。"),
+    _c("b9-msk-atfl-en-4", "musculoskeletal", "en", ATFL,
+       "1. Partial tear of the anterior talofibular ligament. 2. Sprain of the calcaneofibular ligament.",
+       "tear: complete -> partial"),
+    _c("b9-msk-atfl-en-5", "musculoskeletal", "en", ATFL,
+       "1. Complete tear of the anterior talofibular ligament. 2. Complete tear of the calcaneofibular "
+       "ligament.",
+       "calcaneofibular ligament: sprained, intact -> torn"),
+    _c("b9-msk-atfl-en-6", "musculoskeletal", "en", ATFL,
+       "The MRI of your right ankle shows a completely torn ligament on the outer side of the ankle and a "
+       "bone bruise in the lateral talar dome.",
+       "bone bruise place: medial -> lateral"),
+    _c("b9-msk-atfl-zh-2", "musculoskeletal", "zh", ATFL,
+       "核磁共振显示您左踝距腓前韧带完全撕裂，跟腓韧带扭伤。",
+       "side: right -> left"),
+    # ---- musculoskeletal: fifth metacarpal neck fracture ------------------------------------------
+    _c("b9-msk-box-en-1", "musculoskeletal", "en", BOXER,
+       "Extra-articular transverse fracture through the fifth metacarpal neck, the distal fragment "
+       "angulated 35 degrees in a volar direction, a boxer's fracture. No evident rotational deformity and "
+       "no dislocation. Remaining metacarpals and phalanges intact. Dorsal soft tissue swelling."),
+    _c("b9-msk-box-en-2", "musculoskeletal", "en", BOXER,
+       "Your X-ray shows a break in the bone of the hand that leads to the little finger, just below the "
+       "knuckle. This is often called a boxer's fracture. The broken end is tilted towards the palm by 35 "
+       "degrees. The break does not go into the joint, the finger does not appear twisted and no joint is "
+       "out of place. The other bones of the hand and fingers are not broken. The back of the hand is "
+       "swollen."),
+    _c("b9-msk-box-en-3", "musculoskeletal", "en", BOXER,
+       "You have broken the bone behind your little finger on the right hand (a boxer's fracture). The "
+       "break has not reached the joint. Your doctor will explain the treatment options."),
+    _c("b9-msk-box-zh-1", "musculoskeletal", "zh", BOXER,
+       "X光显示您右手第五掌骨颈横行骨折，远端骨折块向掌侧成角35度，即拳击手骨折。骨折没有累及关节，没有明显旋转"
+       "畸形，没有脱位。其他掌骨和指骨完好。手背软组织肿胀。"),
+    _c("b9-msk-box-en-4", "musculoskeletal", "en", BOXER,
+       "Angulated fracture of the fourth metacarpal neck (boxer's fracture), extra-articular.",
+       "bone: fifth -> fourth metacarpal"),
+    _c("b9-msk-box-en-5", "musculoskeletal", "en", BOXER,
+       "Transverse fracture of the neck of the fifth metacarpal with 35 degrees of volar angulation, "
+       "extending into the joint.",
+       "intra-articular extension: negated -> stated"),
+    _c("b9-msk-box-en-6", "musculoskeletal", "en", BOXER,
+       "Your X-ray shows a break in the bone leading to your little finger, tilted by 35 degrees. The "
+       "little finger is also dislocated.",
+       "dislocation: negated -> stated"),
+    _c("b9-msk-box-zh-2", "musculoskeletal", "zh", BOXER,
+       "X光显示您右手第五掌骨颈骨折，向掌侧成角35度，伴有明显旋转畸形。",
+       "rotational deformity: negated -> stated"),
+]
+
+assert len({c.id for c in BATCH_9}) == len(BATCH_9) == 64
