@@ -29,7 +29,9 @@ from functools import lru_cache
 from typing import Any
 
 import snowballstemmer
+from wordfreq import zipf_frequency
 
+from medgen.text.finding_kinds import KINDS
 from medgen.text.vocabulary import (
     CUES,
     EN_NEGATED_TERMS,
@@ -455,7 +457,26 @@ _CLINICAL_WORDS = frozenset(
         [w for k, v in LOC_FAMILY.items() for x in (k, v) for w in x.split()],
         [w for k, v in IMPLIES.items() for x in [k, *v] for w in x.split()],
     ) for w in words)
+# Clinical words grown from the data the repo already has: every word of the term patterns (English
+# findings, descriptors and places) and of the findings form's kinds and qualifiers. Such a word is
+# never everyday by its frequency alone, however common it is in general English.
+_TERM_WORDS = frozenset(
+    w for words in (
+        [w for pat, _, _ in EN_TERMS for w in re.findall(r"[a-z]{3,}", pat)],
+        [w for pat, _ in EN_NEGATED_TERMS for w in re.findall(r"[a-z]{3,}", pat)],
+        [w for k in KINDS for w in re.findall(r"[a-z]{3,}", k.name.lower())],
+        [w for k in KINDS for g in k.qualifiers for o in g.options for w in re.findall(r"[a-z]{3,}", o.lower())],
+        GENERAL.get("clinical_common", "").split(),
+    ) for w in words)
+# Greek / Latin endings of findings, procedures and tests ("-itis", "-oma", "-ectomy", "-gram"): a
+# word with one is never everyday by its frequency alone.
+_CLINICAL_ENDING = re.compile(r"(?:itis|osis|oses|omas?|omata|a?emia|pathy|plasia|trophy|ectasis|megaly|rrhage|rrhoea|"
+                              r"rrhea|algia|ectomy|otomy|ostomy|plasty|scopy|gram|graphy|cele|lith|iasis|sclerosis)$")
 _CLINICAL_STEMS = frozenset(_stem(w.replace("-", "")) for w in _CLINICAL_WORDS)
+_TERM_STEMS = frozenset(_stem(w) for w in _TERM_WORDS) | _CLINICAL_STEMS
+#: Zipf frequency (wordfreq, general English) from which a non-clinical word counts as everyday:
+#: common words absent from the source are lay wording, rare / technical ones are suspect.
+_EVERYDAY_ZIPF = float(GENERAL.get("everyday_zipf", 99.0))
 _LEMMA_RULES = (("ies", "y"), ("ied", "y"), ("iest", "y"), ("ier", "y"), ("ily", "y"), ("es", ""),
                 ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("er", ""), ("er", "e"),
                 ("est", ""), ("est", "e"), ("ly", ""), ("ness", ""))
@@ -486,7 +507,16 @@ def _is_everyday(word: str) -> bool:
         return True
     if any(x in _CLINICAL_WORDS or _stem(x) in _CLINICAL_STEMS for x in lemmas):
         return False
-    return any(x in _EVERYDAY for x in lemmas)
+    if any(x in _EVERYDAY for x in lemmas):
+        return True
+    return _common_english(word) and not _CLINICAL_ENDING.search(word) \
+        and not any(x in _TERM_WORDS or _stem(x) in _TERM_STEMS for x in lemmas)
+
+
+@lru_cache(maxsize=65536)
+def _common_english(word: str) -> bool:
+    """True when ``word`` is common in general English (wordfreq Zipf >= ``everyday_zipf``)."""
+    return zipf_frequency(word, "en") >= _EVERYDAY_ZIPF
 
 
 @lru_cache(maxsize=65536)
