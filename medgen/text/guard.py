@@ -265,13 +265,18 @@ def _is_negated(low: str, clause: tuple[int, int], start: int, end: int) -> bool
     return bool(_POST_NEG_EN.match(after))
 
 
+_NON_PREFIX = re.compile(r"\bnon[- ]?$")
+
+
 def _mentions(text: str) -> tuple[str, list[_Mention]]:
     low = _lower(text)
     out: list[_Mention] = []
     terms = _term_matches(low)
     clauses = _clauses(low)
     for t0, t1, concept, cat, inherent in terms:
-        neg = inherent or _is_negated(low, _clause_of(low, clauses, t0), t0, t1)
+        # "non-dilated", "non enhancing": the prefix negates any finding term
+        prefixed = cat == FINDING and not inherent and bool(_NON_PREFIX.search(low, max(0, t0 - 5), t0))
+        neg = inherent or prefixed or _is_negated(low, _clause_of(low, clauses, t0), t0, t1)
         out.append(_Mention(concept, cat, t0, t1, neg))
     for m in _ZH_LEVEL_RE.finditer(low):  # "胸12" = t12, "颈5-6" = c5-c6
         a = f"{_ZH_SPINE[m.group(1)]}{m.group(2)}"
@@ -791,6 +796,8 @@ class SourceFacts:
     directions: frozenset[str] = frozenset()
     #: findings the source denies beyond those it names ("No other liver lesion")
     no_other: frozenset[str] = frozenset()
+    #: synonym groups of the words of the source's finding terms -> their polarities
+    term_groups: dict[str, frozenset[bool]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, source: str) -> SourceFacts:
@@ -864,6 +871,13 @@ class SourceFacts:
             for w in concept.split():
                 for k in _word_keys(w)[0]:
                     words.setdefault(k, set()).add(neg)
+        term_groups: dict[str, set[bool]] = {}
+        for m in mentions:
+            if m.category == FINDING:
+                for w in _WORD_RE.findall(low, m.start, m.end) + m.concept.split():
+                    for k in _word_keys(w)[0]:
+                        if k.startswith("="):
+                            term_groups.setdefault(k, set()).add(m.negated)
         return cls(frozenset(nums), dates, frozenset(sizes), frozenset(concepts), frozenset(locs),
                    frozenset(sides), {k: frozenset(v) for k, v in words.items()},
                    tuple(_lesions(low, mentions)),
@@ -875,13 +889,19 @@ class SourceFacts:
                                       and _NO_OTHER.search(low, max(0, m.start - 40), m.start)),
                    directions=frozenset(side for s0, s1, side in _lateralities(low)
                                         if low[s0:s1].endswith("ward")
-                                        or _DIRECTION.search(low, max(0, s0 - 60), s0)))
+                                        or _DIRECTION.search(low, max(0, s0 - 60), s0)),
+                   term_groups={k: frozenset(v) for k, v in term_groups.items()})
 
 
 def check(source: str | SourceFacts, text: str) -> list[Flag]:
     """Flags for every fact in ``text`` that ``source`` does not support, in text order."""
     facts = source if isinstance(source, SourceFacts) else SourceFacts.of(source)
     low, mentions = _mentions(text)
+    # a plain phrase that stands for a word of the source ("build-up of fluid in the brain" for
+    # "hydrocephalus") is checked as that word (polarity included), not term by term
+    phrases = [pm.span() for pat, medical in _LAY_PHRASES for pm in pat.finditer(low)
+               if any(k in facts.words for k in _word_keys(medical)[0])]
+    mentions = [m for m in mentions if not any(a <= m.start and m.end <= b for a, b in phrases)]
     flags: list[Flag] = []
 
     def add(kind: FlagKind, s: int, e: int, reason: str) -> None:
@@ -936,7 +956,7 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
                 add(FlagKind.NEGATION, m.start, m.end, f"'{span}' is negated here but present in the findings")
             else:
                 add(FlagKind.NEGATION, m.start, m.end, f"the findings say there is no {m.concept}")
-        else:
+        elif not _synonym_supported(facts, low[m.start:m.end], m.negated):
             add(FlagKind.DIAGNOSIS, m.start, m.end, f"'{span}' is not in the findings")
         if len(flags) > n_before and m.category == FINDING:
             mention_flags.append((m, flags[-1]))
@@ -994,6 +1014,20 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
                                       and any(f.start <= g.start < f.end for g in words_sides))]
     flags.sort(key=lambda f: (f.start, f.end))
     return flags
+
+
+def _synonym_supported(facts: SourceFacts, span: str, negated: bool) -> bool:
+    """True when every content word of a term the source lacks is, by a synonym group of the
+    vocabulary, a word of a finding term of the source with the same polarity ("scarring" for
+    "fibrotic")."""
+    words = [w for w in _WORD_RE.findall(span) if not _is_filler(w)]
+    if not words:
+        return False
+    for w in words:
+        keys = [k for k in _word_keys(w)[0] if k in facts.term_groups]
+        if not keys or negated not in set().union(*(facts.term_groups[k] for k in keys)):
+            return False
+    return True
 
 
 def _counts_lesions(facts: SourceFacts, low: str, end: int, value: float,
