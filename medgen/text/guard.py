@@ -625,6 +625,10 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
                 g["sizes"] += seg["sizes"]
                 g["span"][1] = b
             elif seg["heads"]:
+                if groups and not seg["locs"] and not seg["sides"] and _BUT_SAME_SUBJECT.fullmatch(low, a, b):
+                    # "the ligament is thickened but intact": one subject, two predicates
+                    seg["locs"] = set(groups[-1]["locs"])
+                    seg["sides"] = set(groups[-1]["sides"])
                 if pending is not None and low[a] != "，":  # "A 2 cm, enhancing mass"
                     own = _own_noun(low, pending["span"][0], pending["span"][1], mentions)  # "Severe narrowing ..., with cysts"
                     seg["mods"] = [x for x in pending["mods"] if not own or x[2] not in SEVERITY] + seg["mods"]
@@ -662,6 +666,9 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
                 frozenset(g["locs"]), tuple(g["mods"]), tuple(g["sizes"]), start=g["span"][0],
                 end=g["span"][1], dirs=frozenset(g["dirs"])))
     return out
+
+
+_BUT_SAME_SUBJECT = re.compile(r"\s*(?:but|yet)\s+(?:(?:is|are|was|were|remains?|otherwise|still)\s+)?[a-z-]+\s*")
 
 
 def _directions(low: str, a: int, b: int, mentions: list[_Mention]) -> set[str]:
@@ -1054,14 +1061,15 @@ def _clause_normal_place(facts: SourceFacts, low: str, clauses: list[tuple[int, 
 def _counts_no_finding(low: str, s: int, e: int, mentions: list[_Mention]) -> bool:
     """True for a spelled-out count of something that is no finding ("the two forearm bones", "both
     cruciate ligaments"): no finding follows in its noun phrase (a finding count is checked)."""
-    if not low[s:e].isalpha():
-        return False
+    if not low[s:e].isalpha() or _ORDINAL.fullmatch(low[s:e]):
+        return False  # an ordinal names which one ("the fourth metacarpal"), never a mere count
     stop = re.search(r"[.;:,，。()]", low[e:e + 40])
     end = e + (stop.start() if stop else 40)
     return not any(m.category == FINDING and m.concept not in _MODIFIERS and e <= m.start < end for m in mentions)
 
 
 _SIDE_WORDS = frozenset({"left", "right", "bilateral", "sided"})
+_ORDINAL = re.compile(r"first|second|third|[a-z]+th")
 
 
 def _size_words(low: str, mentions: list[_Mention]) -> Iterator[tuple[int, float, str]]:
