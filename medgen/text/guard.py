@@ -803,6 +803,8 @@ class SourceFacts:
     directions: frozenset[str] = frozenset()
     #: findings the source denies beyond those it names ("No other liver lesion")
     no_other: frozenset[str] = frozenset()
+    #: (size in mm, the places named in its sentence part) for every size of the source
+    size_places: frozenset[tuple[float, frozenset[str]]] = frozenset()
     #: synonym groups of the words of the source's finding terms -> their polarities
     term_groups: dict[str, frozenset[bool]] = field(default_factory=dict)
 
@@ -897,7 +899,8 @@ class SourceFacts:
                    directions=frozenset(side for s0, s1, side in _lateralities(low)
                                         if low[s0:s1].endswith("ward")
                                         or _DIRECTION.search(low, max(0, s0 - 60), s0)),
-                   term_groups={k: frozenset(v) for k, v in term_groups.items()})
+                   term_groups={k: frozenset(v) for k, v in term_groups.items()},
+                   size_places=frozenset((mm, frozenset(p)) for _, mm, p in _size_places(low, mentions)))
 
 
 def check(source: str | SourceFacts, text: str) -> list[Flag]:
@@ -989,6 +992,12 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
                 and any(abs(mm - x) < 1e-6 for x in facts.sizes_mm):
             e = s + len(re.match(r"[\d.]+", low[s:]).group())  # type: ignore[union-attr]
             add(FlagKind.SIZE, s, e, f"the findings give another size for '{w}'")
+    for s, mm, places in _size_places(low, mentions):  # "nodes up to 2.8 cm": the artery's size
+        given = [p for x, p in facts.size_places if abs(mm - x) < 1e-6]
+        if places and given and all(p and not _around(p) & places and not p & _around(places) for p in given) \
+                and not any(f.start <= s < f.end for f in flags):
+            e = s + len(re.match(r"[\d.]+", low[s:]).group())  # type: ignore[union-attr]
+            add(FlagKind.SIZE, s, e, f"the findings give this size to the {'/'.join(sorted(given[0]))}")
     covered = [(m.start, m.end) for m in mentions]
     heads = sorted(m.start for m in mentions if m.category == FINDING)
     _check_words(facts, low, clauses, covered, add, heads, mentions)
@@ -1021,6 +1030,27 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
                                       and any(f.start <= g.start < f.end for g in words_sides))]
     flags.sort(key=lambda f: (f.start, f.end))
     return flags
+
+
+#: places that a size is measured from, not the size of ("6 mm midline shift": the brain moved)
+_REFERENCE_PLACES = frozenset(GENERAL.get("reference_places", ()))
+
+
+def _size_places(low: str, mentions: list[_Mention]) -> Iterator[tuple[int, float, set[str]]]:
+    """(position, size in mm, the places of its sentence part and their organ families) for every
+    size: "nodes up to 1.3 cm" -> lymph node, "the artery measures 2.8 cm" -> artery."""
+    clauses = _clauses(low)
+    for s, _e, v, u in _numbers(low):
+        mm = _to_mm(v, u)
+        if mm is None:
+            continue
+        c0, c1 = _clause_of(low, clauses, s)
+        a = max([c0] + [m.end() for m in _SEGMENT_SPLIT.finditer(low, c0, s)])
+        nxt = _SEGMENT_SPLIT.search(low, s, c1)
+        b = nxt.start() if nxt else c1
+        places = {m.concept for m in mentions if m.category == LOCATION and a <= m.start < b
+                  and max(a, s - 25) <= m.end and m.start <= s + 25 and m.concept not in _REFERENCE_PLACES}
+        yield s, mm, _families(places)
 
 
 def _synonym_supported(facts: SourceFacts, span: str, negated: bool) -> bool:
