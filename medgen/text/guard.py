@@ -574,6 +574,8 @@ class _Lesion:
     end: int = 0
     #: direction groups of its plain place words ("posterior" horn, "upper" pole)
     dirs: frozenset[str] = frozenset()
+    #: (place, stem of a word right before it that no term covers): which ligament, which artery
+    quals: frozenset[tuple[str, str]] = frozenset()
 
 
 def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
@@ -616,10 +618,11 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
                 "sides": {x[2] for x in sides if a <= x[0] < b},
                 "locs": {m.concept for m in mentions if a <= m.start < b and m.category == LOCATION},
                 "dirs": _directions(low, a, b, mentions),
+                "quals": _place_qualifiers(low, a, b, mentions),
             }
             if seg["heads"] and groups and _SAME_LESION.match(low, a + 1 if low[a] in ",，" else a):
                 g = groups[-1]  # "a 7 cm mass, consistent with a lipoma": one lesion
-                for k in ("heads", "polar", "sides", "locs", "severity", "dirs"):
+                for k in ("heads", "polar", "sides", "locs", "severity", "dirs", "quals"):
                     g[k] |= seg[k]
                 g["mods"] += seg["mods"]
                 g["sizes"] += seg["sizes"]
@@ -629,11 +632,12 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
                     # "the ligament is thickened but intact": one subject, two predicates
                     seg["locs"] = set(groups[-1]["locs"])
                     seg["sides"] = set(groups[-1]["sides"])
+                    seg["quals"] = set(groups[-1]["quals"])
                 if pending is not None and low[a] != "，":  # "A 2 cm, enhancing mass"
                     own = _own_noun(low, pending["span"][0], pending["span"][1], mentions)  # "Severe narrowing ..., with cysts"
                     seg["mods"] = [x for x in pending["mods"] if not own or x[2] not in SEVERITY] + seg["mods"]
                     seg["sizes"] = pending["sizes"] + seg["sizes"]
-                    for k in ("sides", "locs", "dirs") + (() if own else ("severity",)):
+                    for k in ("sides", "locs", "dirs", "quals") + (() if own else ("severity",)):
                         seg[k] |= pending[k]
                     pending = None
                 groups.append(seg)
@@ -648,6 +652,7 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
                 g["sides"] |= seg["sides"]
                 g["locs"] |= seg["locs"]
                 g["dirs"] |= seg["dirs"]
+                g["quals"] |= seg["quals"]
                 if not _own_noun(low, a, b, mentions):
                     g["severity"] |= seg["severity"]
                 g["span"][1] = b
@@ -656,7 +661,7 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
             else:
                 for k in ("mods", "sizes"):
                     pending[k] += seg[k]
-                for k in ("sides", "locs", "severity", "dirs"):
+                for k in ("sides", "locs", "severity", "dirs", "quals"):
                     pending[k] |= seg[k]
         for g in groups:
             out.append(_Lesion(
@@ -664,11 +669,30 @@ def _lesions(low: str, mentions: list[_Mention]) -> list[_Lesion]:
                 frozenset((c, n) for _, _, c, n in g["mods"]),
                 frozenset(mm for _, _, mm in g["sizes"]), frozenset(g["sides"]),
                 frozenset(g["locs"]), tuple(g["mods"]), tuple(g["sizes"]), start=g["span"][0],
-                end=g["span"][1], dirs=frozenset(g["dirs"])))
+                end=g["span"][1], dirs=frozenset(g["dirs"]), quals=frozenset(g["quals"])))
     return out
 
 
 _BUT_SAME_SUBJECT = re.compile(r"\s*(?:but|yet)\s+(?:(?:is|are|was|were|remains?|otherwise|still)\s+)?[a-z-]+\s*")
+
+
+def _place_qualifiers(low: str, a: int, b: int, mentions: list[_Mention]) -> set[tuple[str, str]]:
+    """(place, stem) for the up to two content words right before each place of low[a:b] that no
+    term covers ("the calcaneofibular ligament" -> (ligament, calcaneofibular))."""
+    out: set[tuple[str, str]] = set()
+    for m in mentions:
+        if m.category != LOCATION or not a <= m.start < b:
+            continue
+        before = list(_WORD_RE.finditer(low, max(a, m.start - 40), m.start))[-2:]
+        for w in reversed(before):
+            x = w.group()
+            if re.search(r"[^\sa-z-]", low[w.end():m.start]):
+                break  # a comma or a bracket in between: another phrase
+            if any(o.start <= w.start() < o.end for o in mentions) or _is_filler(x) or x in _SIDE_WORDS \
+                    or x in SEVERITY:
+                break
+            out.add((m.concept, _stem(x.replace("-", ""))))
+    return out
 
 
 def _directions(low: str, a: int, b: int, mentions: list[_Mention]) -> set[str]:
@@ -1128,6 +1152,17 @@ def _around(locs: Iterable[str]) -> set[str]:
     return out | _regions(out)
 
 
+def _same_qualified_place(sl: _Lesion, cl: _Lesion) -> bool:
+    """False when both lesions qualify a shared place and no qualifier agrees ("the anterior
+    talofibular ligament" is not "the calcaneofibular ligament")."""
+    for loc in sl.locs & cl.locs:
+        a = {q for p, q in sl.quals if p == loc}
+        b = {q for p, q in cl.quals if p == loc}
+        if a and b and not a & b:
+            return False
+    return True
+
+
 def _families(locs: Iterable[str]) -> set[str]:
     return {x for loc in locs for x in (loc, LOC_FAMILY.get(loc, loc))}
 
@@ -1151,7 +1186,8 @@ def _check_lesions(facts: SourceFacts, low: str, mentions: list[_Mention],
         same_head = [sl for sl in matches if sl.polar_heads & cl.polar_heads]
         negated_at_normal = all(n for _, n in cl.polar_heads) and _at_normal_place(facts, cl.locs, cl.sides)
         if cl.locs and not negated_at_normal:  # "the ACL is torn" where the report says the ACL is intact
-            here = [sl for sl in matches if sl.locs & cl.locs and (not cl.sides or sl.sides & cl.sides)]
+            here = [sl for sl in matches if sl.locs & cl.locs and (not cl.sides or sl.sides & cl.sides)
+                    and _same_qualified_place(sl, cl)]
             polar = {x for sl in here for x in sl.polar_heads}
             for head, neg in cl.polar_heads:
                 if (head, neg) not in polar and (head, not neg) in polar:
