@@ -829,6 +829,8 @@ class SourceFacts:
     no_other: frozenset[str] = frozenset()
     #: (size in mm, the places named in its sentence part) for every size of the source
     size_places: frozenset[tuple[float, frozenset[str]]] = frozenset()
+    #: every source word (outside a negated modifier phrase) -> its polarities
+    polar_words: dict[str, frozenset[bool]] = field(default_factory=dict)
     #: synonym groups of the words of the source's finding terms -> their polarities
     term_groups: dict[str, frozenset[bool]] = field(default_factory=dict)
 
@@ -882,6 +884,7 @@ class SourceFacts:
                 sides |= {(side, r) for r in _regions({loc, LOC_FAMILY.get(loc, loc)})}
         dates = frozenset(d for _, _, d in _dates(low))
         words: dict[str, set[bool]] = {}
+        polar_words: dict[str, set[bool]] = {}
         clauses = _clauses(low)
         for wm in _WORD_RE.finditer(low):
             neg = _is_negated(low, _clause_of(low, clauses, wm.start()), wm.start(), wm.end())
@@ -894,6 +897,7 @@ class SourceFacts:
             parts = [whole] + (whole.split("-") if "-" in whole and not _word_keys(whole)[1] else [])
             for w in parts:
                 keys, pneg = _word_keys(w)
+                polar_words.setdefault(w, set()).add(neg != pneg)
                 for k in keys:
                     words.setdefault(k, set()).add(neg != pneg)
         named = {(m.concept, m.negated) for m in mentions} | implied_words
@@ -924,6 +928,7 @@ class SourceFacts:
                                         if low[s0:s1].endswith("ward")
                                         or _DIRECTION.search(low, max(0, s0 - 60), s0)),
                    term_groups={k: frozenset(v) for k, v in term_groups.items()},
+                   polar_words={k: frozenset(v) for k, v in polar_words.items()},
                    size_places=frozenset((mm, frozenset(p)) for _, mm, p in _size_places(low, mentions)))
 
 
@@ -1086,7 +1091,13 @@ def _synonym_supported(facts: SourceFacts, span: str, negated: bool) -> bool:
         return False
     for w in words:
         keys = [k for k in _word_keys(w)[0] if k in facts.term_groups]
-        if not keys or negated not in set().union(*(facts.term_groups[k] for k in keys)):
+        if keys and negated in set().union(*(facts.term_groups[k] for k in keys)):
+            continue
+        # "thrombosis" for "thrombosed": the same word stem (all but its last three letters, at
+        # least five) in a source word with the same polarity
+        n = max(5, len(w) - 3)
+        pol = {p for sw, ps in facts.polar_words.items() if len(w) >= 6 and sw[:n] == w[:n] for p in ps}
+        if negated not in pol:
             return False
     return True
 
