@@ -1361,7 +1361,11 @@ def _check_words(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
             continue  # "nodes are not enlarged": the cue may well belong to this word
         if neg and (_after_noun_and_preposition(low, c0, s) or normal_place(s)):
             continue  # "no bleeding into the stroke", "the bone ... is not broken" (report: intact)
-        polarities = set().union(*(facts.words[k] for k in hit))
+        # the word itself is better evidence than its synonym group ("involving" where the report
+        # says "is not involved"; its group also holds words the report states)
+        # (not for a container noun: "no pocket of pus" is about the pus)
+        own = [k for k in hit if not k.startswith("=")] if not re.match(r"\s+of\s", low[e:]) else []
+        polarities = set().union(*(facts.words[k] for k in (own or hit)))
         if neg not in polarities:
             flipped.append((s, e, neg))
     explained = [(m.start(), (c.start() if (c := _CLAUSE_SPLIT.search(low, m.end())) else len(low)))
