@@ -389,6 +389,9 @@ def _locations_near(low: str, start: int, end: int, mentions: Iterable[_Mention]
     m = _CLAUSE_SPLIT.search(low, end)
     if m:
         clause_end = m.start()
+    if low[start:end][:1] in "左右双两":  # Chinese: the place follows its side word directly (左侧额叶, 右肾)
+        gap = re.match(r"侧?的?", low[end:]).end()  # type: ignore[union-attr]
+        return {x.concept for x in mentions if x.category == LOCATION and x.start == end + gap}
     after = [x for x in mentions if x.category == LOCATION and end <= x.start < min(end + 40, clause_end)]
     near = {x.concept for x in after[:n]}
     if not near:
