@@ -189,6 +189,8 @@ def _compile_terms() -> list[tuple[re.Pattern[str], str, str, bool]]:
 
 
 _TERMS = _compile_terms()
+#: English term patterns matched at the end of a longer word ("osteo|chondral")
+_EMBEDDED_TERMS = [(re.compile(rf"(?<=[a-z])(?:{pat})\b"), concept, cat, False) for pat, concept, cat in EN_TERMS]
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:
@@ -857,6 +859,9 @@ class SourceFacts:
                 for implied in IMPLIES_NEGATED.get(m.concept, ()):
                     concepts.add((implied, True))
                     implied_words.add((implied, True))
+        # a place named inside a compound word ("osteochondral": cartilage, "perinephric": kidney
+        # when the vocabulary has the root) is a place of the source too
+        locs |= {concept for pat, concept, cat, _ in _EMBEDDED_TERMS if cat == LOCATION and pat.search(low)}
         locs |= {LOC_FAMILY[x] for x in locs if x in LOC_FAMILY}  # "frontal lobe" supports "brain"
         for w in set(_WORD_RE.findall(low)):  # "infrarenal aorta": the kidney is a reference place
             if _PLACE_ADJECTIVE.match(w):
