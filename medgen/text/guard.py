@@ -1341,7 +1341,8 @@ def _check_words(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
             if medical in _PLACE_PHRASE_WORDS:
                 continue  # a place has no polarity ("has not spread into the fluid-filled spaces")
             neg = _is_negated(low, _clause_of(low, clauses, pm.start()), pm.start(), pm.end())
-            if neg not in set().union(*(facts.words[k] for k in hit)):
+            own = [k for k in hit if not k.startswith("=")]  # the word itself outweighs its group
+            if neg not in set().union(*(facts.words[k] for k in (own or hit))):
                 flipped.append((pm.start(), pm.end(), neg))
     for s, e, w, keys, neg in _words(low, clauses):
         if any(a < e and s < b for a, b in covered):
