@@ -1254,7 +1254,8 @@ def _check_lesions(facts: SourceFacts, low: str, mentions: list[_Mention],
         for s, e, concept, neg in cl.mod_spans:
             if (concept, neg) in mods or (not neg and SEVERITY.get(concept) in sev):
                 continue  # "mildly sprained" for a grade 1 sprain
-            if (concept, neg) in facts.concepts:
+            if (concept, neg) in facts.concepts and not neg:  # "no ground-glass change and no
+                # consolidation": a denied descriptor the report denies too is bound to no lesion
                 add(FlagKind.DESCRIPTOR, s, e, f"the findings do not describe this "
                     f"{'/'.join(sorted(cl.heads))} as '{low[s:e]}'")
 
