@@ -276,6 +276,8 @@ def _mentions(text: str) -> tuple[str, list[_Mention]]:
     terms = _term_matches(low)
     clauses = _clauses(low)
     for t0, t1, concept, cat, inherent in terms:
+        if concept in SEVERITY and t0 > 0 and low[t0 - 1] in "最更":
+            continue  # "以两肺底部最明显": where it is most marked, not a severity
         # "non-dilated", "non enhancing": the prefix negates any finding term
         prefixed = cat == FINDING and not inherent and bool(_NON_PREFIX.search(low, max(0, t0 - 5), t0))
         neg = inherent or prefixed or _is_negated(low, _clause_of(low, clauses, t0), t0, t1)
