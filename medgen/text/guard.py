@@ -910,6 +910,8 @@ class SourceFacts:
                 polar_words.setdefault(w, set()).add(neg != pneg)
                 for k in keys:
                     words.setdefault(k, set()).add(neg != pneg)
+        for _place, stem in _place_qualifiers(low, 0, len(low), mentions):
+            words.setdefault(stem, set()).update((False, True))  # "urinary" bladder: a place word, no polarity
         named = {(m.concept, m.negated) for m in mentions} | implied_words
         places = {m.concept for m in mentions if m.category == LOCATION} | _around(spinal)
         places |= {LOC_FAMILY.get(x, x) for x in places}
