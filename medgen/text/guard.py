@@ -910,7 +910,9 @@ class SourceFacts:
                 polar_words.setdefault(w, set()).add(neg != pneg)
                 for k in keys:
                     words.setdefault(k, set()).add(neg != pneg)
-        for _place, stem in _place_qualifiers(low, 0, len(low), mentions):
+        place_words = [_stem(w.replace("-", "")) for m in mentions if m.category == LOCATION
+                       for w in _WORD_RE.findall(low, m.start, m.end)]
+        for stem in place_words + [q for _, q in _place_qualifiers(low, 0, len(low), mentions)]:
             words.setdefault(stem, set()).update((False, True))  # "urinary" bladder: a place word, no polarity
         named = {(m.concept, m.negated) for m in mentions} | implied_words
         places = {m.concept for m in mentions if m.category == LOCATION} | _around(spinal)
@@ -1355,6 +1357,8 @@ def _check_words(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
         hit = [k for k in keys if k in facts.words]
         if not hit and len(w) >= 5 and w[:max(5, len(w) - 3)] in facts.prefixes:
             continue  # "stenosed" for "stenosis", "malleolus" for "malleolar": supported, polarity unknown
+        if not hit and _graded_compound(facts, w):
+            continue  # "hypoenhancing" for "decreased enhancement"
         if not hit and "-" in w:  # "fluid-filled": every part supported or everyday, one supported
             parts = [p for p in w.split("-") if p and not _is_filler(p)]
             known = [[k for k in _word_keys(p)[0] if k in facts.words] for p in parts]
@@ -1393,6 +1397,21 @@ def _check_words(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
         for s, e in _merge(low, [(a, b) for a, b, n in flipped if n is neg]):
             add(FlagKind.NEGATION, s, e, f"'{low[s:e]}' is {'negated' if neg else 'stated'} here but "
                 f"{'stated' if neg else 'negated'} in the findings")
+
+
+_GRADED_PREFIX = {"hypo": re.compile(r"\b(?:decreas\w*|reduc\w*|low|lower|diminish\w*)\s+([a-z-]+)(?:\s+([a-z-]+))?"),
+                   "hyper": re.compile(r"\b(?:increas\w*|high|higher)\s+([a-z-]+)(?:\s+([a-z-]+))?")}
+
+
+def _graded_compound(facts: SourceFacts, word: str) -> bool:
+    """True for "hypo-X" / "hyper-X" where the report says "decreased X" / "increased X" (same
+    stem of X, and the same direction: "hyperenhancing" is not "decreased enhancement")."""
+    m = re.match(r"(hypo|hyper)-?([a-z]{5,})$", word)
+    if not m:
+        return False
+    root = m.group(2)[:5]
+    src = " ".join(facts.word_seq)
+    return any((x.group(g) or "").startswith(root) for x in _GRADED_PREFIX[m.group(1)].finditer(src) for g in (1, 2))
 
 
 def _abbreviates(facts: SourceFacts, word: str) -> bool:

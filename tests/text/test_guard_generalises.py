@@ -108,3 +108,14 @@ def test_invented_procedure_is_flagged() -> None:
                                        "('bottom' for 'bases', 颈部 for 'cervical')")
 def test_plain_place_words_outside_the_report() -> None:
     assert check(FIB, "Mild scarring at the bottom of both lungs.") == []
+
+
+def test_hypo_hyper_compound_keeps_its_direction() -> None:
+    kidney = "FINDINGS: Striated areas of decreased enhancement in the left kidney."
+    assert check(kidney, "Striated hypoenhancing areas in the left kidney.") == []
+    assert check(kidney, "Striated hyperenhancing areas in the left kidney.")
+
+
+def test_place_qualifier_of_the_report_has_no_polarity() -> None:
+    src = "FINDINGS: No renal calculi. The urinary bladder is unremarkable."
+    assert check(src, "No urinary stones; the bladder looks normal.") == []
