@@ -14,7 +14,10 @@ The check is lexical and deliberately strict: it works on a controlled vocabular
 can be checked against an English report), negation scopes in the NegEx style, and
 number/unit normalisation (mm <-> cm, month/months, ranges). It cannot judge a fact it has
 no term for, and it does not bind a size to the lesion it belongs to; those limits are
-stated in the README. The vocabulary (terms, organ families, units, cue words) is data in
+stated in the README. Words outside the vocabulary are checked too: a word absent from the
+source is suspect unless it is everyday wording (the Dale-Chall list, the discourse of letters, or
+common in general English by its wordfreq Zipf frequency) and no clinical word (term patterns, the
+findings form's kinds, the clinical lists). The vocabulary (terms, organ families, units, cue words) is data in
 :mod:`medgen.text.vocabulary` (loaded from ``guard_vocabulary.toml``); this module holds the
 checker only.
 """

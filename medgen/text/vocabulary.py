@@ -10,7 +10,8 @@
 - :data:`EN_NEGATED_TERMS` / :data:`ZH_NEGATED_TERMS`: ``(pattern, concept)`` for terms negated in
   themselves ("non-displaced", "无移位").
 - :data:`GENERAL`: the general content check's lists (``modifier_concepts``, ``filler``,
-  ``synonyms``, ``anatomy``, ``zh_clinical``, ``zh_filler``, ``discourse``, ``lay_clinical``, ``lay_phrases``).
+  ``synonyms``, ``anatomy``, ``zh_clinical``, ``zh_filler``, ``discourse``, ``lay_clinical``, ``lay_phrases``,
+  ``everyday_zipf``, ``clinical_common``, ``reference_places``).
 - :data:`REGIONS`: location concept -> the larger body regions that contain it.
 - :data:`FAMILIAR_EN`: the Dale-Chall list of familiar English words (shipped with textstat), the
   everyday words a patient text may use without the report naming them (unless clinical).
