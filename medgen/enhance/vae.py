@@ -29,7 +29,7 @@ scanner's no-data padding), each 0 below a tolerance set from the training/valid
 Which VAE score, with or without the plausibility term, is chosen on VALIDATION data only
 (``python -m medgen.enhance.vae select``): validation CT against the pydicom files of
 :data:`VAL_OOD_FILES` (not used by ``bench/guard.py``) and metal / truncation artefacts made from
-training and validation patients with their own random parameters (:func:`synthetic_metal`,
+the validation patients with their own random parameters (:func:`synthetic_metal`,
 :func:`synthetic_truncation`; outlier exposure for selection only, never trained on). The
 threshold is the 95th percentile of the chosen score on the validation CT (its slices plus
 random variants): 95 % of in-distribution slices accepted.
@@ -338,22 +338,28 @@ NODATA_HU = -1100.0
 TISSUE_HU = -500.0
 
 
-def plausibility_features(slice_hu: np.ndarray) -> tuple[float, float]:
+def plausibility_features(slice_hu: np.ndarray, metal_hu: float = METAL_HU) -> tuple[float, float]:
     """Two physical measures of one 2-D slice in HU (full resolution), each 0 for a clean scan:
 
-    - ``metal``: the fraction of tissue pixels (> :data:`TISSUE_HU`) above :data:`METAL_HU`;
-    - ``cut``: tissue pixels that touch the no-data padding (< :data:`NODATA_HU`, 4-neighbours),
+    - ``metal``: the fraction of tissue pixels (> :data:`TISSUE_HU`) above ``metal_hu``;
+    - ``cut``: body pixels that touch the no-data padding (< :data:`NODATA_HU`, 4-neighbours),
       per pixel of the image side: a patient who extends beyond the reconstructed field of
       view (truncated projections) has tissue running into the padding, a complete scan has
-      air (or at most the table) there.
+      air there. Body = tissue after a morphological opening with a disk of 1 % of the side,
+      so that thin devices that do cross the circle (table, head holder) do not count.
     """
+    from scipy import ndimage
+
     a = np.nan_to_num(np.asarray(slice_hu, dtype=np.float32), nan=-1024.0)
     tissue = a > TISSUE_HU
     n_tissue = int(tissue.sum())
-    metal = float((a > METAL_HU).sum() / n_tissue) if n_tissue else 0.0
+    metal = float((a > metal_hu).sum() / n_tissue) if n_tissue else 0.0
     nodata = a < NODATA_HU
     if not nodata.any():
         return metal, 0.0
+    r = max(1, round(0.01 * max(a.shape)))
+    yy, xx = np.mgrid[-r : r + 1, -r : r + 1]
+    tissue = ndimage.binary_opening(tissue, structure=yy**2 + xx**2 <= r * r)
     near = np.zeros_like(nodata)
     near[1:] |= nodata[:-1]
     near[:-1] |= nodata[1:]
@@ -371,6 +377,7 @@ class Plausibility:
     metal_tol: float  # twice the largest metal fraction of any training/validation CT slice
     cut_tol: float  # tissue pixels touching padding allowed, per pixel of the side
     scale: float  # VAE-score units per unit of excess (threshold - 1st percentile on validation)
+    metal_hu: float = METAL_HU  # HU above which a pixel counts as metal
 
     def penalty(self, feats: np.ndarray) -> np.ndarray:
         f = np.asarray(feats, dtype=np.float64).reshape(-1, 2)
@@ -378,10 +385,10 @@ class Plausibility:
         return self.scale * excess
 
 
-def image_features(imgs: list[np.ndarray] | np.ndarray) -> np.ndarray:
+def image_features(imgs: list[np.ndarray] | np.ndarray, metal_hu: float = METAL_HU) -> np.ndarray:
     """:func:`plausibility_features` of every 2-D slice (a 3-D array: of every slice): (n, 2)."""
     arr = list(imgs) if not isinstance(imgs, np.ndarray) or imgs.ndim == 3 else [imgs]
-    return np.array([plausibility_features(s) for s in arr], dtype=np.float64).reshape(-1, 2)
+    return np.array([plausibility_features(s, metal_hu) for s in arr], dtype=np.float64).reshape(-1, 2)
 
 
 @dataclass(frozen=True)
@@ -450,7 +457,10 @@ class InputGuard:
             raise ModelError(f"The input guard's card names an unknown score '{self.kind}'.")
         pl = s.get("plausibility")
         self.plausibility = (
-            Plausibility(float(pl["metal_tol"]), float(pl["cut_tol"]), float(pl["scale"]))
+            Plausibility(
+                float(pl["metal_tol"]), float(pl["cut_tol"]), float(pl["scale"]),
+                float(pl.get("metal_hu", METAL_HU)),
+            )
             if pl and pl.get("used", True)
             else None
         )
@@ -467,7 +477,7 @@ class InputGuard:
         base = self.scores(preprocess_stack(arr, channels=self.channels))[self.kind]
         if self.plausibility is None:
             return base
-        return base + self.plausibility.penalty(image_features(arr))
+        return base + self.plausibility.penalty(image_features(arr, self.plausibility.metal_hu))
 
     def scores(self, x: np.ndarray) -> dict[str, np.ndarray]:
         """Every candidate VAE score of preprocessed slices (higher = less like the training CT)."""
@@ -489,7 +499,7 @@ class InputGuard:
         shipped ``score`` of a list of 2-D images in HU."""
         x = np.stack([preprocess(i, channels=self.channels) for i in imgs])
         out = self.scores(x)
-        feats = image_features(imgs)
+        feats = image_features(imgs, self.plausibility.metal_hu if self.plausibility else METAL_HU)
         out["metal"], out["cut"] = feats[:, 0], feats[:, 1]
         out["score"] = out[self.kind] + (
             self.plausibility.penalty(feats) if self.plausibility is not None else 0.0
@@ -607,8 +617,8 @@ def train(config: dict[str, Any], out_root: Path | None = None) -> dict[str, Any
             "augmentation": "flips, rotations +-20 deg, zoom 0.8-1.25, shifts +-8 %, Gaussian noise SD <= 0.03"
             + (
                 f"; with probability {fov}: scanner padding ({', '.join(f'{f:.0f}' for f in FOV_FILLS_HU)} "
-                "HU) outside a centred reconstruction circle (radius 0.9-1.0 x half the side) that holds "
-                "all tissue"
+                "HU) outside a centred reconstruction circle (radius 0.92-1.0 x half the side; at most "
+                f"{FOV_MAX_CUT} x the side of tissue pixels outside it, else no padding)"
                 if fov > 0 and channels == 2
                 else ""
             ),
@@ -626,7 +636,7 @@ def train(config: dict[str, Any], out_root: Path | None = None) -> dict[str, Any
             "true_positive_rate": tpr,
             "calibration": f"{int(tpr * 100)}th percentile of the score on validation CT: "
             f"{', '.join(dict.fromkeys(val_names))} ({len(x_val)} slices) plus "
-            f"{int(config.get('val_aug', 31))} random geometric/noise variants of each "
+            f"{int(config.get('val_aug', 31))} random geometric/noise/padding variants of each "
             f"({len(xv)} images)",
             "validation_score_median": float(np.median(val_scores)),
             "training_score_p95": float(np.quantile(train_scores, 0.95)),
@@ -645,7 +655,7 @@ def train(config: dict[str, Any], out_root: Path | None = None) -> dict[str, Any
 
 
 def _validation_scores(
-    guard: InputGuard, config: dict[str, Any]
+    guard: InputGuard, config: dict[str, Any], metal_hu: float = METAL_HU
 ) -> tuple[dict[str, np.ndarray], np.ndarray, list[str], int]:
     """Every candidate VAE score and the plausibility features of the validation CT (the
     validation slices plus ``val_aug`` random variants of each; a variant has the features of
@@ -654,7 +664,7 @@ def _validation_scores(
     x_val = np.stack([preprocess(s, channels=guard.channels) for s in raw])
     n_aug = int(config.get("val_aug", 31))
     xv = validation_set(x_val, n_aug, int(config.get("seed", 0)) + 1, float(config.get("fov", 0.0)))
-    feats = np.tile(image_features(raw), (n_aug + 1, 1))
+    feats = np.tile(image_features(raw, metal_hu), (n_aug + 1, 1))
     return guard.scores(xv), feats, names, len(xv)
 
 
@@ -664,7 +674,8 @@ def recalibrate(config: dict[str, Any], root: Path | None = None) -> dict[str, A
     base = root or weights_dir()
     guard_id = str(config.get("guard_id", GUARD_ID))
     guard = InputGuard(guard_id, base)
-    sv, feats, _, _ = _validation_scores(guard, config)
+    pl = guard.plausibility
+    sv, feats, _, _ = _validation_scores(guard, config, pl.metal_hu if pl else METAL_HU)
     val = sv[guard.kind] + (guard.plausibility.penalty(feats) if guard.plausibility else 0.0)
     tpr = float(config.get("tpr", 0.95))
     card = guard.card
@@ -794,19 +805,21 @@ def select(config: dict[str, Any], root: Path | None = None) -> dict[str, Any]:
     term (:class:`Plausibility`; its tolerances from the training and validation CT). Judged on
     validation CT (+ augmented variants) against three validation OOD types: the pydicom files
     of :data:`VAL_OOD_FILES`, and metal (:func:`synthetic_metal`) and truncation
-    (:func:`synthetic_truncation`) artefacts made from TRAINING and VALIDATION patients' slices
-    with random parameters of their own. Rule: the highest worst-type AUROC, then mean AUROC,
+    (:func:`synthetic_truncation`) artefacts made from VALIDATION patients' slices
+    with random parameters of their own (bases: the validation slices only, so that they differ
+    from the validation CT by the artefact alone). Rule: the highest worst-type AUROC, then mean AUROC,
     then the most OOD images detected at the threshold."""
     base = root or weights_dir()
     guard_id = str(config.get("guard_id", GUARD_ID))
     guard = InputGuard(guard_id, base)
-    sv, fv, val_names, n_val = _validation_scores(guard, config)
+    sv, _, val_names, n_val = _validation_scores(guard, config)
     tpr = float(config.get("tpr", 0.95))
-    # plausibility tolerances: from the training and validation CT (raw HU, clipped at -1024)
     train_raw, _ = split_raw("train")
     val_raw, _ = split_raw("val")
-    f_in = image_features(train_raw + val_raw)
-    metal_tol = max(2.0 * float(f_in[:, 0].max()), 1e-3)
+    # the metal level: a physical one (above cortical bone), or the highest HU of any training
+    # or validation slice (anything above it was never seen in training)
+    hu_seen = float(max(float(s.max()) for s in train_raw + val_raw))
+    metal_levels = {"metal > 2500 HU": METAL_HU, f"metal > training max {hu_seen:.0f} HU": hu_seen}
     # the validation files as stored (scanner padding kept): the cut measure on real padding
     from medgen.enhance.data import SPLIT, read_dicom_hu
 
@@ -821,55 +834,64 @@ def select(config: dict[str, Any], root: Path | None = None) -> dict[str, Any]:
     cut_val_max = float(np.concatenate(f_pad)[:, 1].max()) if f_pad else 0.0
     cut_tol = float(config.get("cut_tol", FOV_MAX_CUT))
     seed = int(config.get("seed", 0)) + 7
-    art_base = train_raw[::6] + val_raw
+    # artefacts on the validation patients' slices (many random draws each): the same patients
+    # as the validation CT they are compared with, so only the artefact differs
+    art_base = val_raw * int(config.get("val_artefacts", 15))
     ood_types = {
         "pydicom OOD files": validation_ood_images(),
-        "synthetic metal (train/val patients)": synthetic_metal(art_base, seed),
-        "synthetic truncation (train/val patients)": synthetic_truncation(art_base, seed + 1),
+        "synthetic metal (validation patients)": synthetic_metal(art_base, seed),
+        "synthetic truncation (validation patients)": synthetic_truncation(art_base, seed + 1),
     }
     so = {name: guard.score_images(imgs) for name, imgs in ood_types.items()}
-    fo = {name: np.stack([so[name]["metal"], so[name]["cut"]], 1) for name in so}
+    n_rep = n_val // len(val_raw)
     table: dict[str, dict[str, Any]] = {}
-    plaus_for: dict[str, Plausibility] = {}
+    plaus_for: dict[str, tuple[Plausibility, str, np.ndarray]] = {}
+    variants: list[tuple[str, float | None]] = [("", None)] + [(f"+plausibility ({m})", h) for m, h in metal_levels.items()]
     for k in SCORE_KINDS:
         scale = max(float(np.quantile(sv[k], tpr) - np.quantile(sv[k], 0.01)), 1e-6)
-        pl = Plausibility(metal_tol, cut_tol, scale)
-        for use in (False, True):
-            name = f"{k}+plausibility" if use else k
-            val = sv[k] + (pl.penalty(fv) if use else 0.0)
+        for suffix, metal_hu in variants:
+            name = k + suffix
+            if metal_hu is None:
+                val = sv[k]
+                ood = {t: so[t][k] for t in ood_types}
+            else:
+                f_in = image_features(train_raw + val_raw, metal_hu)
+                metal_tol = max(2.0 * float(f_in[:, 0].max()), 1e-3)
+                pl = Plausibility(metal_tol, cut_tol, scale, metal_hu)
+                fv = np.tile(image_features(val_raw, metal_hu), (n_rep, 1))
+                val = sv[k] + pl.penalty(fv)
+                ood = {t: so[t][k] + pl.penalty(image_features(ood_types[t], metal_hu)) for t in ood_types}
+                plaus_for[name] = (pl, f"{float(f_in[:, 0].max()):.5f}", val)
             thr = float(np.quantile(val, tpr))
-            per = {}
-            det = []
-            for t in ood_types:
-                o = so[t][k] + (pl.penalty(fo[t]) if use else 0.0)
-                per[t] = round(_auroc(o, val), 4)
-                det.append(o > thr)
+            per = {t: round(_auroc(o, val), 4) for t, o in ood.items()}
             table[name] = {
                 "val_auroc_by_type": per,
                 "val_auroc_worst": min(per.values()),
                 "val_auroc_mean": round(float(np.mean(list(per.values()))), 4),
-                "val_ood_detected": round(float(np.concatenate(det).mean()), 4),
+                "val_ood_detected": round(float(np.concatenate([o > thr for o in ood.values()]).mean()), 4),
             }
-            if use:
-                plaus_for[name] = pl
     best = max(
         table,
         key=lambda n: (table[n]["val_auroc_worst"], table[n]["val_auroc_mean"], table[n]["val_ood_detected"]),
     )
     kind = best.split("+")[0]
-    pl_best = plaus_for.get(best)
-    val_best = sv[kind] + (pl_best.penalty(fv) if pl_best else 0.0)
+    chosen = plaus_for.get(best)
+    val_best = chosen[2] if chosen else sv[kind]
+    pl_best = chosen[0] if chosen else None
     card = guard.card
     card["score"]["kind"] = kind
     card["score"]["plausibility"] = {
         "used": pl_best is not None,
         "definition": "scale * (max(0, metal / metal_tol - 1) + max(0, cut / cut_tol - 1)); metal = "
-        f"fraction of tissue pixels (> {TISSUE_HU:.0f} HU) above {METAL_HU:.0f} HU; cut = tissue pixels "
-        f"touching scanner padding (< {NODATA_HU:.0f} HU, 4-neighbours) per pixel of the image side; "
+        f"fraction of tissue pixels (> {TISSUE_HU:.0f} HU) above metal_hu; cut = body pixels "
+        f"(tissue opened with a disk of 1 % of the side: thin table / head holder removed) touching "
+        f"scanner padding (< {NODATA_HU:.0f} HU, 4-neighbours) per pixel of the image side; "
         "full-resolution HU",
-        "metal_tol": metal_tol,
+        "metal_hu": pl_best.metal_hu if pl_best else None,
+        "metal_hu_candidates": metal_levels,
+        "metal_tol": pl_best.metal_tol if pl_best else None,
         "metal_tol_rule": "twice the largest metal fraction of any training or validation CT slice "
-        f"({float(f_in[:, 0].max()):.5f})",
+        f"({chosen[1] if chosen else '-'}), at least 0.001",
         "cut_tol": cut_tol,
         "cut_tol_rule": f"{cut_tol} (the tissue allowed outside the reconstruction circle in training's "
         f"field-of-view padding); largest on the stored validation files: {cut_val_max:.4f}",
@@ -894,8 +916,8 @@ def select(config: dict[str, Any], root: Path | None = None) -> dict[str, Any]:
         },
         "validation_ood_note": f"pydicom test files not used by bench/guard.py ({', '.join(VAL_OOD_FILES)}); "
         "metal and truncation made by medgen.enhance.vae.synthetic_metal / synthetic_truncation "
-        "from every 6th training slice and the validation slices, with their own random "
-        "parameters (outlier exposure for selection only; never trained on)",
+        "from the validation slices (random draws each), with their own random parameters "
+        "(outlier exposure for selection only; never trained on)",
         "validation_ct": f"{', '.join(dict.fromkeys(val_names))} + augmented variants ({n_val} images)",
         "chosen": best,
         "table": table,
