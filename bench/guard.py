@@ -214,6 +214,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description="AUROC of the VAE input guard.")
     ap.add_argument("--out", type=Path, default=Path("bench/results/guard.json"))
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--guard-id", default=None, help="a guard in weights/ (default: the shipped one)")
     ap.add_argument(
         "--no-write-card", dest="write_card", action="store_false",
         help="do not copy the results into the guard's card",
@@ -221,7 +222,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     torch.set_num_threads(args.threads)
-    guard = InputGuard()
+    guard = InputGuard(args.guard_id) if args.guard_id else InputGuard()
 
     id_slices: list[np.ndarray] = []
     id_names: list[str] = []

@@ -209,6 +209,13 @@ def elbo_loss(
     return (bce + beta * kl).mean()
 
 
+def _neg_elbo_per_image(
+    x: torch.Tensor, rec: torch.Tensor, mu: torch.Tensor, lv: torch.Tensor, beta: float
+) -> torch.Tensor:
+    bce = F.binary_cross_entropy(rec.clamp(1e-6, 1 - 1e-6), x, reduction="none").flatten(1).sum(1)
+    return bce + beta * (-0.5 * (1 + lv - mu.pow(2) - lv.exp()).sum(1))
+
+
 def augment(
     x: torch.Tensor, gen: torch.Generator, noise: float = 0.0, fov: float = 0.0
 ) -> torch.Tensor:
@@ -568,7 +575,22 @@ def train(config: dict[str, Any], out_root: Path | None = None) -> dict[str, Any
     x_val, val_names = split_slices("val", channels=channels)
     model = ConvVAE(int(config.get("latent", 32)), int(config.get("width", 32)), channels)
     opt = torch.optim.Adam(model.parameters(), lr=float(config.get("lr", 1e-3)))
+    if config.get("init_from"):
+        # continue from a shipped guard's weights (sha256 checked)
+        init = read_card(str(config["init_from"]), out_root, label="The input guard")
+        state0 = load_verified(init, out_root)
+        model.load_state_dict({k: v for k, v in state0.items() if not k.startswith("stats.")})
     xt = _nchw(x_train)
+    oe = config.get("outlier_exposure") or {}
+    x_oe = None
+    if oe:
+        # outlier exposure: artefacts made from TRAINING patients' slices (own random draws)
+        raw_train, _ = split_raw("train")
+        base_oe = raw_train[:: int(oe.get("every", 2))]
+        seed_oe = int(config.get("seed", 0)) + 101
+        pool = synthetic_metal(base_oe, seed_oe) + synthetic_truncation(base_oe, seed_oe + 1)
+        x_oe = _nchw(np.stack([preprocess(i, channels=channels) for i in pool]))
+        log.info("outlier exposure pool: %d images (%.0f s)", len(x_oe), time.perf_counter() - t0)
     steps, bs, beta = int(config.get("steps", 3000)), int(config.get("batch", 32)), float(config.get("beta", 1.0))
     model.train()
     for step in range(steps):
@@ -576,11 +598,19 @@ def train(config: dict[str, Any], out_root: Path | None = None) -> dict[str, Any
         xb = augment(xt[idx], gen, noise=float(config.get("noise", 0.03)), fov=fov)
         rec, mu, lv = model(xb)
         loss = elbo_loss(xb, rec, mu, lv, beta)
+        if x_oe is not None:
+            # hinge: an artefact's -ELBO at least `margin` nats above the batch's mean
+            io = torch.randint(0, len(x_oe), (int(oe.get("batch", 16)),), generator=gen)
+            xo = augment(x_oe[io], gen, noise=float(config.get("noise", 0.03)))
+            ro, mo, lo = model(xo)
+            nel_o = _neg_elbo_per_image(xo, ro, mo, lo, beta)
+            nel_i = _neg_elbo_per_image(xb, rec, mu, lv, beta).mean().detach()
+            loss = loss + float(oe.get("weight", 1.0)) * F.relu(float(oe.get("margin", 2000.0)) - (nel_o - nel_i)).mean()
         opt.zero_grad()
         loss.backward()
         opt.step()
         if step % 250 == 0 or step == steps - 1:
-            log.info("step %d/%d  -elbo %.1f  (%.0f s)", step, steps, float(loss.detach()), time.perf_counter() - t0)
+            log.info("step %d/%d  loss %.1f  (%.0f s)", step, steps, float(loss.detach()), time.perf_counter() - t0)
     model.eval()
     # Score statistics on (augmented) training slices, threshold on validation slices.
     x_fit = torch.cat([xt] + [augment(xt, gen, noise=0.03, fov=fov) for _ in range(4)]).numpy()
@@ -641,6 +671,17 @@ def train(config: dict[str, Any], out_root: Path | None = None) -> dict[str, Any
             "validation_score_median": float(np.median(val_scores)),
             "training_score_p95": float(np.quantile(train_scores, 0.95)),
         },
+        **(
+            {
+                "outlier_exposure": "training also pushed the -ELBO of synthetic metal and truncation "
+                "artefacts (synthetic_metal / synthetic_truncation, made from every "
+                f"{int(oe.get('every', 2))}th TRAINING slice with their own random draws) at least "
+                f"{oe.get('margin', 2000.0)} nats above the batch's in-distribution mean (hinge, weight "
+                f"{oe.get('weight', 1.0)}); starting from {config.get('init_from') or 'scratch'}"
+            }
+            if oe
+            else {}
+        ),
         "training": {
             "config": config,
             "command": "nice -n 5 python -m medgen.enhance.vae train --config "
