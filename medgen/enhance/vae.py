@@ -949,6 +949,9 @@ def select(config: dict[str, Any], root: Path | None = None) -> dict[str, Any]:
         "rec": "z(log reconstruction MSE), one-sided",
         "latent": "z(log Mahalanobis distance of the posterior mean), one-sided",
     }
+    card["score"]["definition"] = f"{best}: {card['score']['kinds'][kind]}" + (
+        "; plus the plausibility term (score.plausibility)" if pl_best else ""
+    )
     card["score"]["selection"] = {
         "rule": "highest worst-type validation AUROC (validation CT vs each validation OOD type), "
         "then mean AUROC, then most detected at the threshold",
