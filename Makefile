@@ -133,8 +133,8 @@ bench-enhance: dev ldct-data
 ldct-presets: ldct-real
 	nice -n 10 $(PY) -m medgen.enhance.calibrate
 ldct-guard: ldct-real
-	nice -n 10 $(PY) -m medgen.enhance.vae train --config medgen/enhance/configs/ct-guard-vae-v1.json
-	$(PY) -m medgen.enhance.vae select --config medgen/enhance/configs/ct-guard-vae-v1.json
+	nice -n 5 $(PY) -m medgen.enhance.vae train --config medgen/enhance/configs/ct-guard-vae-v2.json
+	$(PY) -m medgen.enhance.vae select --config medgen/enhance/configs/ct-guard-vae-v2.json
 bench-guard: dev ldct-real
 	$(PY) -m bench.guard
 

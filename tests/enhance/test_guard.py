@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 
 from medgen.config import get_settings
-from medgen.enhance.vae import GUARD_ID, GuardVerdict, InputGuard, preprocess
+from medgen.enhance.vae import (
+    GUARD_ID,
+    GuardVerdict,
+    InputGuard,
+    plausibility_features,
+    preprocess,
+)
 from medgen.errors import ModelIntegrityError
 
 pytestmark = pytest.mark.skipif(
@@ -47,6 +53,40 @@ def test_preprocess_windows_and_downsamples():
     assert x.shape == (64, 64) and x.dtype == np.float32
     assert x.min() == 0.0 and 0.9 < x.max() <= 1.0
     assert preprocess(np.full((64, 64), 3000.0)).min() == 1.0  # clipped to the window
+    two = preprocess(img, channels=2)
+    assert two.shape == (2, 64, 64)
+    np.testing.assert_array_equal(two[0], x)  # the window channel is the one-channel input
+    # the wide channel keeps what the window hides: padding below air, metal above bone
+    wide = preprocess(np.array([[-3024.0, -1024.0], [1000.0, 3071.0]]), size=2, channels=2)[1]
+    assert wide[0, 0] == 0.0 and wide[1, 1] == 1.0 and 0.3 < wide[0, 1] < wide[1, 0] < 0.7
+
+
+def _truncated(ct: np.ndarray) -> np.ndarray:
+    """The real slice seen through a field of view that cuts through the head (scanner padding
+    outside it), as when the patient extends beyond the scan field."""
+    ys, xs = np.nonzero(ct > -500)
+    yy, xx = np.mgrid[: ct.shape[0], : ct.shape[1]]
+    r = np.hypot(yy - ys.mean(), xx - xs.mean())
+    return np.where(r <= 0.35 * (ys.max() - ys.min()), ct, -3024.0).astype(np.float32)
+
+
+def _with_metal(ct: np.ndarray) -> np.ndarray:
+    """The real slice with two 3000 HU inserts (e.g. coils or clips) inside the head."""
+    ys, xs = np.nonzero(ct > 0)
+    yy, xx = np.mgrid[: ct.shape[0], : ct.shape[1]]
+    out = ct.copy()
+    for dx in (-40, 40):
+        out[(yy - ys.mean()) ** 2 + (xx - xs.mean() - dx) ** 2 <= 12**2] = 3000.0
+    return out
+
+
+def test_plausibility_features_on_a_real_slice():
+    ct = _held_out_ct()
+    assert (ct < -2000).any()  # the stored slice keeps its scanner padding (-3024 outside the circle)
+    metal, cut = plausibility_features(ct)
+    assert metal == 0.0 and cut < 0.05  # a complete head scan: air between head and padding
+    assert plausibility_features(_truncated(ct))[1] > 0.5
+    assert plausibility_features(_with_metal(ct))[0] > 0.01
 
 
 def test_real_ct_is_inside_and_real_mr_outside(guard):
@@ -56,6 +96,14 @@ def test_real_ct_is_inside_and_real_mr_outside(guard):
     assert mr.verdict is GuardVerdict.OUTSIDE, mr
     assert mr.score > ct.score
     assert "outside what the model was trained on" in mr.message
+
+
+def test_truncated_and_metal_real_ct_are_outside(guard):
+    ct = guard.assess(_held_out_ct())
+    for artefact in (_truncated, _with_metal):
+        res = guard.assess(artefact(_held_out_ct()))
+        assert res.verdict is GuardVerdict.OUTSIDE, (artefact.__name__, res)
+        assert res.score > ct.score
 
 
 def test_series_verdict_is_the_median_slice(guard):

@@ -195,7 +195,9 @@ def test_viewer_and_compare_render_the_same_window_pixel_for_pixel(clinician, mo
 
 # ---------------------------------------------------------------- issue 10: strength and guard
 def _guard_installed() -> bool:
-    return (get_settings().weights_dir / "ct-guard-vae-v1.json").is_file()
+    from medgen.enhance.vae import GUARD_ID
+
+    return (get_settings().weights_dir / f"{GUARD_ID}.json").is_file()
 
 
 def _held_out_ct():  # type: ignore[no-untyped-def]
