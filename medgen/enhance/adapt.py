@@ -122,6 +122,13 @@ class AdaptConfig:
     # noisy->clean->noisy cycle use F without it (noise is not content).
     f_noise_hu: float = 0.0
     lr_g: float = 0.0  # Adam learning rate of G (0 = lr): lower for the base-initialised G
+    # Rehearsal of the base's own task, so that G keeps what the base does on its training noise:
+    # L1(G(sim(clean)), clean) where sim = medgen.enhance.simulate's default scanner (the low-dose
+    # model the base was trained with, see its card) at rehearsal_doses, on up to
+    # rehearsal_max_slices clean training slices (simulated once at the start). 0 = off.
+    rehearsal_weight: float = 0.0
+    rehearsal_doses: tuple[float, ...] = (0.25, 0.1, 0.05)
+    rehearsal_max_slices: int = 8
     epochs: int = 40
     steps_per_epoch: int = 40
     patience: int = 4  # validations without a better passing model before stopping
@@ -158,6 +165,9 @@ class AdaptConfig:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
         if not 0 < self.val_fraction < 1:
             raise ValueError(f"val_fraction must be in (0, 1), got {self.val_fraction}")
+        object.__setattr__(self, "rehearsal_doses", tuple(float(d) for d in self.rehearsal_doses))
+        if any(not 0 < d <= 1 for d in self.rehearsal_doses):
+            raise ValueError(f"rehearsal_doses must be in (0, 1], got {self.rehearsal_doses}")
         if self.dp_epsilon < 0 or not 0 < self.dp_delta < 1:
             raise ValueError("dp_epsilon must be >= 0 and dp_delta in (0, 1)")
 
@@ -401,6 +411,50 @@ class PatchSampler:
 
     def by_index(self, idx: Sequence[int]) -> torch.Tensor:
         return torch.from_numpy(np.stack([self.one(int(i)) for i in idx])[:, None])
+
+
+class PairSampler:
+    """Random (low-dose, clean) patch pairs at the same place, with the same flips/rotations."""
+
+    def __init__(self, pairs: Sequence[tuple[np.ndarray, np.ndarray]], patch: int, seed: int):
+        self.stacks = [
+            np.stack([PatchSampler._pad(lo, patch), PatchSampler._pad(hi, patch)])
+            for lo, hi in pairs
+        ]
+        self.patch = patch
+        self.rng = np.random.default_rng(seed)
+
+    def batch(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+        p, out = self.patch, []
+        for i in self.rng.integers(len(self.stacks), size=n):
+            st = self.stacks[int(i)]
+            h, w = st.shape[1:]
+            for _ in range(20):
+                r, c = int(self.rng.integers(h - p + 1)), int(self.rng.integers(w - p + 1))
+                x = st[:, r : r + p, c : c + p]
+                if (x[1] > -500).mean() >= 0.3:
+                    break
+            x = np.rot90(x, int(self.rng.integers(4)), axes=(1, 2))
+            if self.rng.integers(2):
+                x = x[:, :, ::-1]
+            out.append(np.ascontiguousarray(x))
+        arr = torch.from_numpy(np.stack(out))
+        return arr[:, :1], arr[:, 1:]
+
+
+def rehearsal_pairs(
+    clean: Sequence[tuple[np.ndarray, float]], doses: Sequence[float], max_slices: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The base's own task on clean slices: (default-scanner low dose, clean) pairs."""
+    from medgen.enhance.simulate import pad_to_square, simulate_doses
+
+    out = []
+    for i, (sl, px) in enumerate(_spread(list(clean), max_slices)):
+        sq, (r0, c0) = pad_to_square(sl, fill=HU_MIN)
+        h, w = sl.shape
+        for lo in simulate_doses(sq, px, tuple(doses), seed=seed + i).values():
+            out.append((lo[r0 : r0 + h, c0 : c0 + w].astype(np.float32), sl.astype(np.float32)))
+    return out
 
 
 # ----------------------------------------------------------------------------- nets
@@ -673,10 +727,12 @@ def cycle_losses(
     c_b: torch.Tensor,
     cfg: AdaptConfig,
     base_out: torch.Tensor | None = None,
+    rehearsal: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> tuple[torch.Tensor, dict[str, torch.Tensor], torch.Tensor, torch.Tensor]:
     """Generator objective: (total, parts, G(noisy), F(clean)) on a noisy and a clean batch.
 
-    ``base_out`` (the frozen base model on ``n_b``) adds the anchor term ``base_weight``.
+    ``base_out`` (the frozen base model on ``n_b``) adds the anchor term ``base_weight``;
+    ``rehearsal`` (low, clean) pairs of the base's own task add ``rehearsal_weight``.
     """
     g, f, scale, lp = nets.g, nets.f, cfg.loss_scale_hu, cfg.cycle_lowpass
     f_plain = f.plain if isinstance(f, NoisyF) else f
@@ -701,6 +757,10 @@ def cycle_losses(
         synth = (g(fake_n.detach()) - c_b).abs().mean() / scale
         total = total + cfg.synth_weight * synth
         parts["synth"] = synth
+    if rehearsal is not None:
+        reh = (g(rehearsal[0]) - rehearsal[1]).abs().mean() / scale
+        total = total + cfg.rehearsal_weight * reh
+        parts["rehearsal"] = reh
     if base_out is not None:
         anchor = (fake_c - base_out).abs().mean() / scale
         total = total + cfg.base_weight * anchor
@@ -717,12 +777,13 @@ def cyclegan_step(
     cfg: AdaptConfig,
     base_out: torch.Tensor | None = None,
     update_g: bool = True,
+    rehearsal: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> dict[str, float]:
     """One CycleGAN update (both generators, then both discriminators); returns the losses.
 
     ``update_g=False`` (warm-up) updates F and the discriminators only.
     """
-    total, parts, fake_c, fake_n = cycle_losses(nets, n_b, c_b, cfg, base_out)
+    total, parts, fake_c, fake_n = cycle_losses(nets, n_b, c_b, cfg, base_out, rehearsal)
     opt_gf.zero_grad(set_to_none=True)
     total.backward()
     if not update_g:
@@ -782,6 +843,17 @@ def run_adaptation(
     d_noisy = DomainDiscriminator(**cfg.discriminator).to(device)
     s_noisy = PatchSampler(n_train, cfg.patch, cfg.seed + 11)
     s_clean = PatchSampler(c_train, cfg.patch, cfg.seed + 23)
+    s_reh = None
+    if cfg.rehearsal_weight > 0 and cfg.dp_epsilon <= 0:
+        tr = time.perf_counter()
+        s_reh = PairSampler(
+            rehearsal_pairs(c_train, cfg.rehearsal_doses, cfg.rehearsal_max_slices, cfg.seed + 31),
+            cfg.patch,
+            cfg.seed + 37,
+        )
+        log.info(
+            "rehearsal: %d simulated pairs in %.0f s", len(s_reh.stacks), time.perf_counter() - tr
+        )
     opt_d = torch.optim.Adam(
         [*d_clean.parameters(), *d_noisy.parameters()], lr=cfg.lr_d, betas=(0.5, 0.999)
     )
@@ -900,6 +972,7 @@ def run_adaptation(
             "identity": 0.0,
             "anchor": 0.0,
             "synth": 0.0,
+            "rehearsal": 0.0,
             "d": 0.0,
         }
         steps = 0
@@ -962,8 +1035,20 @@ def run_adaptation(
                 c_b = s_clean.batch(cfg.batch).to(device)
                 with torch.no_grad():
                     base_out = base(n_b) if cfg.base_weight > 0 else None
+                update_g = total_steps >= cfg.g_warmup_steps
+                reh = None
+                if s_reh is not None and update_g:
+                    reh = tuple(t.to(device) for t in s_reh.batch(cfg.batch))
                 losses = cyclegan_step(
-                    nets, opt_gf, opt_d, n_b, c_b, cfg, base_out, total_steps >= cfg.g_warmup_steps
+                    nets,
+                    opt_gf,
+                    opt_d,
+                    n_b,
+                    c_b,
+                    cfg,
+                    base_out,
+                    update_g,
+                    reh,  # type: ignore[arg-type]
                 )
                 total_steps += 1
                 for key, v in losses.items():
