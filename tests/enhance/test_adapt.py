@@ -329,3 +329,10 @@ def test_run_with_synthetic_pairs_and_measured_noise(
     g_epochs = [r for r in res.history if r.losses["synth"] > 0]
     assert g_epochs  # the synthetic-pair term was used once G trained
     assert res.card_fields["adaptation"]["config"]["synth_weight"] == 5.0
+
+
+def test_synthetic_pair_config_ships_the_benchmarked_settings() -> None:
+    cfg = ad.AdaptConfig.load(ad.DEFAULT_CONFIG.with_name("adapt-synth.json"))
+    assert cfg.synth_weight == 10.0 and cfg.rehearsal_weight == 10.0 and cfg.f_noise_hu < 0
+    assert cfg.lr_g < cfg.lr and cfg.g_warmup_steps == 300 and cfg.base_weight == 1.0
+    assert cfg.rehearsal_doses == (0.25, 0.1, 0.05)
