@@ -1219,6 +1219,13 @@ def _card_fields(
                         if cfg.synth_weight > 0
                         else ""
                     )
+                    + (
+                        "; rehearsal of the base's own task: L1(G(sim(clean)), clean) with the "
+                        f"base's low-dose simulator at doses {list(cfg.rehearsal_doses)} (weight "
+                        f"{cfg.rehearsal_weight:g}; not in DP mode)"
+                        if cfg.rehearsal_weight > 0
+                        else ""
+                    )
                 ),
                 "config": asdict(cfg),
                 "sources": {
