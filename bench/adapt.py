@@ -1,7 +1,7 @@
 """Site-adaptation benchmark (CycleGAN, optional DP): ``python -m bench.adapt``.
 
 Paired check on a *simulated site* whose noise differs from the base model's training:
-the base (``ldct-gan-v1``) was trained on simulate.py's default scanner (ramp-filter FBP,
+the base (``ldct-gan-v2``, default; v1 before it) was trained on simulate.py's default scanner (ramp-filter FBP,
 1.5 x width views, doses 0.5-0.02); the site uses a sharp kernel (ramp x high-boost
 ``1 + boost (f / f_max)^2`` applied to the projection noise before FBP), fewer views and its own
 dose. Patients (real CT volumes that install offline):
@@ -353,7 +353,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--real", action="store_true", help="the real-site benchmark instead")
     ap.add_argument("--real-noisy", type=Path, default=REAL_NOISY)
     ap.add_argument("--real-holdout", default="0-15", help="held-out slice block FIRST-LAST")
-    ap.add_argument("--base", default="ldct-gan-v1")
+    ap.add_argument("--base", default="ldct-gan-v2")
     ap.add_argument("--minutes", type=float, default=5.0, help="--max-minutes of each adaptation")
     ap.add_argument("--dp", default="1,4,8", help="epsilons for the DP table ('' = none)")
     ap.add_argument("--nrrd-dir", type=Path, default=NRRD_DIR)

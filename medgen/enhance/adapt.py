@@ -2,7 +2,7 @@
 
 CLI::
 
-    python -m medgen.enhance.adapt --noisy DIR --clean DIR --base ldct-gan-v1 --out site-a-v1 \\
+    python -m medgen.enhance.adapt --noisy DIR --clean DIR --base ldct-gan-v2 --out site-a-v1 \\
         [--max-minutes 10] [--dp-epsilon 8 --dp-delta 1e-5] [--seed 0]
 
 Method (Zhu et al. 2017, CycleGAN; Kang et al. 2019 for low-dose CT): generator ``G`` noisy ->
@@ -112,6 +112,23 @@ class AdaptConfig:
     # Steps at the start during which only F and the discriminators learn (G frozen), so that the
     # backward cycle G(F(clean)) = clean trains G on site-like noise once it starts.
     g_warmup_steps: int = 40
+    # Supervised term on synthetic pairs: L1(G(F(clean)), clean) with F(clean) detached, so that G
+    # learns to remove the site's noise as F has learned it (F is not pulled towards noise that is
+    # easy for G to remove). 0 = off (plain CycleGAN backward cycle only).
+    synth_weight: float = 0.0
+    # SD (HU) of white Gaussian noise, coloured by a learned 7 x 7 kernel, added to F's input:
+    # a deterministic F cannot draw random noise, a noise input can (0 = off; < 0 = the noise SD
+    # measured in uniform ROIs of the noisy validation slices). F's identity term and the
+    # noisy->clean->noisy cycle use F without it (noise is not content).
+    f_noise_hu: float = 0.0
+    lr_g: float = 0.0  # Adam learning rate of G (0 = lr): lower for the base-initialised G
+    # Rehearsal of the base's own task, so that G keeps what the base does on its training noise:
+    # L1(G(sim(clean)), clean) where sim = medgen.enhance.simulate's default scanner (the low-dose
+    # model the base was trained with, see its card) at rehearsal_doses, on up to
+    # rehearsal_max_slices clean training slices (simulated once at the start). 0 = off.
+    rehearsal_weight: float = 0.0
+    rehearsal_doses: tuple[float, ...] = (0.25, 0.1, 0.05)
+    rehearsal_max_slices: int = 8
     epochs: int = 40
     steps_per_epoch: int = 40
     patience: int = 4  # validations without a better passing model before stopping
@@ -148,6 +165,9 @@ class AdaptConfig:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
         if not 0 < self.val_fraction < 1:
             raise ValueError(f"val_fraction must be in (0, 1), got {self.val_fraction}")
+        object.__setattr__(self, "rehearsal_doses", tuple(float(d) for d in self.rehearsal_doses))
+        if any(not 0 < d <= 1 for d in self.rehearsal_doses):
+            raise ValueError(f"rehearsal_doses must be in (0, 1], got {self.rehearsal_doses}")
         if self.dp_epsilon < 0 or not 0 < self.dp_delta < 1:
             raise ValueError("dp_epsilon must be >= 0 and dp_delta in (0, 1)")
 
@@ -393,6 +413,50 @@ class PatchSampler:
         return torch.from_numpy(np.stack([self.one(int(i)) for i in idx])[:, None])
 
 
+class PairSampler:
+    """Random (low-dose, clean) patch pairs at the same place, with the same flips/rotations."""
+
+    def __init__(self, pairs: Sequence[tuple[np.ndarray, np.ndarray]], patch: int, seed: int):
+        self.stacks = [
+            np.stack([PatchSampler._pad(lo, patch), PatchSampler._pad(hi, patch)])
+            for lo, hi in pairs
+        ]
+        self.patch = patch
+        self.rng = np.random.default_rng(seed)
+
+    def batch(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+        p, out = self.patch, []
+        for i in self.rng.integers(len(self.stacks), size=n):
+            st = self.stacks[int(i)]
+            h, w = st.shape[1:]
+            for _ in range(20):
+                r, c = int(self.rng.integers(h - p + 1)), int(self.rng.integers(w - p + 1))
+                x = st[:, r : r + p, c : c + p]
+                if (x[1] > -500).mean() >= 0.3:
+                    break
+            x = np.rot90(x, int(self.rng.integers(4)), axes=(1, 2))
+            if self.rng.integers(2):
+                x = x[:, :, ::-1]
+            out.append(np.ascontiguousarray(x))
+        arr = torch.from_numpy(np.stack(out))
+        return arr[:, :1], arr[:, 1:]
+
+
+def rehearsal_pairs(
+    clean: Sequence[tuple[np.ndarray, float]], doses: Sequence[float], max_slices: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The base's own task on clean slices: (default-scanner low dose, clean) pairs."""
+    from medgen.enhance.simulate import pad_to_square, simulate_doses
+
+    out = []
+    for i, (sl, px) in enumerate(_spread(list(clean), max_slices)):
+        sq, (r0, c0) = pad_to_square(sl, fill=HU_MIN)
+        h, w = sl.shape
+        for lo in simulate_doses(sq, px, tuple(doses), seed=seed + i).values():
+            out.append((lo[r0 : r0 + h, c0 : c0 + w].astype(np.float32), sl.astype(np.float32)))
+    return out
+
+
 # ----------------------------------------------------------------------------- nets
 
 
@@ -408,6 +472,41 @@ class DomainDiscriminator(PatchDiscriminator):
         blur = TF.avg_pool2d(TF.pad(hu, (1, 1, 1, 1), mode="replicate"), 3, stride=1)
         x = torch.cat([hu_to_net(hu), (hu - blur) / RESIDUAL_SCALE_HU], dim=1)
         return self.net(x)
+
+
+class NoisyF(nn.Module):
+    """F (clean -> noisy) with a noise input: ``F(c) = gen(c + k * z)``.
+
+    ``z`` is white Gaussian noise drawn at every call, ``k`` a learned 7 x 7 colouring kernel
+    (starts as a delta of ``noise_hu`` HU), ``gen`` the residual generator (starts as the
+    identity). With ``noise_hu == 0`` there is no noise input and ``F(c) = gen(c)``.
+    ``plain(x)`` runs ``gen`` without the noise (identity and cycle terms). The kernel is stored
+    divided by :attr:`GAIN` so that Adam's steps (about the learning rate in parameter units)
+    can reshape it within a few hundred steps.
+    """
+
+    GAIN = 50.0
+
+    def __init__(self, gen: Generator, noise_hu: float, size: int = 7) -> None:
+        super().__init__()
+        self.gen = gen
+        self.noise_hu = float(noise_hu)
+        k = torch.zeros(1, 1, size, size)
+        k[0, 0, size // 2, size // 2] = 1.0 / self.GAIN
+        self.kernel = nn.Parameter(k)
+
+    def noise(self, x: torch.Tensor) -> torch.Tensor:
+        z = torch.randn_like(x)
+        k = self.kernel * self.GAIN
+        return TF.conv2d(z, k, padding=k.shape[-1] // 2) * self.noise_hu
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.noise_hu <= 0:
+            return self.gen(x)
+        return self.gen(x + self.noise(x))
+
+    def plain(self, x: torch.Tensor) -> torch.Tensor:
+        return self.gen(x)
 
 
 def _no_inplace(module: nn.Module) -> nn.Module:
@@ -628,20 +727,23 @@ def cycle_losses(
     c_b: torch.Tensor,
     cfg: AdaptConfig,
     base_out: torch.Tensor | None = None,
+    rehearsal: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> tuple[torch.Tensor, dict[str, torch.Tensor], torch.Tensor, torch.Tensor]:
     """Generator objective: (total, parts, G(noisy), F(clean)) on a noisy and a clean batch.
 
-    ``base_out`` (the frozen base model on ``n_b``) adds the anchor term ``base_weight``.
+    ``base_out`` (the frozen base model on ``n_b``) adds the anchor term ``base_weight``;
+    ``rehearsal`` (low, clean) pairs of the base's own task add ``rehearsal_weight``.
     """
     g, f, scale, lp = nets.g, nets.f, cfg.loss_scale_hu, cfg.cycle_lowpass
+    f_plain = f.plain if isinstance(f, NoisyF) else f
     fake_c = g(n_b)
     fake_n = f(c_b)
     adv_g = _lsq(nets.d_clean(fake_c), 1.0)
     adv_f = _lsq(nets.d_noisy(fake_n), 1.0)
-    cyc = (
-        (_low(f(fake_c), lp) - _low(n_b, lp)).abs().mean() + (g(fake_n) - c_b).abs().mean()
-    ) / scale
-    idt = ((g(c_b) - c_b).abs().mean() + (f(n_b) - n_b).abs().mean()) / scale
+    cyc = (_low(f_plain(fake_c), lp) - _low(n_b, lp)).abs().mean() / scale
+    if cfg.synth_weight <= 0:  # plain CycleGAN: backward cycle, its gradient reaches F too
+        cyc = cyc + (g(fake_n) - c_b).abs().mean() / scale
+    idt = ((g(c_b) - c_b).abs().mean() + (f_plain(n_b) - n_b).abs().mean()) / scale
     total = (
         cfg.adv_weight * adv_g
         + cfg.adv_weight_f * adv_f
@@ -649,6 +751,16 @@ def cycle_losses(
         + cfg.identity_weight * idt
     )
     parts = {"adv": adv_g, "adv_f": adv_f, "cycle": cyc, "identity": idt}
+    if cfg.synth_weight > 0:
+        # the backward cycle as a supervised term on synthetic pairs (F(clean) detached: F is
+        # not pulled towards noise that G removes easily; it learns the site's noise from D_noisy)
+        synth = (g(fake_n.detach()) - c_b).abs().mean() / scale
+        total = total + cfg.synth_weight * synth
+        parts["synth"] = synth
+    if rehearsal is not None:
+        reh = (g(rehearsal[0]) - rehearsal[1]).abs().mean() / scale
+        total = total + cfg.rehearsal_weight * reh
+        parts["rehearsal"] = reh
     if base_out is not None:
         anchor = (fake_c - base_out).abs().mean() / scale
         total = total + cfg.base_weight * anchor
@@ -665,12 +777,13 @@ def cyclegan_step(
     cfg: AdaptConfig,
     base_out: torch.Tensor | None = None,
     update_g: bool = True,
+    rehearsal: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> dict[str, float]:
     """One CycleGAN update (both generators, then both discriminators); returns the losses.
 
     ``update_g=False`` (warm-up) updates F and the discriminators only.
     """
-    total, parts, fake_c, fake_n = cycle_losses(nets, n_b, c_b, cfg, base_out)
+    total, parts, fake_c, fake_n = cycle_losses(nets, n_b, c_b, cfg, base_out, rehearsal)
     opt_gf.zero_grad(set_to_none=True)
     total.backward()
     if not update_g:
@@ -721,11 +834,26 @@ def run_adaptation(
 
     g_raw = Generator(**base.model_args).to(device)
     g_raw.load_state_dict(base.state_dict())
-    f_gen = Generator(**base.model_args).to(device)
+    noise_hu = cfg.f_noise_hu
+    if noise_hu < 0:
+        noise_hu = base_fig["noise_sd_input"] if math.isfinite(base_fig["noise_sd_input"]) else 0.0
+        log.info("F's noise input: %.1f HU (measured on the noisy validation slices)", noise_hu)
+    f_gen = NoisyF(Generator(**base.model_args), noise_hu).to(device)
     d_clean = DomainDiscriminator(**cfg.discriminator).to(device)
     d_noisy = DomainDiscriminator(**cfg.discriminator).to(device)
     s_noisy = PatchSampler(n_train, cfg.patch, cfg.seed + 11)
     s_clean = PatchSampler(c_train, cfg.patch, cfg.seed + 23)
+    s_reh = None
+    if cfg.rehearsal_weight > 0 and cfg.dp_epsilon <= 0:
+        tr = time.perf_counter()
+        s_reh = PairSampler(
+            rehearsal_pairs(c_train, cfg.rehearsal_doses, cfg.rehearsal_max_slices, cfg.seed + 31),
+            cfg.patch,
+            cfg.seed + 37,
+        )
+        log.info(
+            "rehearsal: %d simulated pairs in %.0f s", len(s_reh.stacks), time.perf_counter() - tr
+        )
     opt_d = torch.optim.Adam(
         [*d_clean.parameters(), *d_noisy.parameters()], lr=cfg.lr_d, betas=(0.5, 0.999)
     )
@@ -746,7 +874,7 @@ def run_adaptation(
         # One example = one training slice (noisy ones first, then clean ones).
         examples = TensorDataset(torch.arange(n_n + n_c))
         loader = DataLoader(examples, batch_size=2 * cfg.batch, shuffle=True)
-        opt_g = torch.optim.Adam(g_raw.parameters(), lr=cfg.lr, betas=(0.5, 0.999))
+        opt_g = torch.optim.Adam(g_raw.parameters(), lr=cfg.lr_g or cfg.lr, betas=(0.5, 0.999))
         engine = PrivacyEngine(accountant="rdp")
         g_train, opt_g, loader = engine.make_private_with_epsilon(
             module=g_raw,
@@ -776,7 +904,12 @@ def run_adaptation(
     else:
         g_train = g_raw
         opt_gf = torch.optim.Adam(
-            [*g_raw.parameters(), *f_gen.parameters()], lr=cfg.lr, betas=(0.5, 0.999)
+            [
+                {"params": list(g_raw.parameters()), "lr": cfg.lr_g or cfg.lr},
+                {"params": list(f_gen.parameters()), "lr": cfg.lr},
+            ],
+            lr=cfg.lr,
+            betas=(0.5, 0.999),
         )
         epochs = cfg.epochs
 
@@ -805,10 +938,43 @@ def run_adaptation(
         return discriminator_step(nets, opt_d, real_c, fake_c, real_n, fake_n)
 
     lp = cfg.cycle_lowpass
+
+    def f_d_step(fake_c: torch.Tensor | None, x_n: torch.Tensor) -> float:
+        """DP mode: one update of F and both discriminators (not DP), on their own batches."""
+        n_b = s_noisy.batch(cfg.batch).to(device)
+        c_b = s_clean.batch(cfg.batch).to(device)
+        fake_n = f_gen(c_b)
+        f_loss = cfg.adv_weight_f * _lsq(d_noisy(fake_n), 1.0) + cfg.identity_weight * (
+            (f_gen.plain(n_b) - n_b).abs().mean() / scale
+        )
+        if fake_c is not None:
+            f_loss = f_loss + cfg.cycle_weight * (
+                (_low(f_gen.plain(fake_c), lp) - _low(x_n, lp)).abs().mean() / scale
+            )
+        opt_f.zero_grad(set_to_none=True)
+        f_loss.backward()
+        opt_f.step()
+        return d_step(c_b, fake_c if fake_c is not None else apply_batch(g_raw, n_b), n_b, fake_n)
+
+    if dp and cfg.synth_weight > 0:
+        # F learns the site's noise before G's DP-SGD starts (F is outside the DP guarantee).
+        for _ in range(cfg.g_warmup_steps):
+            if stop_now():
+                break
+            f_d_step(None, torch.empty(0))
     total_steps = 0
     for epoch in range(epochs):
         te = time.perf_counter()
-        sums = {"adv": 0.0, "adv_f": 0.0, "cycle": 0.0, "identity": 0.0, "anchor": 0.0, "d": 0.0}
+        sums = {
+            "adv": 0.0,
+            "adv_f": 0.0,
+            "cycle": 0.0,
+            "identity": 0.0,
+            "anchor": 0.0,
+            "synth": 0.0,
+            "rehearsal": 0.0,
+            "d": 0.0,
+        }
         steps = 0
         if dp:
             batches: Any = loader
@@ -830,6 +996,11 @@ def run_adaptation(
                     parts.append(s_clean.by_index(rows_c))
                 x = torch.cat(parts).to(device)
                 k = len(rows_n)
+                target_c = x[k:]
+                if cfg.synth_weight > 0 and len(rows_c):
+                    # clean rows become synthetic pairs: G(F(clean)) -> clean
+                    with torch.no_grad():
+                        x = torch.cat([x[:k], f_gen(target_c)])
                 opt_g.zero_grad(set_to_none=True)
                 out = g_train(x)
                 per_row = []
@@ -837,7 +1008,7 @@ def run_adaptation(
                     fake_c = out[:k]
                     x_n = x[:k]
                     adv = _row_mean((d_clean(fake_c) - 1.0) ** 2)
-                    cyc = _row_mean((_low(f_gen(fake_c), lp) - _low(x_n, lp)).abs()) / scale
+                    cyc = _row_mean((_low(f_gen.plain(fake_c), lp) - _low(x_n, lp)).abs()) / scale
                     with torch.no_grad():
                         b_out = base(x_n)
                     anchor = _row_mean((fake_c - b_out).abs()) / scale
@@ -848,34 +1019,36 @@ def run_adaptation(
                     sums["adv"] += float(adv.detach().mean())
                     sums["cycle"] += float(cyc.detach().mean())
                 if len(rows_c):
-                    idt = _row_mean((out[k:] - x[k:]).abs()) / scale
-                    per_row.append(cfg.identity_weight * idt)
-                    sums["identity"] += float(idt.detach().mean())
+                    idt = _row_mean((out[k:] - target_c).abs()) / scale
+                    if cfg.synth_weight > 0:
+                        per_row.append(cfg.synth_weight * idt)
+                        sums["synth"] += float(idt.detach().mean())
+                    else:
+                        per_row.append(cfg.identity_weight * idt)
+                        sums["identity"] += float(idt.detach().mean())
                 torch.cat(per_row).mean().backward()
                 opt_g.step()
                 # F and the discriminators (not DP), on their own batches.
-                n_b = s_noisy.batch(cfg.batch).to(device)
-                c_b = s_clean.batch(cfg.batch).to(device)
-                fake_n = f_gen(c_b)
-                f_loss = cfg.adv_weight_f * _lsq(d_noisy(fake_n), 1.0) + cfg.identity_weight * (
-                    (f_gen(n_b) - n_b).abs().mean() / scale
-                )
-                if k:
-                    f_loss = f_loss + cfg.cycle_weight * (
-                        (_low(f_gen(out[:k].detach()), lp) - _low(x[:k], lp)).abs().mean() / scale
-                    )
-                opt_f.zero_grad(set_to_none=True)
-                f_loss.backward()
-                opt_f.step()
-                fake_c_d = out[:k].detach() if k else apply_batch(g_raw, n_b)
-                sums["d"] += d_step(c_b, fake_c_d, n_b, fake_n)
+                sums["d"] += f_d_step(out[:k].detach() if k else None, x[:k])
             else:
                 n_b = s_noisy.batch(cfg.batch).to(device)
                 c_b = s_clean.batch(cfg.batch).to(device)
                 with torch.no_grad():
                     base_out = base(n_b) if cfg.base_weight > 0 else None
+                update_g = total_steps >= cfg.g_warmup_steps
+                reh = None
+                if s_reh is not None and update_g:
+                    reh = tuple(t.to(device) for t in s_reh.batch(cfg.batch))
                 losses = cyclegan_step(
-                    nets, opt_gf, opt_d, n_b, c_b, cfg, base_out, total_steps >= cfg.g_warmup_steps
+                    nets,
+                    opt_gf,
+                    opt_d,
+                    n_b,
+                    c_b,
+                    cfg,
+                    base_out,
+                    update_g,
+                    reh,  # type: ignore[arg-type]
                 )
                 total_steps += 1
                 for key, v in losses.items():
@@ -1037,6 +1210,22 @@ def _card_fields(
                     "CycleGAN (Zhu et al. 2017; Kang et al. 2019 for low-dose CT): G noisy->clean "
                     "initialised from the base, F clean->noisy, two PatchGAN discriminators, "
                     "least-squares adversarial + cycle + identity losses on HU patches"
+                    + (
+                        "; the backward cycle as a supervised term on synthetic pairs "
+                        "L1(G(F(clean)), clean) with F(clean) detached (weight "
+                        f"{cfg.synth_weight:g}), F with a coloured Gaussian noise input, "
+                        f"{cfg.g_warmup_steps} warm-up steps in which only F and the "
+                        "discriminators learn"
+                        if cfg.synth_weight > 0
+                        else ""
+                    )
+                    + (
+                        "; rehearsal of the base's own task: L1(G(sim(clean)), clean) with the "
+                        f"base's low-dose simulator at doses {list(cfg.rehearsal_doses)} (weight "
+                        f"{cfg.rehearsal_weight:g}; not in DP mode)"
+                        if cfg.rehearsal_weight > 0
+                        else ""
+                    )
                 ),
                 "config": asdict(cfg),
                 "sources": {
@@ -1099,7 +1288,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--clean", type=Path, required=True, help="folder of low-noise CT (other patients)"
     )
-    ap.add_argument("--base", required=True, help="model id to start from, e.g. ldct-gan-v1")
+    ap.add_argument("--base", required=True, help="model id to start from, e.g. ldct-gan-v2")
     ap.add_argument("--out", required=True, help="model id to write")
     ap.add_argument("--max-minutes", type=float)
     ap.add_argument("--dp-epsilon", type=float, help="train G with DP-SGD at this target epsilon")

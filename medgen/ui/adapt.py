@@ -36,7 +36,7 @@ def start_form(admin: UserInfo) -> None:
                                  type=["zip"], key=K + "clean")
         base = st.selectbox("Base model", cards.list_models(), key=K + "base")
         out_id = st.text_input("Name of the new model", key=K + "out",
-                               placeholder="e.g. ldct-gan-v1-site-a")
+                               placeholder="e.g. ldct-gan-v2-site-a")
         minutes = st.number_input("Maximum minutes", 0.5, 240.0, 10.0, 0.5, key=K + "minutes")
         dp = st.checkbox("Differentially private training (DP-SGD)", key=K + "dp")
         epsilon = st.number_input("Privacy budget epsilon (with DP)", 0.5, 50.0, 8.0, 0.5,
