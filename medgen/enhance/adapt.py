@@ -962,6 +962,9 @@ def run_adaptation(
             if stop_now():
                 break
             f_d_step(None, torch.empty(0))
+    # G's warm-up never takes more than a quarter of the planned steps, so a short job
+    # (few epochs or steps) still trains G after F has had its head start.
+    warmup = min(cfg.g_warmup_steps, (epochs * cfg.steps_per_epoch) // 4)
     total_steps = 0
     for epoch in range(epochs):
         te = time.perf_counter()
@@ -1035,7 +1038,7 @@ def run_adaptation(
                 c_b = s_clean.batch(cfg.batch).to(device)
                 with torch.no_grad():
                     base_out = base(n_b) if cfg.base_weight > 0 else None
-                update_g = total_steps >= cfg.g_warmup_steps
+                update_g = total_steps >= warmup
                 reh = None
                 if s_reh is not None and update_g:
                     reh = tuple(t.to(device) for t in s_reh.batch(cfg.batch))
@@ -1060,7 +1063,7 @@ def run_adaptation(
         fails = check(fig, base_fig, cfg)
         last_fig, last_fail = fig, fails
         # Epochs that ended inside G's warm-up hold the base model unchanged: not candidates.
-        g_trained = dp or total_steps > cfg.g_warmup_steps
+        g_trained = dp or total_steps > warmup
         if g_trained and not fails and (best is None or _score(fig) > best[0]):
             best = (
                 _score(fig),

@@ -33,7 +33,7 @@ def test_admin_adapts_approves_and_clinician_picks(browser, tmp_path: Path) -> N
     # base weights (lr 0, no warm-up), so the checks accept it whatever the CPU speed; with the
     # shipped config a 0.5-minute run on a fast CPU can end noisier than the base and be refused.
     config = json.loads((ROOT / "medgen/enhance/configs/adapt.json").read_text())
-    config.update(lr=0.0, g_warmup_steps=0)
+    config.update(lr=0.0, lr_g=0.0, g_warmup_steps=0, rehearsal_weight=0.0)
     (tmp_path / "adapt-e2e.json").write_text(json.dumps(config))
     env = {"MEDGEN_WEIGHTS_DIR": str(weights), "MEDGEN_ADAPT_CONFIG": str(tmp_path / "adapt-e2e.json")}
     with serve_app(data, env) as server:

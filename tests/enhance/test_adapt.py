@@ -332,7 +332,7 @@ def test_run_with_synthetic_pairs_and_measured_noise(
 
 
 def test_synthetic_pair_config_ships_the_benchmarked_settings() -> None:
-    cfg = ad.AdaptConfig.load(ad.DEFAULT_CONFIG.with_name("adapt-synth.json"))
+    cfg = ad.AdaptConfig.load(ad.DEFAULT_CONFIG)
     assert cfg.synth_weight == 10.0 and cfg.rehearsal_weight == 10.0 and cfg.f_noise_hu < 0
     assert cfg.lr_g < cfg.lr and cfg.g_warmup_steps == 300 and cfg.base_weight == 1.0
     assert cfg.rehearsal_doses == (0.25, 0.1, 0.05)
