@@ -12,16 +12,30 @@ REPORT_SYSTEM = (
 )
 
 
+#: The fixed first line of every report request. Together with the system prompt and the
+#: "FINDINGS:" that every body starts with it is the static start of the request
+#: (:func:`report_head`), kept in the model's KV cache: only the findings themselves are evaluated
+#: per request (a faster first token).
+REPORT_USER_HEAD = "Sections to rewrite:\n"
+
+
 def report_messages(body: str) -> list[dict[str, str]]:
     """Messages asking for a rewrite of the FINDINGS + IMPRESSION part of a template draft.
 
     ``body`` comes without the rule-based recommendation sentences
-    (:func:`medgen.text.report.split_rule_tail`): they are added after the model's text.
+    (:func:`medgen.text.report.split_rule_tail`): they are added after the model's text. The
+    user turn is :data:`REPORT_USER_HEAD` then ``body``; nothing follows the body, so the
+    request's varying part ends the prompt.
     """
     return [
         {"role": "system", "content": REPORT_SYSTEM},
-        {"role": "user", "content": f"{body}\n\nRewritten sections:"},
+        {"role": "user", "content": f"{REPORT_USER_HEAD}{body}"},
     ]
+
+
+def report_head() -> list[dict[str, str]]:
+    """The start every report request shares (system prompt, user head, ``FINDINGS:``), for warming."""
+    return report_messages("FINDINGS:")
 
 
 _EDU_SYSTEM_EN = (
@@ -43,12 +57,27 @@ _EDU_SYSTEM_ZH = (
 _EDU_STRICT_ZH = "你上一次写得太难懂了。每句话不超过15个字，只用最常用的字。"
 
 
+_EDU_USER = {
+    "en": ("Report impression:\n", "\n\nPlain-language explanation for the patient:"),
+    "zh": ("报告结论（英文）：\n", "\n\n请用简体中文向病人解释："),
+}
+
+
+def _edu_system(language: str, grade: int, strict: bool) -> str:
+    if language == "zh":
+        return _EDU_SYSTEM_ZH.format(grade=grade) + (_EDU_STRICT_ZH if strict else "")
+    return _EDU_SYSTEM_EN.format(grade=grade) + (_EDU_STRICT_EN if strict else "")
+
+
 def education_messages(impression: str, language: str, grade: int, strict: bool = False
                        ) -> list[dict[str, str]]:
-    if language == "zh":
-        system = _EDU_SYSTEM_ZH.format(grade=grade) + (_EDU_STRICT_ZH if strict else "")
-        user = f"报告结论（英文）：\n{impression}\n\n请用简体中文向病人解释："
-    else:
-        system = _EDU_SYSTEM_EN.format(grade=grade) + (_EDU_STRICT_EN if strict else "")
-        user = f"Report impression:\n{impression}\n\nPlain-language explanation for the patient:"
-    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+    head, tail = _EDU_USER["zh" if language == "zh" else "en"]
+    return [{"role": "system", "content": _edu_system(language, grade, strict)},
+            {"role": "user", "content": f"{head}{impression}{tail}"}]
+
+
+def education_head(language: str, grade: int, strict: bool = False) -> list[dict[str, str]]:
+    """The start every patient-text request of this kind shares (system prompt, user head)."""
+    head, _ = _EDU_USER["zh" if language == "zh" else "en"]
+    return [{"role": "system", "content": _edu_system(language, grade, strict)},
+            {"role": "user", "content": head}]

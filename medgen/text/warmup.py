@@ -20,7 +20,7 @@ import time
 
 from medgen.errors import MedgenError, ModelError
 from medgen.text.llm import LanguageModel, Messages, RequestQueue, load_model
-from medgen.text.prompts import education_messages, report_messages
+from medgen.text.prompts import education_head, report_head
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +29,13 @@ IDLE_S = 1.0
 
 
 def first_messages() -> Messages:
-    """The request shape warmed before the model is handed out (the report's)."""
-    return report_messages("")
+    """The request start warmed before the model is handed out (the report's, up to ``FINDINGS:``)."""
+    return report_head()
 
 
 def later_messages() -> list[Messages]:
-    """Request shapes warmed in the background (patient text in English and Chinese, grade 6)."""
-    return [education_messages("", lang, 6) for lang in ("en", "zh")]
+    """Request starts warmed in the background (patient text in English and Chinese, grade 6)."""
+    return [education_head(lang, 6) for lang in ("en", "zh")]
 
 
 def warm_first(lm: LanguageModel) -> None:

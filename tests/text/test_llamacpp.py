@@ -91,6 +91,57 @@ def test_system_prompt_state_is_reused_across_alternating_prompts(lm: LlamaCppMo
     assert lm.last_prefix_hit >= 30
 
 
+def test_the_static_start_of_the_user_turn_is_cached_with_the_system_prompt(lm: LlamaCppModel) -> None:
+    """Only the findings and the turn's closing tokens are evaluated per report request."""
+    from medgen.text.prompts import education_head, report_head
+
+    body = ("FINDINGS: A 2.1 cm simple renal cyst in the right kidney. No free fluid.\n"
+            "IMPRESSION: A 2.1 cm simple renal cyst in the right kidney. No follow-up rule was applied.")
+    msgs = report_messages(body)
+    prompt, _ = lm.prompt_tokens(msgs)
+    static = lm.static_tokens(report_head())
+    n_system = len(lm._system_tokens(msgs, prompt))
+    assert prompt[:len(static)] == static
+    assert len(static) >= n_system + 6  # + the user turn's template tokens, the head line, "FINDINGS:"
+    rest = lm.llm.detokenize(prompt[len(static):]).decode()
+    assert rest.startswith(" A 2.1 cm") and "Sections to rewrite" not in rest
+    lm.warm(report_head())
+    p = GenerationParams(max_new_tokens=12)
+    for _ in range(2):  # the second time after another prompt: restored from the kept state
+        stats = StreamStats()
+        text = lm.generate(msgs, p, stats=stats)
+        assert lm.last_prefix_hit == stats.prompt_cached == len(static)
+        assert stats.prompt_tokens - stats.prompt_cached == len(prompt) - len(static)
+        lm.generate(education_messages("A small nodule.", "en", 6), GenerationParams(max_new_tokens=2))
+    path, _ = gguf_file("smollm2-135m")
+    plain = load_llamacpp(str(path), prefix_cache=False)
+    try:
+        assert plain.generate(msgs, p) == text  # the cached start changes nothing in the output
+    finally:
+        plain.close()
+    for lang in ("en", "zh"):  # patient text: the user turn's head is kept too
+        edu = education_messages("A 7 mm solid nodule in the right upper lobe.", lang, 6)
+        e_prompt, _ = lm.prompt_tokens(edu)
+        e_static = lm.static_tokens(education_head(lang, 6))
+        assert e_prompt[:len(e_static)] == e_static
+        assert len(e_static) > len(lm._system_tokens(edu, e_prompt))
+        lm.warm(education_head(lang, 6))
+        lm.generate(edu, GenerationParams(max_new_tokens=2))
+        assert lm.last_prefix_hit == len(e_static)
+
+
+def test_a_request_that_does_not_start_like_a_warmed_head_uses_the_system_prompt(lm: LlamaCppModel) -> None:
+    from medgen.text.prompts import REPORT_SYSTEM, report_head
+
+    lm.warm(report_head())
+    other = [{"role": "system", "content": REPORT_SYSTEM}, {"role": "user", "content": "FINDINGS: None."}]
+    prompt, _ = lm.prompt_tokens(other)
+    lm.generate(other, GenerationParams(max_new_tokens=2))
+    n_system = len(lm._system_tokens(other, prompt))
+    assert n_system > 30 and lm.last_prefix_hit >= n_system
+    assert lm.last_prefix_hit < len(lm.static_tokens(report_head()))
+
+
 def test_stop_event_stops_generation(lm: LlamaCppModel) -> None:
     stop = threading.Event()
     stats = StreamStats()

@@ -160,7 +160,11 @@ class _EchoLM:
 
     def stream(self, messages, params=None, stop_event=None, stats=None):  # type: ignore[no-untyped-def]
         self.seen.append(list(messages))
-        body = messages[-1]["content"].rsplit("\n\nRewritten sections:", 1)[0]
+        from medgen.text.prompts import REPORT_USER_HEAD
+
+        content = messages[-1]["content"]
+        assert content.startswith(REPORT_USER_HEAD + "FINDINGS:")  # the cached static start
+        body = content[len(REPORT_USER_HEAD):]
         for word in body.split(" "):
             if stop_event is not None and stop_event.is_set():
                 if stats is not None:

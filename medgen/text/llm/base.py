@@ -46,6 +46,8 @@ class StreamStats:
     n_tokens: int = 0
     stopped: bool = False
     prompt_tokens: int = 0
+    # Prompt tokens served from a KV-cache prefix (not evaluated for this request); 0 if unknown.
+    prompt_cached: int = 0
 
 
 class Ticket:
