@@ -12,30 +12,35 @@ REPORT_SYSTEM = (
 )
 
 
-#: The fixed first line of every report request. Together with the system prompt and the
-#: "FINDINGS:" that every body starts with it is the static start of the request
-#: (:func:`report_head`), kept in the model's KV cache: only the findings themselves are evaluated
-#: per request (a faster first token).
-REPORT_USER_HEAD = "Sections to rewrite:\n"
+#: What every report request's user turn starts with: the template body's first heading. With the
+#: system prompt and the chat template's user-turn tokens it is the static start of the request
+#: (:func:`report_head`), kept in the model's KV cache, so that only the findings and the closing
+#: instruction are evaluated per request (a faster first token).
+REPORT_BODY_START = "FINDINGS:"
+#: The instruction after the body (the model's cue to write the sections).
+REPORT_USER_TAIL = "\n\nRewritten sections:"
 
 
 def report_messages(body: str) -> list[dict[str, str]]:
     """Messages asking for a rewrite of the FINDINGS + IMPRESSION part of a template draft.
 
-    ``body`` comes without the rule-based recommendation sentences
-    (:func:`medgen.text.report.split_rule_tail`): they are added after the model's text. The
-    user turn is :data:`REPORT_USER_HEAD` then ``body``; nothing follows the body, so the
-    request's varying part ends the prompt.
+    ``body`` (which starts with :data:`REPORT_BODY_START`) comes without the rule-based
+    recommendation sentences (:func:`medgen.text.report.split_rule_tail`): they are added after
+    the model's text.
     """
     return [
         {"role": "system", "content": REPORT_SYSTEM},
-        {"role": "user", "content": f"{REPORT_USER_HEAD}{body}"},
+        {"role": "user", "content": f"{body}{REPORT_USER_TAIL}"},
     ]
 
 
 def report_head() -> list[dict[str, str]]:
-    """The start every report request shares (system prompt, user head, ``FINDINGS:``), for warming."""
-    return report_messages("FINDINGS:")
+    """The start every report request shares, for warming the KV cache (``LanguageModel.warm``):
+    the system prompt and a user turn that is only :data:`REPORT_BODY_START`."""
+    return [
+        {"role": "system", "content": REPORT_SYSTEM},
+        {"role": "user", "content": REPORT_BODY_START},
+    ]
 
 
 _EDU_SYSTEM_EN = (

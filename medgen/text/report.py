@@ -315,6 +315,13 @@ def split_rule_tail(body: str) -> tuple[str, str]:
     return body[:m.start()], m.group(1).strip()
 
 
+def report_request(template: str) -> list[dict[str, str]]:
+    """The messages :func:`rewrite_stream` sends the model for ``template`` (for a prefill)."""
+    _, body = split_template(template)
+    body, _ = split_rule_tail(body)
+    return report_messages(body)
+
+
 def rewrite_stream(template: str, lm: LanguageModel, params: GenerationParams | None = None,
                    stop_event: threading.Event | None = None,
                    stats: StreamStats | None = None) -> Iterator[str]:
@@ -400,5 +407,5 @@ def draft_report(findings: Findings, header: ScanHeader | None = None,
 
 __all__ = ["NO_RULE", "NO_RULE_NODULE", "ReportDraft", "SECTIONS", "Laterality",
            "NODULE_DESCRIPTORS", "draft_report", "fleischner_applies", "finish_report",
-           "invented_recommendation_flags", "recommendations", "rewrite_stream", "section",
+           "invented_recommendation_flags", "recommendations", "report_request", "rewrite_stream", "section",
            "split_rule_tail", "template_report"]

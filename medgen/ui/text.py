@@ -24,7 +24,7 @@ from medgen.errors import MedgenError
 from medgen.imaging.header import ScanHeader
 from medgen.text.guard import Flag
 from medgen.text.llm import GenerationParams, LanguageModel, RequestQueue
-from medgen.text.warmup import ModelLoading
+from medgen.text.warmup import ModelLoading, prefill_later
 from medgen.types import ReportStatus
 from medgen.ui.resources import transact as in_transaction
 
@@ -61,6 +61,19 @@ def language_model() -> LanguageModel:
     except MedgenError:
         _loading.clear()
         raise
+
+
+def prefill_report(template: str) -> None:
+    """Let an idle, loaded model read this draft's request while the form is unchanged.
+
+    Speculative (llama.cpp only): a click on "Draft" with the same form then gets its first token
+    at once. Never waits and never holds up anyone's request (:func:`medgen.text.warmup.prefill_later`).
+    """
+    loading = start_loading()
+    if loading.ready and loading.lm is not None:
+        from medgen.text.report import report_request
+
+        prefill_later(loading.lm, report_request(template))
 
 
 def queue_message(ahead: int) -> str:

@@ -160,11 +160,11 @@ class _EchoLM:
 
     def stream(self, messages, params=None, stop_event=None, stats=None):  # type: ignore[no-untyped-def]
         self.seen.append(list(messages))
-        from medgen.text.prompts import REPORT_USER_HEAD
+        from medgen.text.prompts import REPORT_BODY_START, REPORT_USER_TAIL
 
         content = messages[-1]["content"]
-        assert content.startswith(REPORT_USER_HEAD + "FINDINGS:")  # the cached static start
-        body = content[len(REPORT_USER_HEAD):]
+        assert content.startswith(REPORT_BODY_START)  # the static start kept in the KV cache
+        body = content.rsplit(REPORT_USER_TAIL, 1)[0]
         for word in body.split(" "):
             if stop_event is not None and stop_event.is_set():
                 if stats is not None:

@@ -110,6 +110,19 @@ class RequestQueue:
             self._line.append(t)
             return t
 
+    def join_if_idle(self) -> Ticket | None:
+        """A ticket that holds the model now, when nobody holds or waits for it; else None.
+
+        Never waits: for work that must not delay a request (a speculative prefill). Call
+        :meth:`leave` when done.
+        """
+        with self._cond:
+            if self._line:
+                return None
+            t = Ticket(self, next(self._numbers))
+            self._line.append(t)
+            return t
+
     def place(self, ticket: Ticket) -> int:
         with self._cond:
             return self._line.index(ticket) if ticket in self._line else -1

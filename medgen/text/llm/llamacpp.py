@@ -56,6 +56,9 @@ DEFAULT_N_CTX = 4096
 MAX_DEFAULT_THREADS = 8
 #: Kept prompt prefixes per system prompt (the system prompt alone, its user-turn starts).
 MAX_PREFIXES_PER_SYSTEM = 4
+#: Tokens a speculative prefill evaluates between checks for a waiting request (about 0.1 s on
+#: two cores): a request arriving meanwhile waits for one chunk at most.
+PREFILL_CHUNK = 8
 _MARKER_FORMAT = 1
 #: First bytes of a saved system-prompt state file (format version 1), then the sha256 of the state.
 _STATE_MAGIC = b"MGKV1\n"
@@ -203,6 +206,8 @@ class LlamaCppModel:
         #: System prompts read from ``state_dir`` / evaluated here (for tests and the benchmark).
         self.states_loaded = 0
         self.states_evaluated = 0
+        #: Prompts evaluated in full ahead of their request (:meth:`prefill`).
+        self.prefilled = 0
         #: First come, first served turns on the model (generation is serialised).
         self.queue = RequestQueue()
         #: Kept prompt prefixes (KV states) per system prompt.
@@ -345,14 +350,17 @@ class LlamaCppModel:
             self._keep(key, found)
         return found
 
-    def _longest_kept(self, key: str, prompt: Sequence[int]) -> _Prefix | None:
-        """The longest kept state whose tokens start ``prompt`` (at least one prompt token left)."""
-        best: _Prefix | None = None
+    def _longest_kept(self, key: str, prompt: Sequence[int]) -> tuple[_Prefix, int] | None:
+        """The kept state sharing the longest start with ``prompt``, and how many tokens it covers.
+
+        A state is usable up to its common prefix with the prompt (the KV cells after it are
+        dropped), with at least one prompt token left to evaluate; None below 8 tokens.
+        """
+        best: tuple[_Prefix, int] | None = None
         for entry in self._prefixes.get(key, []):
-            n = len(entry.tokens)
-            if n < len(prompt) and (best is None or n > len(best.tokens)) \
-                    and tuple(prompt[:n]) == entry.tokens:
-                best = entry
+            n = min(_common_prefix(entry.tokens, prompt), len(prompt) - 1)
+            if n >= 8 and (best is None or n > best[1]):
+                best = (entry, n)
         return best
 
     def _restore_prefix(self, messages: Sequence[dict[str, str]], prompt: list[int]) -> int | None:
@@ -369,8 +377,8 @@ class LlamaCppModel:
         if not messages or messages[0].get("role") != "system":
             return None
         key = messages[0]["content"]
-        entry = self._longest_kept(key, prompt)
-        if entry is None:
+        kept = self._longest_kept(key, prompt)
+        if kept is None:
             sys_tokens = self._system_tokens(messages, prompt)
             if not sys_tokens:
                 return None
@@ -378,10 +386,12 @@ class LlamaCppModel:
             if entry is None:
                 self._save_prefix(key, sys_tokens)
                 return 0  # evaluated now; the KV cache holds exactly the system prompt
+            kept = (entry, len(entry.tokens))
+        entry, n = kept
         llm = self.llm
         current = _common_prefix(llm._input_ids.tolist(), prompt)
-        if current >= len(entry.tokens):
-            return current  # the live KV cache covers it (the same prefix just before)
+        if current >= n:
+            return current  # the live KV cache covers it (the same start just before)
         lc = _llama_cpp()
         llm._ctx.kv_cache_seq_rm(-1, 0, -1)
         buf = (ctypes.c_uint8 * len(entry.state)).from_buffer_copy(entry.state)
@@ -391,9 +401,8 @@ class LlamaCppModel:
             llm.reset()
             self._save_prefix(key, list(entry.tokens))  # also replaces an unusable saved file
             return 0
-        n = len(entry.tokens)
-        llm.input_ids[:n] = entry.tokens
-        llm.n_tokens = n
+        llm.input_ids[:n] = entry.tokens[:n]
+        llm.n_tokens = n  # the next eval drops the state's cells after n (llama.cpp's Llama.eval)
         llm._requires_eval = True
         return n
 
@@ -412,6 +421,50 @@ class LlamaCppModel:
             key = messages[0]["content"]
             if tokens and self._prefix_for(key, tokens) is None:
                 self._save_prefix(key, tokens)
+
+    def prefill(self, messages: Sequence[dict[str, str]], cancel: threading.Event | None = None) -> bool:
+        """Evaluate the prompt of ``messages`` now, before it is requested (speculative prefill).
+
+        A request with exactly these messages that comes next then samples its first token at
+        once (llama.cpp's exact prompt-cache hit); any other request works as before (it restores
+        its own cached prefix). Never waits for the model and never holds up a request: returns
+        False at once when someone holds or waits for the model, and gives it up after the chunk
+        in progress (:data:`PREFILL_CHUNK` tokens) as soon as a request waits or ``cancel`` is
+        set; the tokens evaluated by then stay usable. Builds only on a kept prefix
+        (:meth:`warm`): returns False when none applies. Returns True when the whole prompt is
+        in the KV cache.
+        """
+        cancel = cancel or threading.Event()
+        if not self.prefix_cache or not messages or messages[0].get("role") != "system":
+            return False
+        ticket = self.queue.join_if_idle()
+        if ticket is None:
+            return False
+        llm = self.llm
+        try:
+            prompt, _ = self.prompt_tokens(messages)
+            kept = self._longest_kept(messages[0]["content"], prompt)
+            if len(prompt) >= self.n_ctx or kept is None or kept[1] < len(self._system_tokens(messages, prompt)):
+                return False
+            done = self._restore_prefix(messages, prompt) or 0
+            if done >= len(prompt) and int(llm.n_tokens) == len(prompt) and not llm._requires_eval:
+                return True  # prefilled already
+            done = min(done, len(prompt) - 1)
+            llm.n_tokens = done  # drop what follows the common prefix (eval clears its KV cells)
+            while done < len(prompt):
+                if cancel.is_set() or self.queue.waiting > 0:
+                    return False
+                chunk = prompt[done:done + PREFILL_CHUNK]
+                llm.eval(chunk)
+                done += len(chunk)
+            self.prefilled += 1
+            return True
+        except Exception as exc:  # noqa: BLE001 - speculative: a failure only loses the head start
+            log.warning("speculative prefill failed: %r", exc)
+            llm.reset()
+            return False
+        finally:
+            ticket.leave()
 
     # ------------------------------------------------------------------ generation
     def stream(
@@ -462,7 +515,9 @@ class LlamaCppModel:
                 hit = self._restore_prefix(messages, prompt)
                 if hit is None:  # no system prompt: llama.cpp still reuses a common prefix of the last request
                     hit = _common_prefix(llm._input_ids.tolist(), prompt)
-                self.last_prefix_hit = min(hit, len(prompt) - 1)
+                exact = (hit >= len(prompt) and int(llm.n_tokens) == len(prompt)
+                         and not llm._requires_eval)  # prefilled: llama.cpp samples at once
+                self.last_prefix_hit = len(prompt) if exact else min(hit, len(prompt) - 1)
                 stats.prompt_cached = self.last_prefix_hit
                 it = llm.create_completion(
                     prompt=prompt, max_tokens=min(params.max_new_tokens, room), stream=True,
