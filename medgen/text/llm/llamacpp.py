@@ -9,9 +9,12 @@ qwen2.5-coder-1.5b file is concatenated once (sha256 checked) into ``Settings.ca
 ``device``, ``load_s``, ``warm(messages)``, ``stream(messages, params, stop_event, stats)`` and
 ``generate(messages, params, stats)``, with the same :class:`GenerationParams` and
 :class:`StreamStats`. Generation is serialised by a lock; ``waiting`` tells how many streams wait for
-it. The KV state of each system prompt is kept per sequence (``llama_state_seq_*``, a few MB for a
-few hundred tokens) and restored in front of a request with that system prompt, so the first token
-only waits for the request's own tokens, even when report and patient-text requests alternate.
+it. The KV state of each warmed request start (the system prompt and the static start of the user
+turn, :meth:`LlamaCppModel.warm`) is kept per sequence (``llama_state_seq_*``, a few MB for a few
+hundred tokens) and restored in front of a request that starts with it, so the first token only
+waits for the request's own tokens, even when report and patient-text requests alternate.
+:meth:`LlamaCppModel.prefill` evaluates a likely request while the model is idle (the Report page's
+form, valid and unchanged), so that its first token comes at once.
 
 With a ``state_dir`` (the app's loader passes ``Settings.cache_dir / "lm" / "prompt-state"``) each
 system-prompt state is also saved to a file, keyed by the model's sha256, the llama.cpp build and
