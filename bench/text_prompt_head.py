@@ -13,6 +13,11 @@ Layouts of the report request (greedy qwen2.5-coder-1.5b on llama.cpp, max 512 n
   the head line kept too (4 fewer tokens evaluated than ``now``; the model merged negatives more
   often and once invented "No further action is required").
 
+``text_prompt_head.json`` (``prev,now``) was written at commit a87912d, when the "No follow-up
+rule was applied." sentence was still part of the prompt; since then :func:`split_rule_tail` keeps
+it out and adds it word for word (``--layouts now --tag norule`` -> ``text_prompt_head_norule.json``;
+``prev`` here now uses that split too).
+
 Cases: the 22 of ``bench.text_layout_check`` (a + b: chest nodules of every Fleischner row kind,
 no-rule nodules, abdomen, pelvis, head, knee, pleura). Per draft: guard flags (``finish_report``),
 the template's FINDINGS sentences not found word for word in the model's FINDINGS ("dropped": an
