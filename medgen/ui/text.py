@@ -33,6 +33,8 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~=$:&])")
 
 #: Seconds between updates of a waiting user's place (each update lets a Stop click end the wait).
 QUEUE_POLL_S = 0.5
+#: Seconds a request waits before it shows its place (returns at once when it is its turn).
+QUEUE_GRACE_S = 0.3
 
 
 @st.cache_resource(show_spinner=False)
@@ -95,6 +97,8 @@ def model_turn(lm: LanguageModel) -> Iterator[None]:
         yield
         return
     with queue.ticket() as ticket:
+        # a background warm-up or prefill gives the model up within a chunk: no box for that
+        ticket.wait(QUEUE_GRACE_S)
         box = None
         while (ahead := ticket.place) > 0:
             if box is None:
