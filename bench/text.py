@@ -86,7 +86,7 @@ def model_run(name: str, max_new_tokens: int, backend: str | None = None) -> dic
     """Runs inside a fresh process: load twice, stream one draft, report the numbers."""
     t0 = time.perf_counter()
     from medgen.text.llm import GenerationParams, StreamStats, load_model
-    from medgen.text.prompts import report_messages
+    from medgen.text.prompts import report_head
     from medgen.text.report import finish_report, rewrite_stream, template_report
 
     lm = load_model(name, backend=backend)
@@ -100,7 +100,7 @@ def model_run(name: str, max_new_tokens: int, backend: str | None = None) -> dic
     params = GenerationParams(max_new_tokens=max_new_tokens)
     # warm-up as the app does on load (system-prompt KV cache, first-call overheads), then
     # the measured draft
-    lm.warm(report_messages(""))
+    lm.warm(report_head())
     lm.generate([{"role": "user", "content": "Say OK."}], GenerationParams(max_new_tokens=4))
     stats = StreamStats()
     t2 = time.perf_counter()

@@ -11,7 +11,12 @@ Each backend runs in a fresh subprocess, as a fresh `make run` would:
   patient-text prompts are warmed in the background once the model is idle, as in the app);
 - first draft after a fresh start: process start -> the first full draft streamed (load included);
 - then a second, warm draft: first token, decode tokens/s, full draft time;
-- peak RSS of the process (getrusage), guard flags on the warm draft (``finish_report``).
+- peak RSS of the process (getrusage), guard flags on the warm draft (``finish_report``);
+- the prompt tokens of the warm draft and how many were evaluated for it (the rest came from the
+  KV cache: the system prompt and the user turn's static start), which does not depend on the
+  machine's load, and (llama.cpp) the per-token prefill time in the same run (a bare ``eval`` of
+  those tokens, median of 3) and the first token of a draft whose request was prefilled ahead
+  (``LlamaCppModel.prefill``, as the Report page does while the form is valid and unchanged).
 
 llama.cpp saves system-prompt states for later processes (``make run`` writes them for the app's
 prompts). ``--states app`` (default) uses the app's folder, as after ``make run`` (a first run
@@ -101,6 +106,9 @@ def child(backend: str, name: str, max_new_tokens: int, states: str) -> dict[str
     text = "".join(rewrite_stream(template, lm, params, stats=stats))
     total = time.perf_counter() - t0
     draft = finish_report(f, template, text, lm, stats, params)
+    probe: dict[str, object] = {}
+    if backend == "llamacpp":
+        probe = _llamacpp_probe(lm, template, params, text)
     background.stop()
     if states == "fresh" and backend == "llamacpp":
         import shutil
@@ -118,14 +126,63 @@ def child(backend: str, name: str, max_new_tokens: int, states: str) -> dict[str
         "first_draft_first_token_s": round(first_stats.first_token_s or float("nan"), 2),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "prompt_tokens": stats.prompt_tokens,
+        "prompt_cached": stats.prompt_cached,
+        "prompt_evaluated": stats.prompt_tokens - stats.prompt_cached,
         "new_tokens": stats.n_tokens,
-        "first_token_s": round(stats.first_token_s or float("nan"), 2),
+        "first_token_s": round(stats.first_token_s or float("nan"), 3),
         "tokens_per_s": round(max(stats.n_tokens - 1, 0) / gen_s, 2),
         "draft_s": round(total, 2),
         "same_text_as_first_draft": text == first_text,
         "guard_flags": len(draft.flags),
         "flag_kinds": sorted({fl.kind for fl in draft.flags}),
+        **probe,
         "text": draft.text,
+    }
+
+
+def _llamacpp_probe(lm: Any, template: str, params: Any, warm_text: str) -> dict[str, object]:
+    """Prefill cost per token in this run, and a draft whose request was prefilled ahead.
+
+    - ``prefill_s``: a bare ``llm.eval`` of the warm draft's evaluated tokens after restoring its
+      cached start, 3 times (median, and its range): what the first token waits for, without the
+      app's overhead; ``prefill_ms_per_token`` = median / tokens (load-dependent, same run);
+    - ``prefilled_first_token_s``: after another prompt, ``lm.prefill`` (what the Report page
+      starts while the form is valid and unchanged), then the same draft: its first token.
+    """
+    import statistics
+
+    from medgen.text.llm import GenerationParams, StreamStats
+    from medgen.text.prompts import education_messages
+    from medgen.text.report import report_request, rewrite_stream
+
+    msgs = report_request(template)
+    prompt, _ = lm.prompt_tokens(msgs)
+    times, n = [], 0
+    for _ in range(3):
+        with lm.queue.turn():
+            lm.llm.reset()  # as after another prompt: the cached start is restored
+            n = lm._restore_prefix(msgs, prompt) or 0
+            t0 = time.perf_counter()
+            lm.llm.eval(prompt[n:])
+            times.append(time.perf_counter() - t0)
+    med = statistics.median(times)
+    lm.generate(education_messages("A 7 mm solid nodule in the right upper lobe.", "en", 6),
+                GenerationParams(max_new_tokens=8))
+    t0 = time.perf_counter()
+    ok = lm.prefill(msgs)
+    prefill_call_s = time.perf_counter() - t0
+    st = StreamStats()
+    text = "".join(rewrite_stream(template, lm, params, stats=st))
+    return {
+        "prefill_tokens": len(prompt) - n,
+        "prefill_s": round(med, 3),
+        "prefill_s_range": [round(min(times), 3), round(max(times), 3)],
+        "prefill_ms_per_token": round(1000 * med / max(len(prompt) - n, 1), 2),
+        "speculative_prefill_ok": ok,
+        "speculative_prefill_s": round(prefill_call_s, 2),
+        "prefilled_prompt_evaluated": st.prompt_tokens - st.prompt_cached,
+        "prefilled_first_token_s": round(st.first_token_s or float("nan"), 3),
+        "prefilled_same_text": text == warm_text,
     }
 
 
@@ -181,14 +238,18 @@ def main(argv: list[str] | None = None) -> int:
         f"Measured {out['date']} on {out['machine']}; `{out['command']}` (nice {out['nice']}, "
         f"MEDGEN_LM_THREADS={out['MEDGEN_LM_THREADS']}).", "",
         "| runtime | threads | cold load + warm-up s | first draft after fresh start s | first token s "
+        "| prompt tokens evaluated / total | prefill ms/token (s) | first token, prefilled ahead s "
         "| tokens/s | new tokens | warm full draft s | peak RSS MB | guard flags | load avg before / after "
         "| targets |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r['backend']}{' (states: ' + str(r['states']) + ')' if 'states' in r else ''} | {r['threads']} | {r['cold_load_s']} | {r['fresh_first_draft_s']} "
-            f"| {r['first_token_s']} | {r['tokens_per_s']} | {r['new_tokens']} | {r['draft_s']} "
+            f"| {r['first_token_s']} | {r['prompt_evaluated']} / {r['prompt_tokens']} "
+            f"| {r.get('prefill_ms_per_token', '-')} ({r.get('prefill_s', '-')}) "
+            f"| {r.get('prefilled_first_token_s', '-')} "
+            f"| {r['tokens_per_s']} | {r['new_tokens']} | {r['draft_s']} "
             f"| {r['peak_rss_mb']} | {r['guard_flags']} {r['flag_kinds']} "
             f"| {r['loadavg_before']} / {r['loadavg_after']} | {r['targets']} |")
     (RESULTS / f"{stem}.md").write_text("\n".join(lines) + "\n")

@@ -28,6 +28,8 @@ show_problems(form, ss.get("report.attempted", False))
 findings = form.findings
 params = ui.generation_params("report", 512)
 use_model = st.toggle("Reword with the language model", value=True, key="report.use_model")
+if use_model and findings is not None:
+    ui.prefill_report(template_report(findings))  # the idle model reads the request ahead of the click
 
 if st.button("Draft report", type="primary", key="report.go",
              on_click=ss.__setitem__, args=("report.attempted", True)) and findings is not None:

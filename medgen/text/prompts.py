@@ -12,15 +12,34 @@ REPORT_SYSTEM = (
 )
 
 
+#: What every report request's user turn starts with: the template body's first heading. With the
+#: system prompt and the chat template's user-turn tokens it is the static start of the request
+#: (:func:`report_head`), kept in the model's KV cache, so that only the findings and the closing
+#: instruction are evaluated per request (a faster first token).
+REPORT_BODY_START = "FINDINGS:"
+#: The instruction after the body (the model's cue to write the sections).
+REPORT_USER_TAIL = "\n\nRewritten sections:"
+
+
 def report_messages(body: str) -> list[dict[str, str]]:
     """Messages asking for a rewrite of the FINDINGS + IMPRESSION part of a template draft.
 
-    ``body`` comes without the rule-based recommendation sentences
-    (:func:`medgen.text.report.split_rule_tail`): they are added after the model's text.
+    ``body`` (which starts with :data:`REPORT_BODY_START`) comes without the rule-based
+    recommendation sentences (:func:`medgen.text.report.split_rule_tail`): they are added after
+    the model's text.
     """
     return [
         {"role": "system", "content": REPORT_SYSTEM},
-        {"role": "user", "content": f"{body}\n\nRewritten sections:"},
+        {"role": "user", "content": f"{body}{REPORT_USER_TAIL}"},
+    ]
+
+
+def report_head() -> list[dict[str, str]]:
+    """The start every report request shares, for warming the KV cache (``LanguageModel.warm``):
+    the system prompt and a user turn that is only :data:`REPORT_BODY_START`."""
+    return [
+        {"role": "system", "content": REPORT_SYSTEM},
+        {"role": "user", "content": REPORT_BODY_START},
     ]
 
 
@@ -43,12 +62,27 @@ _EDU_SYSTEM_ZH = (
 _EDU_STRICT_ZH = "你上一次写得太难懂了。每句话不超过15个字，只用最常用的字。"
 
 
+_EDU_USER = {
+    "en": ("Report impression:\n", "\n\nPlain-language explanation for the patient:"),
+    "zh": ("报告结论（英文）：\n", "\n\n请用简体中文向病人解释："),
+}
+
+
+def _edu_system(language: str, grade: int, strict: bool) -> str:
+    if language == "zh":
+        return _EDU_SYSTEM_ZH.format(grade=grade) + (_EDU_STRICT_ZH if strict else "")
+    return _EDU_SYSTEM_EN.format(grade=grade) + (_EDU_STRICT_EN if strict else "")
+
+
 def education_messages(impression: str, language: str, grade: int, strict: bool = False
                        ) -> list[dict[str, str]]:
-    if language == "zh":
-        system = _EDU_SYSTEM_ZH.format(grade=grade) + (_EDU_STRICT_ZH if strict else "")
-        user = f"报告结论（英文）：\n{impression}\n\n请用简体中文向病人解释："
-    else:
-        system = _EDU_SYSTEM_EN.format(grade=grade) + (_EDU_STRICT_EN if strict else "")
-        user = f"Report impression:\n{impression}\n\nPlain-language explanation for the patient:"
-    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+    head, tail = _EDU_USER["zh" if language == "zh" else "en"]
+    return [{"role": "system", "content": _edu_system(language, grade, strict)},
+            {"role": "user", "content": f"{head}{impression}{tail}"}]
+
+
+def education_head(language: str, grade: int, strict: bool = False) -> list[dict[str, str]]:
+    """The start every patient-text request of this kind shares (system prompt, user head)."""
+    head, _ = _EDU_USER["zh" if language == "zh" else "en"]
+    return [{"role": "system", "content": _edu_system(language, grade, strict)},
+            {"role": "user", "content": head}]

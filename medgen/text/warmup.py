@@ -20,7 +20,7 @@ import time
 
 from medgen.errors import MedgenError, ModelError
 from medgen.text.llm import LanguageModel, Messages, RequestQueue, load_model
-from medgen.text.prompts import education_messages, report_messages
+from medgen.text.prompts import education_head, report_head
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +29,13 @@ IDLE_S = 1.0
 
 
 def first_messages() -> Messages:
-    """The request shape warmed before the model is handed out (the report's)."""
-    return report_messages("")
+    """The request start warmed before the model is handed out (the report's, up to ``FINDINGS:``)."""
+    return report_head()
 
 
 def later_messages() -> list[Messages]:
-    """Request shapes warmed in the background (patient text in English and Chinese, grade 6)."""
-    return [education_messages("", lang, 6) for lang in ("en", "zh")]
+    """Request starts warmed in the background (patient text in English and Chinese, grade 6)."""
+    return [education_head(lang, 6) for lang in ("en", "zh")]
 
 
 def warm_first(lm: LanguageModel) -> None:
@@ -106,6 +106,74 @@ class BackgroundWarm:
                 log.warning("background warm-up of a system prompt failed: %r", exc)
                 return
             self.done += 1
+
+
+class Prefill:
+    """Evaluate one request's prompt on a daemon thread, ahead of the request (speculative).
+
+    For a model with ``prefill(messages, cancel)`` (llama.cpp): once the model is idle, its
+    ``prefill`` evaluates the prompt in small chunks and gives the model up as soon as a request
+    waits (it never holds a request up for more than one chunk). :func:`prefill_later` keeps one
+    per model: a new prompt cancels the previous one. Gives up after ``patience_s`` seconds
+    without an idle model.
+    """
+
+    def __init__(self, lm: LanguageModel, messages: Messages, idle_s: float = 0.2,
+                 patience_s: float = 30.0) -> None:
+        self.lm, self.messages = lm, [dict(m) for m in messages]
+        self.idle_s, self.patience_s = idle_s, patience_s
+        self.cancel = threading.Event()
+        self.done = threading.Event()
+        self.ok = False
+        self._thread = threading.Thread(target=self._run, name="medgen-lm-prefill", daemon=True)
+
+    def start(self) -> Prefill:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            queue = getattr(self.lm, "queue", None)
+            deadline = time.monotonic() + self.patience_s
+            since: float | None = None
+            while not self.cancel.is_set() and time.monotonic() < deadline:
+                if not isinstance(queue, RequestQueue) or queue.idle:
+                    since = time.monotonic() if since is None else since
+                    if time.monotonic() - since >= self.idle_s:
+                        self.ok = bool(self.lm.prefill(self.messages, self.cancel))  # type: ignore[attr-defined]
+                        if self.ok or self.cancel.is_set():
+                            return
+                        since = None  # a request came first: try again once the model is idle
+                else:
+                    since = None
+                self.cancel.wait(0.05)
+        except Exception as exc:  # noqa: BLE001 - speculative: a failure only loses the head start
+            log.warning("speculative prefill failed: %r", exc)
+        finally:
+            self.done.set()
+
+
+_prefills: dict[int, Prefill] = {}
+_prefills_lock = threading.Lock()
+
+
+def prefill_later(lm: LanguageModel, messages: Messages) -> Prefill | None:
+    """Start evaluating ``messages``' prompt in the background, unless it already is (or was).
+
+    The last prompt asked for per model wins: a different one cancels the previous prefill. A
+    model without ``prefill`` (transformers) is left alone: returns None.
+    """
+    if not callable(getattr(lm, "prefill", None)):
+        return None
+    with _prefills_lock:
+        current = _prefills.get(id(lm))
+        if current is not None and current.lm is lm and current.messages == [dict(m) for m in messages]:
+            return current
+        if current is not None:
+            current.cancel.set()
+        job = Prefill(lm, messages)
+        _prefills[id(lm)] = job
+    return job.start()
 
 
 class ModelLoading:

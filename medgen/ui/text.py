@@ -24,7 +24,7 @@ from medgen.errors import MedgenError
 from medgen.imaging.header import ScanHeader
 from medgen.text.guard import Flag
 from medgen.text.llm import GenerationParams, LanguageModel, RequestQueue
-from medgen.text.warmup import ModelLoading
+from medgen.text.warmup import ModelLoading, prefill_later
 from medgen.types import ReportStatus
 from medgen.ui.resources import transact as in_transaction
 
@@ -33,6 +33,8 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~=$:&])")
 
 #: Seconds between updates of a waiting user's place (each update lets a Stop click end the wait).
 QUEUE_POLL_S = 0.5
+#: Seconds a request waits before it shows its place (returns at once when it is its turn).
+QUEUE_GRACE_S = 0.3
 
 
 @st.cache_resource(show_spinner=False)
@@ -63,6 +65,19 @@ def language_model() -> LanguageModel:
         raise
 
 
+def prefill_report(template: str) -> None:
+    """Let an idle, loaded model read this draft's request while the form is unchanged.
+
+    Speculative (llama.cpp only): a click on "Draft" with the same form then gets its first token
+    at once. Never waits and never holds up anyone's request (:func:`medgen.text.warmup.prefill_later`).
+    """
+    loading = start_loading()
+    if loading.ready and loading.lm is not None:
+        from medgen.text.report import report_request
+
+        prefill_later(loading.lm, report_request(template))
+
+
 def queue_message(ahead: int) -> str:
     """What a waiting user reads while ``ahead`` requests are before theirs."""
     return (f"Waiting for the language model: {ahead} request(s) ahead of you. "
@@ -82,6 +97,8 @@ def model_turn(lm: LanguageModel) -> Iterator[None]:
         yield
         return
     with queue.ticket() as ticket:
+        # a background warm-up or prefill gives the model up within a chunk: no box for that
+        ticket.wait(QUEUE_GRACE_S)
         box = None
         while (ahead := ticket.place) > 0:
             if box is None:

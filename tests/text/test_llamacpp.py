@@ -91,6 +91,137 @@ def test_system_prompt_state_is_reused_across_alternating_prompts(lm: LlamaCppMo
     assert lm.last_prefix_hit >= 30
 
 
+def test_the_static_start_of_the_user_turn_is_cached_with_the_system_prompt() -> None:
+    """Only the findings and the turn's closing tokens are evaluated per report request."""
+    from medgen.text.prompts import report_head
+
+    lm = load_llamacpp("smollm2-135m")  # a fresh model: only what this test warms is kept
+
+    body = ("FINDINGS: A 2.1 cm simple renal cyst in the right kidney. No free fluid.\n"
+            "IMPRESSION: A 2.1 cm simple renal cyst in the right kidney. No follow-up rule was applied.")
+    msgs = report_messages(body)
+    prompt, _ = lm.prompt_tokens(msgs)
+    static = lm.static_tokens(report_head())
+    n_system = len(lm._system_tokens(msgs, prompt))
+    assert prompt[:len(static)] == static
+    assert len(static) >= n_system + 3  # + the user turn's template tokens and "FINDINGS:"
+    rest = lm.llm.detokenize(prompt[len(static):]).decode()
+    assert rest.startswith(" A 2.1 cm") and "FINDINGS" not in rest
+    lm.warm(report_head())
+    p = GenerationParams(max_new_tokens=12)
+    for _ in range(2):  # the second time after another prompt: restored from the kept state
+        stats = StreamStats()
+        text = lm.generate(msgs, p, stats=stats)
+        assert lm.last_prefix_hit == stats.prompt_cached == len(static)
+        assert stats.prompt_tokens - stats.prompt_cached == len(prompt) - len(static)
+        lm.generate(education_messages("A small nodule.", "en", 6), GenerationParams(max_new_tokens=2))
+    path, _ = gguf_file("smollm2-135m")
+    plain = load_llamacpp(str(path), prefix_cache=False)
+    try:
+        assert plain.generate(msgs, p) == text  # the cached start changes nothing in the output
+    finally:
+        plain.close()
+    _edu_heads_are_kept(lm)
+    lm.close()
+
+
+def _edu_heads_are_kept(lm: LlamaCppModel) -> None:
+    from medgen.text.prompts import education_head
+
+    for lang in ("en", "zh"):  # patient text: the user turn's head is kept too
+        edu = education_messages("A 7 mm solid nodule in the right upper lobe.", lang, 6)
+        e_prompt, _ = lm.prompt_tokens(edu)
+        e_static = lm.static_tokens(education_head(lang, 6))
+        assert e_prompt[:len(e_static)] == e_static
+        assert len(e_static) > len(lm._system_tokens(edu, e_prompt))
+        lm.warm(education_head(lang, 6))
+        lm.generate(edu, GenerationParams(max_new_tokens=2))
+        assert lm.last_prefix_hit == len(e_static)
+
+
+def test_a_request_that_does_not_start_like_a_warmed_head_uses_the_system_prompt(lm: LlamaCppModel) -> None:
+    from medgen.text.prompts import REPORT_SYSTEM, report_head
+
+    lm.warm(report_head())
+    other = [{"role": "system", "content": REPORT_SYSTEM}, {"role": "user", "content": "IMPRESSION: Normal."}]
+    prompt, _ = lm.prompt_tokens(other)
+    lm.generate(other, GenerationParams(max_new_tokens=2))
+    n_system = len(lm._system_tokens(other, prompt))
+    assert n_system > 30 and lm.last_prefix_hit >= n_system
+    assert lm.last_prefix_hit < len(lm.static_tokens(report_head()))
+
+
+def test_a_prefilled_request_samples_its_first_token_at_once_with_the_same_text(lm: LlamaCppModel) -> None:
+    from medgen.text.prompts import report_head
+
+    msgs = report_messages(BODY.replace("7 mm", "9 mm"))
+    other = report_messages(BODY.replace("7 mm", "5 mm"))
+    p = GenerationParams(max_new_tokens=24)
+    path, _ = gguf_file("smollm2-135m")
+    plain = load_llamacpp(str(path), prefix_cache=False)
+    try:
+        expected, expected_other = plain.generate(msgs, p), plain.generate(other, p)
+    finally:
+        plain.close()
+    lm.warm(report_head())
+    before = lm.prefilled
+    assert lm.prefill(msgs)
+    assert lm.prefilled == before + 1
+    assert lm.prefill(msgs)  # already in the KV cache: nothing more to evaluate
+    stats = StreamStats()
+    assert lm.generate(msgs, p, stats=stats) == expected
+    assert stats.prompt_cached == stats.prompt_tokens  # nothing evaluated for the request
+    # a prefill for one form, then a request for another: that request is unaffected
+    assert lm.prefill(msgs)
+    stats = StreamStats()
+    assert lm.generate(other, p, stats=stats) == expected_other
+    assert stats.prompt_cached < stats.prompt_tokens
+    # cancelled before it starts: nothing evaluated, and the request still gives the same text
+    cancel = threading.Event()
+    cancel.set()
+    assert not lm.prefill(msgs, cancel)
+    assert lm.generate(msgs, p) == expected
+
+
+def test_a_prefill_never_waits_for_the_model_and_needs_a_warmed_start(lm: LlamaCppModel) -> None:
+    msgs = report_messages(BODY)
+    with lm.queue.ticket() as t:  # a user holds the model
+        assert t.wait(0)
+        assert not lm.prefill(msgs)  # returns at once
+    no_system = [{"role": "user", "content": "Say OK."}]
+    assert not lm.prefill(no_system)
+    unwarmed = [{"role": "system", "content": "A system prompt nobody warmed. " * 4},
+                {"role": "user", "content": "Say OK."}]
+    assert not lm.prefill(unwarmed)  # never evaluates a whole system prompt speculatively
+    assert lm.queue.idle
+
+
+def test_prefill_later_keeps_one_prefill_per_model_and_the_last_prompt_wins(lm: LlamaCppModel) -> None:
+    from medgen.text.prompts import report_head
+    from medgen.text.warmup import prefill_later
+
+    lm.warm(report_head())
+    a, b = report_messages(BODY), report_messages(BODY.replace("7 mm", "8 mm"))
+    with lm.queue.ticket() as t:  # the model is busy: the prefill waits for it to become idle
+        assert t.wait(0)
+        first = prefill_later(lm, a)
+        assert first is not None and prefill_later(lm, a) is first  # same form: the same prefill
+        second = prefill_later(lm, b)
+        assert second is not None and second is not first and first.cancel.is_set()
+        time.sleep(0.3)
+        assert not second.done.is_set()  # it never took the model from the user
+    assert second.done.wait(60) and second.ok
+    assert first.done.wait(5) and not first.ok
+    stats = StreamStats()
+    lm.generate(b, GenerationParams(max_new_tokens=2), stats=stats)
+    assert stats.prompt_cached == stats.prompt_tokens
+
+    class NoPrefill:  # the transformers backend has no prefill: left alone
+        pass
+
+    assert prefill_later(NoPrefill(), a) is None  # type: ignore[arg-type]
+
+
 def test_stop_event_stops_generation(lm: LlamaCppModel) -> None:
     stop = threading.Event()
     stats = StreamStats()

@@ -160,7 +160,11 @@ class _EchoLM:
 
     def stream(self, messages, params=None, stop_event=None, stats=None):  # type: ignore[no-untyped-def]
         self.seen.append(list(messages))
-        body = messages[-1]["content"].rsplit("\n\nRewritten sections:", 1)[0]
+        from medgen.text.prompts import REPORT_BODY_START, REPORT_USER_TAIL
+
+        content = messages[-1]["content"]
+        assert content.startswith(REPORT_BODY_START)  # the static start kept in the KV cache
+        body = content.rsplit(REPORT_USER_TAIL, 1)[0]
         for word in body.split(" "):
             if stop_event is not None and stop_event.is_set():
                 if stats is not None:
@@ -193,15 +197,32 @@ def test_the_recommendation_is_kept_out_of_the_prompt_and_added_word_for_word() 
     Findings(body_part="pelvis", findings=(Finding(location="kidney", kind="renal cyst", laterality="right",
                                                     size=2, unit="cm"),)),
 ])
-def test_without_a_rule_the_model_sees_the_whole_impression(findings: Findings) -> None:
-    from medgen.text.report import NO_RULE, rewrite_stream, split_rule_tail, split_template
+def test_without_a_rule_the_no_rule_sentence_is_added_word_for_word(findings: Findings) -> None:
+    from medgen.text.report import (
+        NO_RULE,
+        NO_RULE_NODULE,
+        rewrite_stream,
+        split_rule_tail,
+        split_template,
+    )
 
     t = template_report(findings)
     _, body = split_template(t)
-    assert split_rule_tail(body) == (body, "")
+    rest, tail = split_rule_tail(body)
+    assert tail in (NO_RULE, NO_RULE_NODULE) and rest + " " + tail == body
+    assert rest.split("IMPRESSION:")[1].strip()  # the impression's findings stay in the prompt
     lm = _EchoLM()
     d = finish_report(findings, t, "".join(rewrite_stream(t, lm)), lm)
-    assert NO_RULE.rstrip(".") in lm.seen[0][-1]["content"] and d.text == t and d.flags == ()
+    assert "follow-up rule" not in lm.seen[0][-1]["content"]  # the model never sees it ...
+    assert d.text == t and d.flags == () and d.text.count(tail) == 1  # ... and it is in the draft
+    # a model that writes it anyway, word for word: it is not added a second time
+    class _EchoTail(_EchoLM):
+        def stream(self, messages, params=None, stop_event=None, stats=None):  # type: ignore[no-untyped-def]
+            yield from super().stream(messages, params, stop_event, stats)
+            yield " " + tail
+
+    twice = "".join(rewrite_stream(t, _EchoTail()))
+    assert twice.count(tail) == 1 and finish_report(findings, t, twice, lm).text == t
 
 
 def test_a_stopped_rewrite_gets_no_follow_up_appended() -> None:
@@ -224,4 +245,6 @@ def test_no_tail_outside_the_impression() -> None:
     from medgen.text.report import split_rule_tail
 
     body = "FINDINGS: Fleischner risk category: low. Recommendation: none.\nIMPRESSION: Normal."
+    assert split_rule_tail(body) == (body, "")
+    body = "FINDINGS: Normal. No follow-up rule was applied.\nIMPRESSION: Normal."
     assert split_rule_tail(body) == (body, "")

@@ -87,3 +87,16 @@ def test_no_wait_and_no_message_when_the_model_is_free(monkeypatch: pytest.Monke
         assert lm.queue.waiting == 0
     with ui_text.model_turn(SimpleNamespace()):  # type: ignore[arg-type] - a model without a queue
         pass
+
+
+def test_no_message_for_a_background_job_that_gives_way_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A speculative prefill or warm-up ahead gives up the model within a chunk: no queue box."""
+    lm = SimpleNamespace(queue=RequestQueue())
+    monkeypatch.setattr(ui_text.st, "empty", lambda: pytest.fail("a short background job showed a queue box"))
+    job = lm.queue.join_if_idle()
+    assert job is not None and lm.queue.join_if_idle() is None  # never a second one, never waits
+    threading.Timer(ui_text.QUEUE_GRACE_S / 3, job.leave).start()
+    t0 = time.monotonic()
+    with ui_text.model_turn(lm):  # type: ignore[arg-type]
+        assert job.place == -1
+    assert time.monotonic() - t0 < ui_text.QUEUE_GRACE_S

@@ -46,6 +46,8 @@ class StreamStats:
     n_tokens: int = 0
     stopped: bool = False
     prompt_tokens: int = 0
+    # Prompt tokens served from a KV-cache prefix (not evaluated for this request); 0 if unknown.
+    prompt_cached: int = 0
 
 
 class Ticket:
@@ -104,6 +106,19 @@ class RequestQueue:
     def join(self) -> Ticket:
         """A new ticket at the end of the line (call :meth:`leave` when done)."""
         with self._cond:
+            t = Ticket(self, next(self._numbers))
+            self._line.append(t)
+            return t
+
+    def join_if_idle(self) -> Ticket | None:
+        """A ticket that holds the model now, when nobody holds or waits for it; else None.
+
+        Never waits: for work that must not delay a request (a speculative prefill). Call
+        :meth:`leave` when done.
+        """
+        with self._cond:
+            if self._line:
+                return None
             t = Ticket(self, next(self._numbers))
             self._line.append(t)
             return t

@@ -138,6 +138,7 @@ class TransformersLM:
                 prefix = self._cached_prefix(messages, inputs["input_ids"])
                 if prefix is not None:
                     gen_kwargs["cache"] = prefix
+                    stats.prompt_cached = int(prefix.get_seq_length())
                 with torch.no_grad():
                     out = self.model.generate(**gen_kwargs)
                 counted.append(int(out.shape[-1]) - stats.prompt_tokens)

@@ -9,9 +9,12 @@ qwen2.5-coder-1.5b file is concatenated once (sha256 checked) into ``Settings.ca
 ``device``, ``load_s``, ``warm(messages)``, ``stream(messages, params, stop_event, stats)`` and
 ``generate(messages, params, stats)``, with the same :class:`GenerationParams` and
 :class:`StreamStats`. Generation is serialised by a lock; ``waiting`` tells how many streams wait for
-it. The KV state of each system prompt is kept per sequence (``llama_state_seq_*``, a few MB for a
-few hundred tokens) and restored in front of a request with that system prompt, so the first token
-only waits for the request's own tokens, even when report and patient-text requests alternate.
+it. The KV state of each warmed request start (the system prompt and the static start of the user
+turn, :meth:`LlamaCppModel.warm`) is kept per sequence (``llama_state_seq_*``, a few MB for a few
+hundred tokens) and restored in front of a request that starts with it, so the first token only
+waits for the request's own tokens, even when report and patient-text requests alternate.
+:meth:`LlamaCppModel.prefill` evaluates a likely request while the model is idle (the Report page's
+form, valid and unchanged), so that its first token comes at once.
 
 With a ``state_dir`` (the app's loader passes ``Settings.cache_dir / "lm" / "prompt-state"``) each
 system-prompt state is also saved to a file, keyed by the model's sha256, the llama.cpp build and
@@ -54,6 +57,11 @@ log = logging.getLogger(__name__)
 DEFAULT_N_CTX = 4096
 #: Upper bound on the default thread count (decoding a small model does not scale further).
 MAX_DEFAULT_THREADS = 8
+#: Kept prompt prefixes per system prompt (the system prompt alone, its user-turn starts).
+MAX_PREFIXES_PER_SYSTEM = 4
+#: Tokens a speculative prefill evaluates between checks for a waiting request (about 0.1 s on
+#: two cores): a request arriving meanwhile waits for one chunk at most.
+PREFILL_CHUNK = 8
 _MARKER_FORMAT = 1
 #: First bytes of a saved system-prompt state file (format version 1), then the sha256 of the state.
 _STATE_MAGIC = b"MGKV1\n"
@@ -201,9 +209,12 @@ class LlamaCppModel:
         #: System prompts read from ``state_dir`` / evaluated here (for tests and the benchmark).
         self.states_loaded = 0
         self.states_evaluated = 0
+        #: Prompts evaluated in full ahead of their request (:meth:`prefill`).
+        self.prefilled = 0
         #: First come, first served turns on the model (generation is serialised).
         self.queue = RequestQueue()
-        self._prefixes: dict[str, _Prefix] = {}
+        #: Kept prompt prefixes (KV states) per system prompt.
+        self._prefixes: dict[str, list[_Prefix]] = {}
         template = llm.metadata.get("tokenizer.chat_template")
         if not template:
             raise ModelError(f"The model file of '{name}' has no chat template; it cannot be used for chat.")
@@ -247,8 +258,27 @@ class LlamaCppModel:
         n = min(_common_prefix(head, full), len(full) - 1)
         return list(full[:n]) if n >= 8 else []
 
+    def static_tokens(self, messages: Sequence[dict[str, str]]) -> list[int]:
+        """The tokens every request shaped like ``messages`` starts with.
+
+        ``messages`` ends with the static start of the request's last message (e.g. the system
+        prompt and the fixed first line of the user turn): the prompt up to the end of that
+        content, chat-template tokens included, without what closes the turn. Found as the common
+        prefix of two renderings that differ only after that content, so it holds for any chat
+        template; a request whose tokens differ at the seam only loses the last token or two of the
+        saving (the cache is used only where the tokens match exactly).
+        """
+        if not messages:
+            return []
+        a, _ = self.prompt_tokens(messages)
+        last = dict(messages[-1])
+        last["content"] = last.get("content", "") + " x"
+        b, _ = self.prompt_tokens([*messages[:-1], last])
+        n = _common_prefix(a, b)
+        return list(a[:n]) if n >= 8 else []
+
     # ------------------------------------------------------------------ KV prefix cache
-    def _save_prefix(self, key: str, tokens: list[int]) -> None:
+    def _save_prefix(self, key: str, tokens: list[int]) -> _Prefix:
         """Evaluate ``tokens`` from an empty KV cache and keep their state (in memory and on disk)."""
         lc = _llama_cpp()
         llm = self.llm
@@ -258,10 +288,16 @@ class LlamaCppModel:
         size = int(lc.llama_state_seq_get_size(ctx, 0))
         buf = (ctypes.c_uint8 * size)()
         n = int(lc.llama_state_seq_get_data(ctx, buf, size, 0))
-        self._prefixes[key] = _Prefix(tuple(tokens), bytes(buf)[:n])
+        entry = _Prefix(tuple(tokens), bytes(buf)[:n])
+        self._keep(key, entry)
         self.states_evaluated += 1
-        log.debug("cached %d system-prompt tokens (%d bytes of KV state)", len(tokens), n)
-        self._write_state(self._prefixes[key])
+        log.debug("cached %d prompt-prefix tokens (%d bytes of KV state)", len(tokens), n)
+        self._write_state(entry)
+        return entry
+
+    def _keep(self, key: str, entry: _Prefix) -> None:
+        kept = [e for e in self._prefixes.get(key, []) if e.tokens != entry.tokens]
+        self._prefixes[key] = [*kept, entry][-MAX_PREFIXES_PER_SYSTEM:]
 
     # ------------------------------------------------------------------ saved states (files)
     def _state_file(self, tokens: Sequence[int]) -> Path | None:
@@ -307,64 +343,131 @@ class LlamaCppModel:
         return _Prefix(tuple(tokens), state)
 
     def _prefix_for(self, key: str, tokens: list[int]) -> _Prefix | None:
-        """The kept state of the system prompt ``key`` when it matches ``tokens`` (memory, then file)."""
-        entry = self._prefixes.get(key)
-        if entry is not None and list(entry.tokens) == tokens:
-            return entry
-        entry = self._read_state(tokens)
-        if entry is not None:
-            self._prefixes[key] = entry
-        return entry
+        """The kept state of exactly ``tokens`` (system prompt ``key``): memory, then file."""
+        t = tuple(tokens)
+        for entry in self._prefixes.get(key, []):
+            if entry.tokens == t:
+                return entry
+        found = self._read_state(tokens)
+        if found is not None:
+            self._keep(key, found)
+        return found
+
+    def _longest_kept(self, key: str, prompt: Sequence[int]) -> tuple[_Prefix, int] | None:
+        """The kept state sharing the longest start with ``prompt``, and how many tokens it covers.
+
+        A state is usable up to its common prefix with the prompt (the KV cells after it are
+        dropped), with at least one prompt token left to evaluate; None below 8 tokens.
+        """
+        best: tuple[_Prefix, int] | None = None
+        for entry in self._prefixes.get(key, []):
+            n = min(_common_prefix(entry.tokens, prompt), len(prompt) - 1)
+            if n >= 8 and (best is None or n > best[1]):
+                best = (entry, n)
+        return best
 
     def _restore_prefix(self, messages: Sequence[dict[str, str]], prompt: list[int]) -> int | None:
-        """Put the cached system-prompt state in front of ``prompt`` (the KV cache of sequence 0).
+        """Put the longest cached prefix of ``prompt`` in the KV cache of sequence 0.
 
-        Returns how many prompt tokens are served from a cache (0 when the system prompt was new and
-        has just been evaluated), or None when no system prompt applies.
+        The cached prefixes are those warmed (:meth:`warm`: the system prompt and, for the app's
+        prompts, the static start of the user turn) and, failing those, the system prompt alone
+        (read from its file or evaluated now). Returns how many prompt tokens are served from a
+        cache (0 when the system prompt was new and has just been evaluated), or None when no
+        system prompt applies.
         """
         if not self.prefix_cache:
             return None
-        sys_tokens = self._system_tokens(messages, prompt)
-        if not sys_tokens:
+        if not messages or messages[0].get("role") != "system":
             return None
         key = messages[0]["content"]
-        entry = self._prefix_for(key, sys_tokens)
-        if entry is None:
-            self._save_prefix(key, sys_tokens)
-            return 0  # evaluated now; the KV cache holds exactly the system prompt
+        kept = self._longest_kept(key, prompt)
+        if kept is None:
+            sys_tokens = self._system_tokens(messages, prompt)
+            if not sys_tokens:
+                return None
+            entry = self._prefix_for(key, sys_tokens)
+            if entry is None:
+                self._save_prefix(key, sys_tokens)
+                return 0  # evaluated now; the KV cache holds exactly the system prompt
+            kept = (entry, len(entry.tokens))
+        entry, n = kept
         llm = self.llm
         current = _common_prefix(llm._input_ids.tolist(), prompt)
-        if current >= len(entry.tokens):
-            return current  # the live KV cache covers it (the same system prompt just before)
+        if current >= n:
+            return current  # the live KV cache covers it (the same start just before)
         lc = _llama_cpp()
         llm._ctx.kv_cache_seq_rm(-1, 0, -1)
         buf = (ctypes.c_uint8 * len(entry.state)).from_buffer_copy(entry.state)
         if int(lc.llama_state_seq_set_data(llm._ctx.ctx, buf, len(entry.state), 0)) == 0:
-            log.warning("could not restore the cached system prompt; evaluating it again")
-            self._prefixes.pop(key, None)
+            log.warning("could not restore a cached prompt prefix; evaluating it again")
+            self._prefixes[key] = [e for e in self._prefixes.get(key, []) if e is not entry]
             llm.reset()
-            self._save_prefix(key, sys_tokens)  # also replaces an unusable saved file
+            self._save_prefix(key, list(entry.tokens))  # also replaces an unusable saved file
             return 0
-        n = len(entry.tokens)
-        llm.input_ids[:n] = entry.tokens
-        llm.n_tokens = n
+        llm.input_ids[:n] = entry.tokens[:n]
+        llm.n_tokens = n  # the next eval drops the state's cells after n (llama.cpp's Llama.eval)
         llm._requires_eval = True
         return n
 
     def warm(self, messages: Sequence[dict[str, str]]) -> None:
-        """Keep the system prompt of requests shaped like ``messages`` ready.
+        """Keep the start of requests shaped like ``messages`` ready (:meth:`static_tokens`).
 
-        Its state is read from ``state_dir`` when saved there by an earlier process (milliseconds),
-        else evaluated now (and saved).
+        ``messages`` is a system prompt, optionally followed by the static start of the user turn
+        (``medgen.text.prompts.report_head``); a whole request works too (its own prefix is kept).
+        The state is read from ``state_dir`` when saved there by an earlier process
+        (milliseconds), else evaluated now (and saved).
         """
-        if not self.prefix_cache:
+        if not self.prefix_cache or not messages or messages[0].get("role") != "system":
             return
         with self.queue.turn():
+            tokens = self.static_tokens(messages)
+            key = messages[0]["content"]
+            if tokens and self._prefix_for(key, tokens) is None:
+                self._save_prefix(key, tokens)
+
+    def prefill(self, messages: Sequence[dict[str, str]], cancel: threading.Event | None = None) -> bool:
+        """Evaluate the prompt of ``messages`` now, before it is requested (speculative prefill).
+
+        A request with exactly these messages that comes next then samples its first token at
+        once (llama.cpp's exact prompt-cache hit); any other request works as before (it restores
+        its own cached prefix). Never waits for the model and never holds up a request: returns
+        False at once when someone holds or waits for the model, and gives it up after the chunk
+        in progress (:data:`PREFILL_CHUNK` tokens) as soon as a request waits or ``cancel`` is
+        set; the tokens evaluated by then stay usable. Builds only on a kept prefix
+        (:meth:`warm`): returns False when none applies. Returns True when the whole prompt is
+        in the KV cache.
+        """
+        cancel = cancel or threading.Event()
+        if not self.prefix_cache or not messages or messages[0].get("role") != "system":
+            return False
+        ticket = self.queue.join_if_idle()
+        if ticket is None:
+            return False
+        llm = self.llm
+        try:
             prompt, _ = self.prompt_tokens(messages)
-            sys_tokens = self._system_tokens(messages, prompt)
-            key = messages[0]["content"] if sys_tokens else ""
-            if sys_tokens and self._prefix_for(key, sys_tokens) is None:
-                self._save_prefix(key, sys_tokens)
+            kept = self._longest_kept(messages[0]["content"], prompt)
+            if len(prompt) >= self.n_ctx or kept is None or kept[1] < len(self._system_tokens(messages, prompt)):
+                return False
+            done = self._restore_prefix(messages, prompt) or 0
+            if done >= len(prompt) and int(llm.n_tokens) == len(prompt) and not llm._requires_eval:
+                return True  # prefilled already
+            done = min(done, len(prompt) - 1)
+            llm.n_tokens = done  # drop what follows the common prefix (eval clears its KV cells)
+            while done < len(prompt):
+                if cancel.is_set() or self.queue.waiting > 0:
+                    return False
+                chunk = prompt[done:done + PREFILL_CHUNK]
+                llm.eval(chunk)
+                done += len(chunk)
+            self.prefilled += 1
+            return True
+        except Exception as exc:  # noqa: BLE001 - speculative: a failure only loses the head start
+            log.warning("speculative prefill failed: %r", exc)
+            llm.reset()
+            return False
+        finally:
+            ticket.leave()
 
     # ------------------------------------------------------------------ generation
     def stream(
@@ -415,7 +518,10 @@ class LlamaCppModel:
                 hit = self._restore_prefix(messages, prompt)
                 if hit is None:  # no system prompt: llama.cpp still reuses a common prefix of the last request
                     hit = _common_prefix(llm._input_ids.tolist(), prompt)
-                self.last_prefix_hit = min(hit, len(prompt) - 1)
+                exact = (hit >= len(prompt) and int(llm.n_tokens) == len(prompt)
+                         and not llm._requires_eval)  # prefilled: llama.cpp samples at once
+                self.last_prefix_hit = len(prompt) if exact else min(hit, len(prompt) - 1)
+                stats.prompt_cached = self.last_prefix_hit
                 it = llm.create_completion(
                     prompt=prompt, max_tokens=min(params.max_new_tokens, room), stream=True,
                     repeat_penalty=params.repetition_penalty, stop=stop_strings or None, **sampling,
