@@ -250,8 +250,8 @@ def _real_pngs(
     save_side_by_side(full, grid)
     save_side_by_side(zoom, grid, crop)
     return [
-        str(full.relative_to(RESULTS.parent.parent)),
-        str(zoom.relative_to(RESULTS.parent.parent)),
+        str(full.resolve().relative_to(RESULTS.parent.parent)),
+        str(zoom.resolve().relative_to(RESULTS.parent.parent)),
     ]
 
 
