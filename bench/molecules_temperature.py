@@ -34,7 +34,9 @@ def from_checkpoint(path: Path) -> MoleculeGenerator:
     ck = torch.load(path, map_location="cpu", weights_only=False)
     model = SmilesVAE(VAEConfig(**ck["model_args"]))
     model.load_state_dict(ck["model"])
-    return MoleculeGenerator(model, Vocabulary(tuple(ck["vocab"])), f"{path} step {ck['step']}")
+    form = (ck.get("config") or {}).get("smiles_form", "canonical")
+    return MoleculeGenerator(model, Vocabulary(tuple(ck["vocab"])), f"{path} step {ck['step']}",
+                             {"smiles_form": form})
 
 
 def sweep(gen: MoleculeGenerator, temperatures: list[float], n: int, seed: int,
