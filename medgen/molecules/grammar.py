@@ -194,11 +194,14 @@ class ValenceState:
     ring_atom: torch.Tensor  # (B, R) long: atom that opened each ring number
     ring_ord: torch.Tensor  # (B, R) long: bond order written at the opening (0: none)
     pend: torch.Tensor  # (B,) long: order of a bond token waiting for its atom/ring digit (0: none)
+    bstart: torch.Tensor  # (B,) bool: the next bond is a branch's first (it attaches to the
+    # branch point, which the chain needs again after the branch)
 
     def select(self, keep: torch.Tensor) -> ValenceState:
         return ValenceState(self.syntax.select(keep), self.rem_u[keep], self.rem_d[keep],
                             self.parent[keep], self.n_atoms[keep], self.cur[keep], self.stack[keep],
-                            self.ring_atom[keep], self.ring_ord[keep], self.pend[keep])
+                            self.ring_atom[keep], self.ring_ord[keep], self.pend[keep],
+                            self.bstart[keep])
 
 
 class ValenceGrammar:
@@ -239,6 +242,7 @@ class ValenceGrammar:
             rem_d=full((batch, a), 0), parent=full((batch, a), -1), n_atoms=full((batch,), 0),
             cur=full((batch,), -1), stack=full((batch, self.max_depth), -1),
             ring_atom=full((batch, r), -1), ring_ord=full((batch, r), 0), pend=full((batch,), 0),
+            bstart=torch.zeros(batch, dtype=torch.bool, device=device),
         )
 
     @staticmethod
@@ -264,10 +268,12 @@ class ValenceGrammar:
         # While a ring is open at the top level the current atom must keep a free unit to carry
         # the chain on towards the closure (otherwise the string can only end unclosed).
         need = (state.syntax.rings.any(dim=1) & (state.syntax.depth == 0)).long()  # (B,)
+        # A top-level branch's first bond must leave the branch point a unit for after the branch.
+        keep = (state.bstart & state.syntax.rings.any(dim=1) & (state.syntax.depth == 1)).long()
 
         cap_u, cap_d = self.cap_u.to(dev), self.cap_d.to(dev)
         # Atoms: the bond to the current atom must fit on both ends.
-        atom_ok = (~has_cur | ((cu >= o_def) & (cd >= 1))).unsqueeze(1)
+        atom_ok = (~has_cur | ((cu >= o_def + keep) & (cd >= 1 + keep))).unsqueeze(1)
         atom_ok = atom_ok & ((cap_u.unsqueeze(0) >= o_def.unsqueeze(1)) & (cap_d.unsqueeze(0) >= 1)
                              | ~has_cur.unsqueeze(1))
         left_u = cap_u.unsqueeze(0) - torch.where(has_cur, o_def, 0).unsqueeze(1)
@@ -276,11 +282,20 @@ class ValenceGrammar:
         m &= atom_ok | ~self.is_atom.to(dev).unsqueeze(0)
         # Bonds: the current atom must take the order.
         order = self.order.to(dev)
-        bond_ok = has_cur.unsqueeze(1) & (cu.unsqueeze(1) >= order.unsqueeze(0)) & (cd >= 1).unsqueeze(1)
+        bond_ok = (has_cur.unsqueeze(1) & (cu.unsqueeze(1) >= order.unsqueeze(0) + keep.unsqueeze(1))
+                   & (cd >= 1 + keep).unsqueeze(1))
         m &= bond_ok | ~self.is_bond.to(dev).unsqueeze(0)
         # Branches: the branch bonds to the current atom; with an open ring it needs one more.
         branch_ok = has_cur & (cu >= 1 + need) & (cd >= 1 + need)
         m &= branch_ok.unsqueeze(1) | ~self.is_open.to(dev).unsqueeze(0)
+        # Branch close: back at the top level with a ring open, the branch point must have a free
+        # unit left to carry the chain on.
+        if len(self.syntax.close_ids):
+            depth = state.syntax.depth
+            top = self._at(state.stack, (depth - 1).clamp(min=0, max=self.max_depth - 1), -1)
+            tu, td = self._at(state.rem_u, top, big), self._at(state.rem_d, top, big)
+            stuck = (state.syntax.rings.any(dim=1) & (depth == 1) & ((tu < 1) | (td < 1)))
+            m[:, self.syntax.close_ids.to(dev)] &= ~stuck.unsqueeze(1)
         # Ring digits: opening takes the next bond's order from the current atom; closing also
         # needs the opener to take any order above the one written at the opening, and the two
         # atoms must differ and not be bonded already (the current atom's parent).
@@ -370,8 +385,9 @@ class ValenceGrammar:
             cur[r] = stack[r, (depth[r] - 1).clamp(max=self.max_depth - 1)]
         pend = torch.where(is_bond, self.order.to(dev)[tokens],
                            torch.where(is_atom | is_ring, torch.zeros_like(pend), pend))
+        bstart = (cls == OPEN) | (state.bstart & is_bond)
         return ValenceState(self.syntax.advance(state.syntax, tokens), rem_u, rem_d, parent,
-                            n_atoms, cur, stack, ring_atom, ring_ord, pend)
+                            n_atoms, cur, stack, ring_atom, ring_ord, pend, bstart)
 
 
 #: Decoding masks by name (cards: ``sampling.mask``; v2's ``sampling.grammar`` true = "syntax").
