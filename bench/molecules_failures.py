@@ -76,7 +76,7 @@ def set_mask(gen: MoleculeGenerator, mask: str) -> None:
         return
     from medgen.molecules.grammar import make_mask
 
-    gen.grammar = make_mask(mask, gen.vocab)
+    gen.grammar = make_mask(mask, gen.vocab, max_tokens=gen.model.cfg.max_len - 1)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     temperature = gen.default_temperature if args.temperature is None else args.temperature
     raw = gen.sample_smiles(args.n, temperature, args.seed)
     res = {"source": gen.model_id, "temperature": temperature, "seed": args.seed,
-           "mask": type(gen.grammar).__name__ if gen.grammar is not None else "none",
+           "mask": gen.mask_kind,
            "command": "python -m bench.molecules_failures " + " ".join(argv or [])}
     res.update(tally(raw))
     out = args.out or RESULTS / f"molecules_failures_{name}_T{temperature:g}_{args.mask}.json"

@@ -85,6 +85,9 @@ def main(argv: list[str] | None = None) -> list[dict[str, float]]:
                     help="decoding mask (default: as the card says; on = syntax, off = none)")
     ap.add_argument("--reference", choices=("holdout", "test"), default="holdout",
                     help="FCD reference: train-split holdout (validation) or the MOSES test split")
+    ap.add_argument("--holdout-train-size", type=int, default=None,
+                    help="take the holdout outside a training subset of this size (default: the "
+                         "model's own train_size); lets two models share one validation reference")
     ap.add_argument("--data", default=str(DATA_DIR))
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -92,7 +95,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, float]]:
     gen = from_checkpoint(args.checkpoint) if args.checkpoint else load_generator(args.model, device="cpu")
     if args.mask != "card":
         kind = {"on": "syntax", "off": "none"}.get(args.mask, args.mask)
-        gen.grammar, gen.mask_kind = make_mask(kind, gen.vocab), kind
+        gen.grammar, gen.mask_kind = make_mask(kind, gen.vocab, max_tokens=gen.model.cfg.max_len - 1), kind
     train_list = load_split("train", Path(args.data))
     train = set(train_list)
     ref, ref_label = None, ""
@@ -101,6 +104,8 @@ def main(argv: list[str] | None = None) -> list[dict[str, float]]:
         ref_label = "MOSES test split, seeded 10,000"
     elif not args.no_fcd:
         tc = training_config(args)
+        if args.holdout_train_size:
+            tc["train_size"] = args.holdout_train_size
         hold = train_holdout(train_list, int(tc["train_size"]), int(tc["seed"]), 10_000)
         ref = M.cached_fcd_stats(hold, f"holdout_{tc['train_size']}_{tc['seed']}_10000",
                                  Path(args.fcd_cache or args.data))

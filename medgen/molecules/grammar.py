@@ -196,23 +196,28 @@ class ValenceState:
     pend: torch.Tensor  # (B,) long: order of a bond token waiting for its atom/ring digit (0: none)
     bstart: torch.Tensor  # (B,) bool: the next bond is a branch's first (it attaches to the
     # branch point, which the chain needs again after the branch)
+    steps: torch.Tensor  # (B,) long: tokens written so far
 
     def select(self, keep: torch.Tensor) -> ValenceState:
         return ValenceState(self.syntax.select(keep), self.rem_u[keep], self.rem_d[keep],
                             self.parent[keep], self.n_atoms[keep], self.cur[keep], self.stack[keep],
                             self.ring_atom[keep], self.ring_ord[keep], self.pend[keep],
-                            self.bstart[keep])
+                            self.bstart[keep], self.steps[keep])
 
 
 class ValenceGrammar:
     """Syntax mask of :class:`SmilesGrammar` plus valences (see the module docstring).
 
     ``max_atoms`` bounds the atoms of one string (the decoder's ``max_len`` is enough) and
-    ``max_depth`` the nesting of branches.
+    ``max_depth`` the nesting of branches. With ``max_tokens`` (the decoder's ``max_len - 1``),
+    a row whose remaining length barely covers closing its open branches and rings and ending
+    may open no further branch or ring, so fewer strings run out of length unclosed.
     """
 
-    def __init__(self, vocab: Vocabulary, max_atoms: int = 128, max_depth: int = 16) -> None:
+    def __init__(self, vocab: Vocabulary, max_atoms: int = 128, max_depth: int = 16,
+                 max_tokens: int | None = None) -> None:
         self.syntax = SmilesGrammar(vocab)
+        self.max_tokens = max_tokens
         self.eos_id = vocab.eos_id
         self.max_atoms, self.max_depth = max_atoms, max_depth
         n = len(vocab.tokens)
@@ -242,7 +247,7 @@ class ValenceGrammar:
             rem_d=full((batch, a), 0), parent=full((batch, a), -1), n_atoms=full((batch,), 0),
             cur=full((batch,), -1), stack=full((batch, self.max_depth), -1),
             ring_atom=full((batch, r), -1), ring_ord=full((batch, r), 0), pend=full((batch,), 0),
-            bstart=torch.zeros(batch, dtype=torch.bool, device=device),
+            bstart=torch.zeros(batch, dtype=torch.bool, device=device), steps=full((batch,), 0),
         )
 
     @staticmethod
@@ -319,6 +324,20 @@ class ValenceGrammar:
             ring_ok = close_ok | open_ok  # (B, R)
             ids = self.ring_ids.to(dev)
             m[:, ids] &= ring_ok
+        if self.max_tokens is not None:
+            # Tokens still needed to finish: one per open branch and ring, an atom for a pending
+            # bond, the <eos>; with at most two to spare, open nothing new.
+            finish = (state.syntax.depth + state.syntax.rings.sum(dim=1) + (pend > 0).long() + 1)
+            left = self.max_tokens - state.steps
+            tight = left <= finish + 2
+            if bool(tight.any()):
+                m[:, self.is_open.to(dev)] &= ~tight.unsqueeze(1)
+                if len(self.ring_ids):
+                    ids = self.ring_ids.to(dev)
+                    m[:, ids] &= ~(tight.unsqueeze(1) & ~state.syntax.rings)
+                # No room left but for closing: only closers (and the atom of a pending bond).
+                closing = (left <= finish) & (pend == 0)
+                m[:, self.is_atom.to(dev) | self.is_bond.to(dev)] &= ~closing.unsqueeze(1)
         m[:, self.eos_id] &= pend == 0
         empty = ~m.any(dim=1)
         if bool(empty.any()):
@@ -387,20 +406,21 @@ class ValenceGrammar:
                            torch.where(is_atom | is_ring, torch.zeros_like(pend), pend))
         bstart = (cls == OPEN) | (state.bstart & is_bond)
         return ValenceState(self.syntax.advance(state.syntax, tokens), rem_u, rem_d, parent,
-                            n_atoms, cur, stack, ring_atom, ring_ord, pend, bstart)
+                            n_atoms, cur, stack, ring_atom, ring_ord, pend, bstart, state.steps + 1)
 
 
 #: Decoding masks by name (cards: ``sampling.mask``; v2's ``sampling.grammar`` true = "syntax").
 MASKS = ("none", "syntax", "valence")
 
 
-def make_mask(kind: str, vocab: Vocabulary) -> SmilesGrammar | ValenceGrammar | None:
+def make_mask(kind: str, vocab: Vocabulary,
+              max_tokens: int | None = None) -> SmilesGrammar | ValenceGrammar | None:
     """Decoding mask by name: ``"none"``, ``"syntax"`` (:class:`SmilesGrammar`) or
-    ``"valence"`` (:class:`ValenceGrammar`)."""
+    ``"valence"`` (:class:`ValenceGrammar`, with the length budget ``max_tokens``)."""
     if kind == "none":
         return None
     if kind == "syntax":
         return SmilesGrammar(vocab)
     if kind == "valence":
-        return ValenceGrammar(vocab)
+        return ValenceGrammar(vocab, max_tokens=max_tokens)
     raise ValueError(f"unknown decoding mask {kind!r}; expected one of {MASKS}")

@@ -49,7 +49,7 @@ def test_valence_mask_never_blocks_a_real_moses_molecule(moses_train: list[str],
     """Every token of 3,000 real MOSES train molecules (aromatic and Kekule SMILES) passes."""
     smiles = moses_train if form == "canonical" else [kekule_smiles(s) or "" for s in moses_train]
     vocab = Vocabulary.build(smiles)
-    blocked = _blocked_at(ValenceGrammar(vocab), vocab, smiles)
+    blocked = _blocked_at(ValenceGrammar(vocab, max_tokens=99), vocab, smiles)
     assert [(s, i) for s, i in zip(smiles, blocked, strict=True) if i >= 0] == []
 
 
@@ -134,3 +134,26 @@ def test_generator_takes_mask_and_form_from_the_card(moses_train: list[str]) -> 
     assert v3.encode("c1ccccc1").shape == (4,)
     with pytest.raises(ValueError, match="mask"):
         make_mask("semantic", vocab)
+
+
+def test_training_on_kekule_smiles_validates_on_the_train_holdout(tmp_path, moses_train) -> None:  # type: ignore[no-untyped-def]
+    from tests.molecules.test_train import _small_moses
+
+    from medgen.molecules.train import TrainConfig, train
+
+    _small_moses(tmp_path, moses_train)
+    cfg = TrainConfig(
+        data_dir=str(tmp_path / "data"), out_dir=str(tmp_path / "run"), train_size=200, val_size=40,
+        val_split="train_holdout", smiles_form="kekule",
+        model={"emb_dim": 8, "enc_hidden": 16, "latent": 4, "dec_hidden": 16, "max_len": 100},
+        batch=16, steps=2, eval_every=2, eval_samples=8, log_every=1, seed=1, device="cpu", threads=1,
+    )
+    summary = train(cfg)
+    ck = torch.load(tmp_path / "run" / "last.pt", weights_only=False)
+    assert summary["step"] == 2 and summary["train_molecules"] == 200
+    assert not any(t[0] in "cnos" for t in ck["vocab"][4:])  # Kekule: no aromatic atoms
+    assert ck["config"]["smiles_form"] == "kekule"
+    with pytest.raises(ValueError, match="val_split"):
+        TrainConfig(val_split="test_scaffolds")
+    with pytest.raises(ValueError, match="smiles_form"):
+        TrainConfig(smiles_form="selfies")
