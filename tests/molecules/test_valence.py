@@ -157,3 +157,21 @@ def test_training_on_kekule_smiles_validates_on_the_train_holdout(tmp_path, mose
         TrainConfig(val_split="test_scaffolds")
     with pytest.raises(ValueError, match="smiles_form"):
         TrainConfig(smiles_form="selfies")
+
+
+def test_length_budget_closes_strings_before_max_len(moses_train: list[str]) -> None:
+    """With the decoder's length as budget, fewer random strings run out of length unclosed."""
+    torch.manual_seed(0)
+    vocab = Vocabulary.build([kekule_smiles(s) or "" for s in moses_train[:1000]])
+    model = SmilesVAE(VAEConfig(vocab_size=len(vocab), emb_dim=8, enc_hidden=8, latent=4,
+                                dec_hidden=16, max_len=30)).eval()
+    z = torch.randn(400, 4)
+
+    def valid_fraction(budget: int | None) -> float:
+        g = torch.Generator().manual_seed(2)
+        rows = model.generate(z, temperature=1.0, generator=g,
+                              grammar=ValenceGrammar(vocab, max_tokens=budget)).tolist()
+        return tally([vocab.decode(r) if vocab.eos_id in r else "" for r in rows])["fractions"]["valid"]
+
+    free, budgeted = valid_fraction(None), valid_fraction(29)
+    assert budgeted > free + 0.1 and budgeted > 0.8, (free, budgeted)
