@@ -229,8 +229,8 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict[str, Any]:
         val_smiles = load_split("test", data_dir, limit=cfg.val_size)
     del all_train
     if cfg.smiles_form == "kekule":
-        train_smiles = [k for s in train_smiles if (k := kekule_smiles(s))]
-        val_smiles = [k for s in val_smiles if (k := kekule_smiles(s))]
+        train_smiles = [kek for s in train_smiles if (kek := kekule_smiles(s))]
+        val_smiles = [kek for s in val_smiles if (kek := kekule_smiles(s))]
         log.info("converted to Kekule SMILES in %.1f s", time.perf_counter() - t0)
     last = out / "last.pt"
     ck: dict[str, Any] | None = None
