@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 from rdkit import Chem
@@ -13,6 +15,8 @@ from medgen.molecules.generator import MoleculeGenerator
 from medgen.molecules.grammar import SmilesGrammar, ValenceGrammar, atom_capacity, make_mask
 from medgen.molecules.model import SmilesVAE, VAEConfig
 from medgen.molecules.tokenizer import Vocabulary, tokenize
+from medgen.molecules.train import TrainConfig, train
+from tests.molecules.test_train import _small_moses
 
 
 def _blocked_at(grammar: ValenceGrammar, vocab: Vocabulary, smiles: list[str]) -> list[int]:
@@ -136,11 +140,8 @@ def test_generator_takes_mask_and_form_from_the_card(moses_train: list[str]) -> 
         make_mask("semantic", vocab)
 
 
-def test_training_on_kekule_smiles_validates_on_the_train_holdout(tmp_path, moses_train) -> None:  # type: ignore[no-untyped-def]
-    from tests.molecules.test_train import _small_moses
-
-    from medgen.molecules.train import TrainConfig, train
-
+def test_training_on_kekule_smiles_validates_on_the_train_holdout(tmp_path: Path,
+                                                                  moses_train: list[str]) -> None:
     _small_moses(tmp_path, moses_train)
     cfg = TrainConfig(
         data_dir=str(tmp_path / "data"), out_dir=str(tmp_path / "run"), train_size=200, val_size=40,
