@@ -63,6 +63,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if args.mask != "card":  # ablation: decode with another mask than the card's
         gen.grammar = make_mask(args.mask, gen.vocab, max_tokens=gen.model.cfg.max_len - 1)
         gen.mask_kind = args.mask
+    if args.no_budget:
+        gen.grammar = make_mask(gen.mask_kind, gen.vocab, max_tokens=None)
+        gen.length_budget = False
     timings: dict[str, float] = {}
 
     if args.temperature is None:
@@ -135,6 +138,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "n_samples": args.n,
         "temperature": args.temperature,
         "mask": gen.mask_kind,
+        "length_budget": gen.length_budget,
         "seed": args.seed,
         "n_valid": len(canon),
         "reference": {
@@ -199,6 +203,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--mask", choices=("card", *MASKS), default="card",
                     help="decoding mask (default: the card's sampling.mask)")
+    ap.add_argument("--no-budget", action="store_true", help="valence mask without its length budget")
     ap.add_argument("--ref-n", type=int, default=10_000, help="reference molecules per test split for FCD")
     ap.add_argument("--speed-repeats", type=int, default=3)
     ap.add_argument("--recon-n", type=int, default=500, help="test molecules for reconstruction")
@@ -223,7 +228,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.update_card:
         card_path = weights_dir() / f"{args.model}.json"
         card = json.loads(card_path.read_text())
-        card["benchmark"] = {k: res[k] for k in ("command", "n_samples", "temperature", "mask", "seed",
+        card["benchmark"] = {k: res[k] for k in ("command", "n_samples", "temperature", "mask",
+                                                 "length_budget", "seed",
                                                  "reference", "metrics", "baselines", "targets",
                                                  "machine", "timings_s", "speed_runs_s",
                                                  "speed_runs_cpu_s")}

@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--temperature", type=float, default=None)
     ap.add_argument("--mask", choices=("card", "none", "syntax", "valence"), default="card")
+    ap.add_argument("--no-budget", action="store_true", help="valence mask without its length budget")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -100,10 +101,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         gen = load_generator(args.model or "smiles-vae-v2", device="cpu")
         name = gen.model_id
     set_mask(gen, args.mask)
+    if args.no_budget:
+        from medgen.molecules.grammar import make_mask
+
+        gen.grammar = make_mask(gen.mask_kind, gen.vocab, max_tokens=None)
+        gen.length_budget = False
     temperature = gen.default_temperature if args.temperature is None else args.temperature
     raw = gen.sample_smiles(args.n, temperature, args.seed)
     res = {"source": gen.model_id, "temperature": temperature, "seed": args.seed,
-           "mask": gen.mask_kind,
+           "mask": gen.mask_kind, "length_budget": gen.length_budget,
            "command": "python -m bench.molecules_failures " + " ".join(argv or [])}
     res.update(tally(raw))
     out = args.out or RESULTS / f"molecules_failures_{name}_T{temperature:g}_{args.mask}.json"

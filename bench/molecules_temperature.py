@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, float]]:
     ap.add_argument("--mask", "--grammar", dest="mask", default="card",
                     choices=("card", "on", "off", *MASKS),
                     help="decoding mask (default: as the card says; on = syntax, off = none)")
+    ap.add_argument("--no-budget", action="store_true", help="valence mask without its length budget")
     ap.add_argument("--reference", choices=("holdout", "test"), default="holdout",
                     help="FCD reference: train-split holdout (validation) or the MOSES test split")
     ap.add_argument("--holdout-train-size", type=int, default=None,
@@ -96,6 +97,9 @@ def main(argv: list[str] | None = None) -> list[dict[str, float]]:
     if args.mask != "card":
         kind = {"on": "syntax", "off": "none"}.get(args.mask, args.mask)
         gen.grammar, gen.mask_kind = make_mask(kind, gen.vocab, max_tokens=gen.model.cfg.max_len - 1), kind
+    if args.no_budget:
+        gen.grammar = make_mask(gen.mask_kind, gen.vocab, max_tokens=None)
+        gen.length_budget = False
     train_list = load_split("train", Path(args.data))
     train = set(train_list)
     ref, ref_label = None, ""
@@ -116,9 +120,11 @@ def main(argv: list[str] | None = None) -> list[dict[str, float]]:
     name = args.model or args.checkpoint.parent.name
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = {"source": gen.model_id, "n": args.n, "seed": args.seed, "mask": gen.mask_kind,
+           "length_budget": gen.length_budget,
            "fcd_reference": ref_label, "command": "python -m bench.molecules_temperature "
            + " ".join(argv if argv is not None else sys.argv[1:]), "rows": rows}
     name += "" if gen.mask_kind == "none" else f"_{gen.mask_kind}"
+    name += "_nobudget" if gen.mask_kind == "valence" and not gen.length_budget else ""
     name += f"_{args.reference}" if ref is not None else ""
     (RESULTS / f"molecules_temperature_{name}.json").write_text(json.dumps(out, indent=2) + "\n")
     cols = [c for c in ("temperature", "valid", "unique", "novelty", "FCD") if c in rows[0]]

@@ -108,8 +108,10 @@ class MoleculeGenerator:
         #: Decoding mask named by the card: ``sampling.mask`` ("none" | "syntax" | "valence");
         #: v2's card says ``sampling.grammar`` true (= "syntax"); v1's names none.
         self.mask_kind = str(sampling.get("mask") or ("syntax" if sampling.get("grammar") else "none"))
-        self.grammar: DecodingMask | None = make_mask(self.mask_kind, vocab,
-                                                      max_tokens=model.cfg.max_len - 1)
+        #: The valence mask's length budget (``sampling.length_budget``, default on).
+        self.length_budget = bool(sampling.get("length_budget", True))
+        budget = model.cfg.max_len - 1 if self.length_budget else None
+        self.grammar: DecodingMask | None = make_mask(self.mask_kind, vocab, max_tokens=budget)
         #: SMILES form the model reads and writes ("canonical" aromatic, or "kekule").
         self.smiles_form = str(self.card.get("smiles_form", "canonical"))
 

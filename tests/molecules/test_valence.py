@@ -134,6 +134,9 @@ def test_generator_takes_mask_and_form_from_the_card(moses_train: list[str]) -> 
     v2 = MoleculeGenerator(model, vocab, "x", {"sampling": {"grammar": True}})
     assert type(v2.grammar) is SmilesGrammar and v2.smiles_form == "canonical"
     assert MoleculeGenerator(model, vocab, "x", {}).grammar is None
+    assert isinstance(v3.grammar, ValenceGrammar) and v3.grammar.max_tokens == model.cfg.max_len - 1
+    free = MoleculeGenerator(model, vocab, "x", {"sampling": {"mask": "valence", "length_budget": False}})
+    assert isinstance(free.grammar, ValenceGrammar) and free.grammar.max_tokens is None
     # A Kekule model encodes the Kekule form: benzene has no aromatic token it cannot read.
     assert v3.encode("c1ccccc1").shape == (4,)
     with pytest.raises(ValueError, match="mask"):
