@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     gen = load_generator(args.model, device="cpu")
     if args.mask != "card":  # ablation: decode with another mask than the card's
         gen.grammar = make_mask(args.mask, gen.vocab, max_tokens=gen.model.cfg.max_len - 1)
-        gen.mask_kind = args.mask
+        gen.mask_kind, gen.length_budget = args.mask, args.mask == "valence"
     if args.no_budget:
         gen.grammar = make_mask(gen.mask_kind, gen.vocab, max_tokens=None)
         gen.length_budget = False

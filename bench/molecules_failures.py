@@ -77,6 +77,7 @@ def set_mask(gen: MoleculeGenerator, mask: str) -> None:
     from medgen.molecules.grammar import make_mask
 
     gen.grammar = make_mask(mask, gen.vocab, max_tokens=gen.model.cfg.max_len - 1)
+    gen.mask_kind, gen.length_budget = mask, mask == "valence"
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

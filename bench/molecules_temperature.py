@@ -97,6 +97,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, float]]:
     if args.mask != "card":
         kind = {"on": "syntax", "off": "none"}.get(args.mask, args.mask)
         gen.grammar, gen.mask_kind = make_mask(kind, gen.vocab, max_tokens=gen.model.cfg.max_len - 1), kind
+        gen.length_budget = kind == "valence"
     if args.no_budget:
         gen.grammar = make_mask(gen.mask_kind, gen.vocab, max_tokens=None)
         gen.length_budget = False

@@ -36,9 +36,9 @@ from medgen.weights import card_path, export_model, load_verified, read_card, we
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL_ID = "smiles-vae-v2"
+DEFAULT_MODEL_ID = "smiles-vae-v3"
 #: Shipped molecule models, newest first (the lab offers each; ratings are per model version).
-MODEL_IDS = ("smiles-vae-v2", "smiles-vae-v1")
+MODEL_IDS = ("smiles-vae-v3", "smiles-vae-v2", "smiles-vae-v1")
 #: Sampling temperature when a card names none (v1's cards predate ``sampling``).
 FALLBACK_TEMPERATURE = 1.0
 #: Output kind under which the app stores generated sets.
