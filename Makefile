@@ -160,7 +160,7 @@ data/molecules/train.csv.gz: | $(VENV)/.runtime
 	$(PY) -m medgen.molecules.data --wheel data/molecules/molsets-0.3.1-py3-none-any.whl --out data/molecules
 
 molecules-train: molecules-data
-	OMP_NUM_THREADS=1 nice -n 10 $(PY) -m medgen.molecules.train --config medgen/molecules/configs/smiles-vae-v2.json
+	OMP_NUM_THREADS=1 nice -n 10 $(PY) -m medgen.molecules.train --config medgen/molecules/configs/smiles-vae-v3.json
 
 bench-molecules: dev molecules-data
 	$(PY) -m bench.molecules

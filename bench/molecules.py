@@ -31,6 +31,7 @@ from medgen.molecules import metrics as M
 from medgen.molecules.chem import mol_from_smiles
 from medgen.molecules.data import DATA_DIR, load_split
 from medgen.molecules.generator import DEFAULT_MODEL_ID, load_generator, weights_dir
+from medgen.molecules.grammar import MASKS, make_mask
 
 log = logging.getLogger("bench.molecules")
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -59,6 +60,12 @@ def timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
 def run(args: argparse.Namespace) -> dict[str, Any]:
     torch.set_num_threads(args.threads)
     gen = load_generator(args.model, device="cpu")
+    if args.mask != "card":  # ablation: decode with another mask than the card's
+        gen.grammar = make_mask(args.mask, gen.vocab, max_tokens=gen.model.cfg.max_len - 1)
+        gen.mask_kind, gen.length_budget = args.mask, args.mask == "valence"
+    if args.no_budget:
+        gen.grammar = make_mask(gen.mask_kind, gen.vocab, max_tokens=None)
+        gen.length_budget = False
     timings: dict[str, float] = {}
 
     if args.temperature is None:
@@ -130,6 +137,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "model_id": args.model,
         "n_samples": args.n,
         "temperature": args.temperature,
+        "mask": gen.mask_kind,
+        "length_budget": gen.length_budget,
         "seed": args.seed,
         "n_valid": len(canon),
         "reference": {
@@ -167,7 +176,8 @@ def markdown(res: dict[str, Any]) -> str:
     lines = [
         "| model | " + " | ".join(cols) + " |",
         "|---|" + "---:|" * len(cols),
-        f"| **{res['model_id']}** (ours, {res['n_samples']:,} samples, T={res['temperature']:g}) | "
+        f"| **{res['model_id']}** (ours, {res['n_samples']:,} samples, T={res['temperature']:g}, "
+        f"mask {res.get('mask', 'card')}) | "
         + " | ".join(f"{m[c]:.3f}" for c in cols) + " |",
     ]
     for name, b in res["baselines"].items():
@@ -191,6 +201,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--temperature", type=float, default=None,
                     help="sampling temperature (default: the model card's sampling.temperature)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--mask", choices=("card", *MASKS), default="card",
+                    help="decoding mask (default: the card's sampling.mask)")
+    ap.add_argument("--no-budget", action="store_true", help="valence mask without its length budget")
     ap.add_argument("--ref-n", type=int, default=10_000, help="reference molecules per test split for FCD")
     ap.add_argument("--speed-repeats", type=int, default=3)
     ap.add_argument("--recon-n", type=int, default=500, help="test molecules for reconstruction")
@@ -215,7 +228,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.update_card:
         card_path = weights_dir() / f"{args.model}.json"
         card = json.loads(card_path.read_text())
-        card["benchmark"] = {k: res[k] for k in ("command", "n_samples", "temperature", "seed",
+        card["benchmark"] = {k: res[k] for k in ("command", "n_samples", "temperature", "mask",
+                                                 "length_budget", "seed",
                                                  "reference", "metrics", "baselines", "targets",
                                                  "machine", "timings_s", "speed_runs_s",
                                                  "speed_runs_cpu_s")}

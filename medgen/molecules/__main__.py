@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("--out", type=Path, required=True)
     sp.add_argument("--seed", type=int, default=0)
     sp.add_argument("--temperature", type=float, default=None,
-                    help="sampling temperature (default: the model card's, 0.6 for smiles-vae-v2)")
+                    help="sampling temperature (default: the model card's, 0.85 for smiles-vae-v3)")
     sp.add_argument("--unique", action="store_true", help="no repeated molecules")
     sp.add_argument("--model", default=DEFAULT_MODEL_ID)
     args = ap.parse_args(argv)

@@ -90,6 +90,22 @@ def canonical_smiles(smiles_or_mol: str | Chem.Mol) -> str | None:
     return Chem.MolToSmiles(mol)
 
 
+def kekule_smiles(smiles_or_mol: str | Chem.Mol) -> str | None:
+    """RDKit canonical SMILES in Kekule form (explicit single/double bonds, no lowercase aromatic
+    atoms), or None for an invalid input.
+
+    A decoder that writes Kekule SMILES cannot produce the aromatic strings RDKit fails to
+    kekulise (the largest class of invalid samples of the aromatic-SMILES model v2); RDKit
+    perceives the aromaticity again when the string is parsed.
+    """
+    mol = mol_from_smiles(smiles_or_mol) if isinstance(smiles_or_mol, str) else smiles_or_mol
+    if mol is None:
+        return None
+    mol = Chem.Mol(mol)
+    Chem.Kekulize(mol, clearAromaticFlags=True)
+    return Chem.MolToSmiles(mol, kekuleSmiles=True)
+
+
 @dataclass(frozen=True)
 class MoleculeProperties:
     """Drug-likeness properties of one molecule (see the module docstring for definitions)."""

@@ -12,6 +12,8 @@ import csv
 import gzip
 from pathlib import Path
 
+import numpy as np
+
 from medgen.config import ROOT
 from medgen.errors import MedgenError
 
@@ -50,6 +52,30 @@ def load_split(split: str, data_dir: Path | None = None, limit: int | None = Non
                 if limit is not None and len(out) >= limit:
                     break
     return out
+
+
+def train_subset(train: list[str], size: int, seed: int) -> list[str]:
+    """The seeded random training subset of the MOSES train split (as ``medgen.molecules.train``
+    draws it: ``default_rng(seed).choice(len(train), size, replace=False)``)."""
+    rng = np.random.default_rng(seed)
+    pick = rng.choice(len(train), size=min(size, len(train)), replace=False)
+    return [train[i] for i in pick]
+
+
+def train_holdout(train: list[str], size: int, seed: int, n: int) -> list[str]:
+    """``n`` molecules of the MOSES train split that are NOT in :func:`train_subset` ``(size,
+    seed)``: a seeded permutation of the rest, so a shorter holdout is a prefix of a longer one.
+
+    Validation (losses, prior validity, the sampling temperature and its FCD reference) uses
+    these, which keeps the MOSES test split untouched for the benchmark.
+    """
+    rng = np.random.default_rng(seed)
+    pick = rng.choice(len(train), size=min(size, len(train)), replace=False)
+    free = np.ones(len(train), dtype=bool)
+    free[pick] = False
+    rest = np.flatnonzero(free)
+    order = np.random.default_rng(seed + 104_729).permutation(len(rest))[:n]
+    return [train[int(rest[i])] for i in order]
 
 
 #: Files taken from the molsets wheel: member path -> file name in ``data_dir``.

@@ -22,17 +22,23 @@ from typing import Any
 import torch
 
 from medgen.errors import InvalidSmilesError, SampleLimitError
-from medgen.molecules.chem import MoleculeProperties, canonical_smiles, parse_smiles, score_smiles
-from medgen.molecules.grammar import SmilesGrammar
+from medgen.molecules.chem import (
+    MoleculeProperties,
+    canonical_smiles,
+    kekule_smiles,
+    parse_smiles,
+    score_smiles,
+)
+from medgen.molecules.grammar import DecodingMask, make_mask
 from medgen.molecules.model import SmilesVAE, VAEConfig
 from medgen.molecules.tokenizer import Vocabulary
 from medgen.weights import card_path, export_model, load_verified, read_card, weights_dir
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL_ID = "smiles-vae-v2"
+DEFAULT_MODEL_ID = "smiles-vae-v3"
 #: Shipped molecule models, newest first (the lab offers each; ratings are per model version).
-MODEL_IDS = ("smiles-vae-v2", "smiles-vae-v1")
+MODEL_IDS = ("smiles-vae-v3", "smiles-vae-v2", "smiles-vae-v1")
 #: Sampling temperature when a card names none (v1's cards predate ``sampling``).
 FALLBACK_TEMPERATURE = 1.0
 #: Output kind under which the app stores generated sets.
@@ -99,8 +105,15 @@ class MoleculeGenerator:
         self.card = card or {}
         self.device = next(model.parameters()).device
         sampling = self.card.get("sampling") or {}
-        #: Syntax mask while decoding (cards with ``sampling.grammar`` true; v1's has none).
-        self.grammar = SmilesGrammar(vocab) if sampling.get("grammar") else None
+        #: Decoding mask named by the card: ``sampling.mask`` ("none" | "syntax" | "valence");
+        #: v2's card says ``sampling.grammar`` true (= "syntax"); v1's names none.
+        self.mask_kind = str(sampling.get("mask") or ("syntax" if sampling.get("grammar") else "none"))
+        #: The valence mask's length budget (``sampling.length_budget``, default on).
+        self.length_budget = bool(sampling.get("length_budget", True))
+        budget = model.cfg.max_len - 1 if self.length_budget else None
+        self.grammar: DecodingMask | None = make_mask(self.mask_kind, vocab, max_tokens=budget)
+        #: SMILES form the model reads and writes ("canonical" aromatic, or "kekule").
+        self.smiles_form = str(self.card.get("smiles_form", "canonical"))
 
     @property
     def default_temperature(self) -> float:
@@ -135,7 +148,7 @@ class MoleculeGenerator:
     def encode(self, smiles: str) -> torch.Tensor:
         """Posterior mean ``(latent,)`` of a molecule (its canonical SMILES is encoded)."""
         mol = parse_smiles(smiles)
-        canon = canonical_smiles(mol) or ""
+        canon = (kekule_smiles(mol) if self.smiles_form == "kekule" else canonical_smiles(mol)) or ""
         unknown = self.vocab.unknown_tokens(canon)
         if unknown:
             raise InvalidSmilesError(
@@ -249,6 +262,7 @@ def export(checkpoint: Path, model_id: str, card_fields: dict[str, Any],
         "architecture": {"class": "medgen.molecules.model.SmilesVAE", "args": ck["model_args"],
                          "parameters": sum(int(v.numel()) for v in ck["model"].values())},
         "vocabulary": list(ck["vocab"]),
+        "smiles_form": (ck.get("config") or {}).get("smiles_form", "canonical"),
         "training": {
             "config": ck.get("config"),
             "steps": int(ck.get("step", 0)),

@@ -241,12 +241,18 @@ def fcd_reference_stats(
     rng = np.random.default_rng(seed)
     if n < len(smiles):
         smiles = [smiles[i] for i in rng.choice(len(smiles), size=n, replace=False)]
+    return cached_fcd_stats(smiles, f"{split}_{len(smiles)}_{seed}", Path(cache_dir or d)), len(smiles)
+
+
+def cached_fcd_stats(smiles: Sequence[str], label: str, cache_dir: Path) -> dict[str, np.ndarray]:
+    """:func:`fcd_stats` of ``smiles``, cached as ``fcd_<label>_<sha256 prefix>.npz`` in ``cache_dir``."""
     digest = hashlib.sha256("\n".join(smiles).encode()).hexdigest()[:16]
-    cache = Path(cache_dir or d) / f"fcd_{split}_{len(smiles)}_{seed}_{digest}.npz"
+    cache = Path(cache_dir) / f"fcd_{label}_{digest}.npz"
     if cache.is_file():
         with np.load(cache, allow_pickle=False) as z:
-            return {"mu": z["mu"], "sigma": z["sigma"]}, len(smiles)
-    log.info("computing ChemNet statistics of %d %s molecules (cached in %s)", len(smiles), split, cache)
+            return {"mu": z["mu"], "sigma": z["sigma"]}
+    log.info("computing ChemNet statistics of %d molecules (%s; cached in %s)", len(smiles), label, cache)
     stats = fcd_stats(smiles)
+    cache.parent.mkdir(parents=True, exist_ok=True)
     np.savez(cache, mu=stats["mu"], sigma=stats["sigma"])
-    return stats, len(smiles)
+    return stats

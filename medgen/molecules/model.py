@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from medgen.molecules.grammar import SmilesGrammar
+from medgen.molecules.grammar import DecodingMask
 
 
 @dataclass
@@ -179,12 +179,12 @@ class SmilesVAE(nn.Module):
         temperature: float = 1.0,
         generator: torch.Generator | None = None,
         max_len: int | None = None,
-        grammar: SmilesGrammar | None = None,
+        grammar: DecodingMask | None = None,
     ) -> torch.Tensor:
         """Token ids ``(B, <= max_len - 1)`` sampled autoregressively from z (no ``<bos>``).
 
-        With ``grammar`` each step's distribution is renormalised over the tokens that keep the
-        SMILES syntactically well-formed (see :mod:`medgen.molecules.grammar`).
+        With ``grammar`` each step's distribution is renormalised over the tokens the mask allows
+        (syntax, or syntax and valences; see :mod:`medgen.molecules.grammar`).
 
         ``temperature`` 0 is greedy decoding. Rows end with ``<eos>`` (then padding) unless
         they ran out of length. The decoder runs step by step with the same equations as

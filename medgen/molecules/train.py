@@ -24,7 +24,8 @@ import numpy as np
 import torch
 
 from medgen.enhance.infer import select_device
-from medgen.molecules.data import load_split
+from medgen.molecules.chem import kekule_smiles
+from medgen.molecules.data import load_split, train_holdout, train_subset
 from medgen.molecules.model import SmilesVAE, VAEConfig
 from medgen.molecules.tokenizer import Vocabulary
 
@@ -38,7 +39,12 @@ class TrainConfig:
     data_dir: str = "data/molecules"  # unpacked MOSES files (make molecules-data)
     out_dir: str = "runs/smiles-vae"  # checkpoints, log.csv, summary.json
     train_size: int = 200_000  # molecules drawn (seeded) from the MOSES train split
-    val_size: int = 2_000  # held-out molecules from the MOSES test split for validation losses
+    val_size: int = 2_000  # held-out molecules for validation losses
+    val_split: str = "test"  # "test": the first val_size of the MOSES test split (v1, v2);
+    # "train_holdout": train-split molecules outside the training subset (data.train_holdout), so
+    # nothing chosen on validation touches the test split the benchmark uses
+    smiles_form: str = "canonical"  # "canonical" (RDKit aromatic SMILES as stored) or "kekule"
+    # (chem.kekule_smiles: explicit double bonds, no aromatic atoms to kekulise when decoding)
     model: dict[str, Any] = field(default_factory=dict)  # VAEConfig fields (vocab_size is set here)
     batch: int = 128  # molecules per step
     lr: float = 1e-3  # Adam learning rate at the start
@@ -73,6 +79,10 @@ class TrainConfig:
             raise ValueError(f"word_dropout must be in [0, 1), got {self.word_dropout}")
         if self.free_bits < 0 or self.recon_eval < 0 or self.eval_temperature < 0:
             raise ValueError("free_bits, recon_eval and eval_temperature must be >= 0")
+        if self.val_split not in ("test", "train_holdout"):
+            raise ValueError(f"val_split must be 'test' or 'train_holdout', got {self.val_split!r}")
+        if self.smiles_form not in ("canonical", "kekule"):
+            raise ValueError(f"smiles_form must be 'canonical' or 'kekule', got {self.smiles_form!r}")
 
     @classmethod
     def from_json(cls, path: Path) -> TrainConfig:
@@ -212,11 +222,16 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict[str, Any]:
 
     t0 = time.perf_counter()
     all_train = load_split("train", data_dir)
-    rng = np.random.default_rng(cfg.seed)
-    pick = rng.choice(len(all_train), size=min(cfg.train_size, len(all_train)), replace=False)
-    train_smiles = [all_train[i] for i in pick]
+    train_smiles = train_subset(all_train, cfg.train_size, cfg.seed)
+    if cfg.val_split == "train_holdout":
+        val_smiles = train_holdout(all_train, cfg.train_size, cfg.seed, cfg.val_size)
+    else:
+        val_smiles = load_split("test", data_dir, limit=cfg.val_size)
     del all_train
-    val_smiles = load_split("test", data_dir, limit=cfg.val_size)
+    if cfg.smiles_form == "kekule":
+        train_smiles = [kek for s in train_smiles if (kek := kekule_smiles(s))]
+        val_smiles = [kek for s in val_smiles if (kek := kekule_smiles(s))]
+        log.info("converted to Kekule SMILES in %.1f s", time.perf_counter() - t0)
     last = out / "last.pt"
     ck: dict[str, Any] | None = None
     if resume and last.is_file():

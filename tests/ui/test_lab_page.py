@@ -195,7 +195,7 @@ def test_model_picker_keeps_v1_selectable(app_db: sessionmaker[Session]) -> None
 
     at = _page(_user(app_db, Role.RESEARCHER))
     assert at.selectbox(key="lab.model").value == DEFAULT_MODEL_ID
-    assert at.selectbox(key="lab.model").options == ["smiles-vae-v2", "smiles-vae-v1"]
+    assert at.selectbox(key="lab.model").options == ["smiles-vae-v3", "smiles-vae-v2", "smiles-vae-v1"]
     # the temperature slider starts at the card's documented temperature
     assert at.slider(key=f"lab.temperature.{DEFAULT_MODEL_ID}").value == load_card()["sampling"]["temperature"]
     at.selectbox(key="lab.model").set_value("smiles-vae-v1").run()
