@@ -168,6 +168,11 @@ class Settings:
     # usable CPUs, at most 8; torch its own default). On a shared or busy CPU, 1 avoids
     # oversubscription (measured: see README "Language models").
     lm_threads: int = 0
+    # Read a valid, unchanged findings form's request ahead of the "Draft report" click
+    # (MEDGEN_LM_PREFILL=1; llama.cpp only). Off by default: with three concurrent clinicians it
+    # broke the load test (tests/e2e/test_load.py: a form field stayed unreachable for 180 s), not
+    # yet understood; the first-token target is met without it on a quiet machine.
+    lm_prefill: bool = False
     # Language-model runtime (MEDGEN_LM_BACKEND): llama.cpp (default, GGUF files as they are) or
     # transformers (the reference runtime; also reads Hugging Face folders).
     lm_backend: LmBackend = field(default_factory=lambda: LmBackend.LLAMACPP)
@@ -216,6 +221,7 @@ class Settings:
             adapt_config=Path(os.environ["MEDGEN_ADAPT_CONFIG"])
             if os.environ.get("MEDGEN_ADAPT_CONFIG") else None,
             lm_threads=_env_int("MEDGEN_LM_THREADS", 0),
+            lm_prefill=os.environ.get("MEDGEN_LM_PREFILL", "").strip().lower() in ("1", "true", "yes", "on"),
             lm_backend=LmBackend.parse(os.environ.get("MEDGEN_LM_BACKEND", ""), "MEDGEN_LM_BACKEND"),
             encryption_key=os.environ.get("MEDGEN_ENCRYPTION_KEY", ""),
             encryption_old_keys=os.environ.get("MEDGEN_ENCRYPTION_OLD_KEYS", ""),

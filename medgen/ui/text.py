@@ -68,9 +68,12 @@ def language_model() -> LanguageModel:
 def prefill_report(template: str) -> None:
     """Let an idle, loaded model read this draft's request while the form is unchanged.
 
-    Speculative (llama.cpp only): a click on "Draft" with the same form then gets its first token
-    at once. Never waits and never holds up anyone's request (:func:`medgen.text.warmup.prefill_later`).
+    Speculative (llama.cpp only), and only with ``MEDGEN_LM_PREFILL=1`` (off by default, see
+    :class:`medgen.config.Settings`): a click on "Draft" with the same form then gets its first
+    token at once. Never waits and never holds up anyone's request (:func:`medgen.text.warmup.prefill_later`).
     """
+    if not get_settings().lm_prefill:
+        return
     loading = start_loading()
     if loading.ready and loading.lm is not None:
         from medgen.text.report import report_request

@@ -100,3 +100,23 @@ def test_no_message_for_a_background_job_that_gives_way_at_once(monkeypatch: pyt
     with ui_text.model_turn(lm):  # type: ignore[arg-type]
         assert job.place == -1
     assert time.monotonic() - t0 < ui_text.QUEUE_GRACE_S
+
+
+@pytest.mark.parametrize(("env", "reads_ahead"), [("", False), ("1", True)])
+def test_read_ahead_only_when_switched_on(monkeypatch: pytest.MonkeyPatch, env: str, reads_ahead: bool) -> None:
+    """MEDGEN_LM_PREFILL gates the Report page's read-ahead (off by default)."""
+    from medgen.config import get_settings
+
+    monkeypatch.setenv("MEDGEN_LM_PREFILL", env)
+    get_settings.cache_clear()
+    lm = object()
+    calls: list[object] = []
+    monkeypatch.setattr(ui_text, "start_loading", lambda: SimpleNamespace(ready=True, lm=lm))
+    monkeypatch.setattr(ui_text, "prefill_later", lambda model, messages: calls.append((model, messages)))
+    try:
+        ui_text.prefill_report("FINDINGS:\nA 5 mm nodule in the right upper lobe.\n\nIMPRESSION:\nNodule.")
+    finally:
+        get_settings.cache_clear()
+    assert bool(calls) is reads_ahead
+    if reads_ahead:
+        assert calls[0][0] is lm and calls[0][1][0]["role"] == "system"
