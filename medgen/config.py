@@ -169,9 +169,10 @@ class Settings:
     # oversubscription (measured: see README "Language models").
     lm_threads: int = 0
     # Read a valid, unchanged findings form's request ahead of the "Draft report" click
-    # (MEDGEN_LM_PREFILL=1; llama.cpp only). Off by default: with three concurrent clinicians it
-    # broke the load test (tests/e2e/test_load.py: a form field stayed unreachable for 180 s), not
-    # yet understood; the first-token target is met without it on a quiet machine.
+    # (MEDGEN_LM_PREFILL=1; llama.cpp only). Off by default: the three-clinician load test
+    # (tests/e2e/test_load.py) failed twice with it on (a form field unreachable for 180 s) and
+    # later passed three times with it on; not cleared yet. The first-token target is met without
+    # it on a quiet machine.
     lm_prefill: bool = False
     # Language-model runtime (MEDGEN_LM_BACKEND): llama.cpp (default, GGUF files as they are) or
     # transformers (the reference runtime; also reads Hugging Face folders).
