@@ -17,6 +17,13 @@ def test_enhance_sample_ct_and_compare(app_server, page):  # type: ignore[no-unt
     page.locator('[data-testid="stImage"] img').first.wait_for(state="visible", timeout=60_000)
     open_page(page, "Compare")
     page.get_by_text("never instead of", exact=False).first.wait_for()
+    # the shipped input guard judges the sample before anything runs, and the strength control
+    # offers the presets with Medium as the default
+    page.get_by_text(re.compile(r"This image is within .*guard score [\d.]+; threshold [\d.]+")).first.wait_for(
+        timeout=60_000
+    )
+    page.get_by_text("Strength", exact=True).first.wait_for()
+    page.get_by_text("Medium", exact=True).first.wait_for()
     page.get_by_role("button", name="Enhance", exact=True).click()
     page.get_by_text(re.compile(r"ms per slice")).first.wait_for(timeout=180_000)
     # the page is still rendering below the timing line: wait for each part, do not count early
