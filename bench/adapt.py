@@ -255,6 +255,20 @@ def _real_pngs(
     ]
 
 
+def _run_summary(res: ad.AdaptResult, wall: float) -> dict:
+    """The outcome of one adaptation run, as both benchmark tables record it."""
+    return {
+        "status": res.status,
+        "reasons": list(res.reasons),
+        "model_evaluated": "accepted (best passing epoch)"
+        if res.state is not None
+        else "last epoch (refused, not publishable)",
+        "epochs": len(res.history),
+        "best_epoch": res.card_fields["adaptation"]["best_epoch"],
+        "wall_s": round(wall, 1),
+    }
+
+
 def real_site_main(args: argparse.Namespace, argv: list[str] | None) -> dict:
     """The real-site benchmark (see the module docstring)."""
     from medgen.enhance.cards import load_card
@@ -323,14 +337,7 @@ def real_site_main(args: argparse.Namespace, argv: list[str] | None) -> dict:
         "adaptation_noisy_slices": f"{len(keep)} ({keep[0]}-{keep[-1]})" if keep else "0",
         "clean": {n: int(len(c.slices)) for n, c in zip(REAL_CLEAN, clean, strict=True)},
         "config": {k: v for k, v in vars(cfg).items() if k != "discriminator"},
-        "status": res.status,
-        "reasons": list(res.reasons),
-        "model_evaluated": "accepted (best passing epoch)"
-        if res.state is not None
-        else "last epoch (refused, not publishable)",
-        "epochs": len(res.history),
-        "best_epoch": ad_card["best_epoch"],
-        "wall_s": round(wall, 1),
+        **_run_summary(res, wall),
         "validation_base": ad_card["validation"]["base"],
         "validation_adapted": ad_card["validation"]["adapted"],
         "validation_per_epoch": ad_card["validation"]["per_epoch"],
@@ -424,14 +431,7 @@ def main(argv: list[str] | None = None) -> None:
         row = {
             "dp_epsilon_target": eps or None,
             "dp_epsilon_spent": res.card_fields["adaptation"]["privacy"].get("epsilon"),
-            "status": res.status,
-            "reasons": list(res.reasons),
-            "model_evaluated": "accepted (best passing epoch)"
-            if res.state is not None
-            else "last epoch (refused, not publishable)",
-            "epochs": len(res.history),
-            "best_epoch": res.card_fields["adaptation"]["best_epoch"],
-            "wall_s": round(wall, 1),
+            **_run_summary(res, wall),
             "site_test": evaluate(gen, test, px_t),
             "base_own_test": evaluate(gen, base_pairs, 0.5) if eps == 0 else None,
             "validation_adapted": res.card_fields["adaptation"]["validation"]["adapted"],

@@ -171,6 +171,12 @@ class AdaptConfig:
         if self.dp_epsilon < 0 or not 0 < self.dp_delta < 1:
             raise ValueError("dp_epsilon must be >= 0 and dp_delta in (0, 1)")
 
+    @property
+    def g_warmup(self) -> int:
+        """G's warm-up steps as run (without DP): never more than a quarter of the planned steps,
+        so a short job (few epochs or steps) still trains G after F has had its head start."""
+        return min(self.g_warmup_steps, (self.epochs * self.steps_per_epoch) // 4)
+
     @classmethod
     def load(cls, path: Path = DEFAULT_CONFIG, **overrides: Any) -> AdaptConfig:
         raw = json.loads(Path(path).read_text())
@@ -962,9 +968,7 @@ def run_adaptation(
             if stop_now():
                 break
             f_d_step(None, torch.empty(0))
-    # G's warm-up never takes more than a quarter of the planned steps, so a short job
-    # (few epochs or steps) still trains G after F has had its head start.
-    warmup = min(cfg.g_warmup_steps, (epochs * cfg.steps_per_epoch) // 4)
+    warmup = cfg.g_warmup  # used without DP only (epochs == cfg.epochs there)
     total_steps = 0
     for epoch in range(epochs):
         te = time.perf_counter()
@@ -1217,7 +1221,7 @@ def _card_fields(
                         "; the backward cycle as a supervised term on synthetic pairs "
                         "L1(G(F(clean)), clean) with F(clean) detached (weight "
                         f"{cfg.synth_weight:g}), F with a coloured Gaussian noise input, "
-                        f"{cfg.g_warmup_steps} warm-up steps in which only F and the "
+                        f"{cfg.g_warmup_steps if cfg.dp_epsilon > 0 else cfg.g_warmup} warm-up steps in which only F and the "
                         "discriminators learn"
                         if cfg.synth_weight > 0
                         else ""

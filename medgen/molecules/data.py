@@ -54,12 +54,14 @@ def load_split(split: str, data_dir: Path | None = None, limit: int | None = Non
     return out
 
 
+def _subset_index(n: int, size: int, seed: int) -> np.ndarray:
+    """Indices of the seeded training subset: ``default_rng(seed).choice(n, size, replace=False)``."""
+    return np.random.default_rng(seed).choice(n, size=min(size, n), replace=False)
+
+
 def train_subset(train: list[str], size: int, seed: int) -> list[str]:
-    """The seeded random training subset of the MOSES train split (as ``medgen.molecules.train``
-    draws it: ``default_rng(seed).choice(len(train), size, replace=False)``)."""
-    rng = np.random.default_rng(seed)
-    pick = rng.choice(len(train), size=min(size, len(train)), replace=False)
-    return [train[i] for i in pick]
+    """The seeded random training subset of the MOSES train split (``medgen.molecules.train``)."""
+    return [train[i] for i in _subset_index(len(train), size, seed)]
 
 
 def train_holdout(train: list[str], size: int, seed: int, n: int) -> list[str]:
@@ -69,10 +71,8 @@ def train_holdout(train: list[str], size: int, seed: int, n: int) -> list[str]:
     Validation (losses, prior validity, the sampling temperature and its FCD reference) uses
     these, which keeps the MOSES test split untouched for the benchmark.
     """
-    rng = np.random.default_rng(seed)
-    pick = rng.choice(len(train), size=min(size, len(train)), replace=False)
     free = np.ones(len(train), dtype=bool)
-    free[pick] = False
+    free[_subset_index(len(train), size, seed)] = False
     rest = np.flatnonzero(free)
     order = np.random.default_rng(seed + 104_729).permutation(len(rest))[:n]
     return [train[int(rest[i])] for i in order]
