@@ -122,7 +122,10 @@ async def _idle(page: Any, timeout_ms: int) -> None:
 
 async def _type(page: Any, label: str, value: str, timeout_ms: int) -> None:
     box = page.get_by_label(label, exact=True).first
-    await box.fill(value)
+    try:
+        await box.fill(value)
+    except Exception as exc:
+        raise RuntimeError(f"typing {value!r} into {label!r}: {exc}") from exc
     await box.press("Enter")
     await _idle(page, timeout_ms)
 
@@ -285,7 +288,7 @@ async def _fill_findings(page: Any, tokens: int, t_ms: int, res: SessionResult) 
     await _choose(page, "Finding", TYPED_FINDING["kind"], t_ms, res)
     await _type(page, "Location", TYPED_FINDING["location"], t_ms)
     await _type(page, "Size", "5", t_ms)
-    await page.get_by_text("Generation settings").click()
+    await _open_settings(page, t_ms, res)
     await _type(page, "Max new tokens", str(tokens), t_ms)
     typed += [("Location", TYPED_FINDING["location"]), ("Size", "5"), ("Max new tokens", str(tokens))]
     for _ in range(3):
@@ -296,8 +299,27 @@ async def _fill_findings(page: Any, tokens: int, t_ms: int, res: SessionResult) 
             return
         for label, value in lost:
             res.inputs_lost.append(label)
+            if label == "Max new tokens":
+                await _open_settings(page, t_ms, res)
             await _type(page, label, value, t_ms)
     raise RuntimeError(f"findings form: typed values kept getting lost: {res.inputs_lost}")
+
+
+async def _open_settings(page: Any, t_ms: int, res: SessionResult) -> None:
+    """Open "Generation settings" unless it is open; a click that a rerun undid is repeated
+    (up to 3 tries, counted in ``res.ui_retries``)."""
+    field = page.get_by_label("Max new tokens", exact=True).first
+    for attempt in range(1, 4):
+        if await field.is_visible():
+            return
+        if attempt > 1:
+            res.ui_retries += 1
+        await page.get_by_text("Generation settings", exact=True).click()
+        await _idle(page, t_ms)
+        with contextlib.suppress(Exception):
+            await field.wait_for(state="visible", timeout=10_000)
+    if not await field.is_visible():
+        raise RuntimeError("Generation settings: the expander did not stay open")
 
 
 def _same(shown: str, typed: str) -> bool:

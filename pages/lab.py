@@ -21,12 +21,13 @@ except MedgenError as exc:
     st.error(str(exc))
     st.stop()
 
+problem = st.container()  # always there: an error shown or cleared never moves what follows
 try:
     new = ui.request_form(gen)
     if new is not None:
         ui.store_result(gen, new, user)
 except MedgenError as exc:  # invalid SMILES, N over the limit, database down: nothing stored
-    st.error(str(exc))
+    problem.error(str(exc))
 
 result = ui.current_result()
 if result is not None:

@@ -136,7 +136,17 @@ def _row(p: str, rid: int, number: int, region: Region | None) -> tuple[Finding 
 
 
 def findings_form(p: str, defaults: Findings) -> FormResult:
-    """Draw the findings form (defaults: what the scan header says) and collect its values."""
+    """Draw the findings form (defaults: what the scan header says) and collect its values.
+
+    The form is one container on the page: rows, captions and checkboxes that come and go
+    inside it never move what follows (an open "Generation settings" expander below would
+    otherwise be redrawn closed whenever the form's element count changed).
+    """
+    with st.container():
+        return _findings_form(p, defaults)
+
+
+def _findings_form(p: str, defaults: Findings) -> FormResult:
     ss = st.session_state
     for name in ("modality", "body_part", "contrast", "indication", "comparison", "enhancement"):
         _init(f"{p}.{name}", getattr(defaults, name))
@@ -210,10 +220,15 @@ def findings_form(p: str, defaults: Findings) -> FormResult:
 
 
 def show_problems(form: FormResult, attempted: bool) -> None:
-    """The form's problems: an error once something was typed or a draft asked for, else a hint."""
-    if not form.errors:
-        return
-    if form.touched or attempted:
-        st.error(" ".join(form.errors))
-    else:
-        st.caption("Fill in the exam fields and your findings, then draft the report.")
+    """The form's problems: an error once something was typed or a draft asked for, else a hint.
+
+    Always one container, empty when there is no problem, so that the page's layout below it
+    stays put as problems come and go.
+    """
+    with st.container():
+        if not form.errors:
+            return
+        if form.touched or attempted:
+            st.error(" ".join(form.errors))
+        else:
+            st.caption("Fill in the exam fields and your findings, then draft the report.")

@@ -94,3 +94,23 @@ def test_report_and_patient_text_flow(page, app_server) -> None:  # type: ignore
     page.get_by_role("button", name="Write patient text").click()
     page.get_by_text(re.compile("Readability: .*characters per sentence")).wait_for(timeout=300_000)
     assert page.get_by_text(re.compile("请和您的医生谈谈这些结果")).count() >= 1
+
+
+def test_generation_settings_stay_open_while_the_form_changes(page, app_server) -> None:  # type: ignore[no-untyped-def]
+    """A clinician opens "Generation settings" first and then fills the form: the problems line
+    appears and goes, the region caption and the nodule checkboxes appear. The open settings stay
+    open and keep the typed value (an element that appears above them must not redraw them)."""
+    login(page, app_server, role="clinician")
+    open_page(page, "Draft report")
+    page.get_by_role("heading", name="Draft report").wait_for()
+    short_generation(page, 40)
+    tokens = _field(page, "Max new tokens")
+    for label, value in (("Modality", "CT"), ("Body part", "chest"), ("Contrast", "without contrast")):
+        type_into(page, label, value)
+        expect(tokens).to_be_visible()
+    choose(page, "Finding", "nodule")  # the Fleischner checkboxes appear above the settings
+    expect(tokens).to_be_visible()
+    type_into(page, "Location", "upper lobe")  # the form's last problem goes
+    wait_idle(page)
+    expect(tokens).to_be_visible()
+    expect(tokens).to_have_value("40")
