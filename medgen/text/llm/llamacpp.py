@@ -31,6 +31,7 @@ tests/text/test_llamacpp.py against the pinned ``llama-cpp-python`` version.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import hashlib
@@ -39,6 +40,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,6 +176,18 @@ def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
     return n
 
 
+#: Models to close before the interpreter tears llama_cpp's module down: a model still open at
+#: exit is freed by ``Llama.__del__`` after its C bindings are gone ("NoneType is not callable").
+_OPEN: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_open_models() -> None:
+    for llm in list(_OPEN):
+        with contextlib.suppress(Exception):
+            llm.close()
+
+
 class LlamaCppModel:
     """A GGUF model served by llama.cpp; same public surface as ``medgen.text.llm.LanguageModel``.
 
@@ -204,6 +218,8 @@ class LlamaCppModel:
         self.prefix_cache = prefix_cache
         self.state_dir = state_dir
         self.llm = llm
+        with contextlib.suppress(TypeError):  # a stand-in without weak references
+            _OPEN.add(llm)
         #: Prompt tokens served from the KV cache in the last request (for tests and the benchmark).
         self.last_prefix_hit = 0
         #: System prompts read from ``state_dir`` / evaluated here (for tests and the benchmark).
