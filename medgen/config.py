@@ -169,11 +169,10 @@ class Settings:
     # oversubscription (measured: see README "Language models").
     lm_threads: int = 0
     # Read a valid, unchanged findings form's request ahead of the "Draft report" click
-    # (MEDGEN_LM_PREFILL=1; llama.cpp only). Off by default: the three-clinician load test
-    # (tests/e2e/test_load.py) failed twice with it on (a form field unreachable for 180 s) and
-    # later passed three times with it on; not cleared yet. The first-token target is met without
-    # it on a quiet machine.
-    lm_prefill: bool = False
+    # (llama.cpp only; MEDGEN_LM_PREFILL=0 turns it off). On by default since the cause of the
+    # load-test failures once blamed on it was found elsewhere: a rerun closed the open
+    # "Generation settings" expander (fixed; it also failed CI with the read-ahead off).
+    lm_prefill: bool = True
     # Language-model runtime (MEDGEN_LM_BACKEND): llama.cpp (default, GGUF files as they are) or
     # transformers (the reference runtime; also reads Hugging Face folders).
     lm_backend: LmBackend = field(default_factory=lambda: LmBackend.LLAMACPP)
@@ -222,7 +221,7 @@ class Settings:
             adapt_config=Path(os.environ["MEDGEN_ADAPT_CONFIG"])
             if os.environ.get("MEDGEN_ADAPT_CONFIG") else None,
             lm_threads=_env_int("MEDGEN_LM_THREADS", 0),
-            lm_prefill=os.environ.get("MEDGEN_LM_PREFILL", "").strip().lower() in ("1", "true", "yes", "on"),
+            lm_prefill=os.environ.get("MEDGEN_LM_PREFILL", "1").strip().lower() not in ("0", "false", "no", "off"),
             lm_backend=LmBackend.parse(os.environ.get("MEDGEN_LM_BACKEND", ""), "MEDGEN_LM_BACKEND"),
             encryption_key=os.environ.get("MEDGEN_ENCRYPTION_KEY", ""),
             encryption_old_keys=os.environ.get("MEDGEN_ENCRYPTION_OLD_KEYS", ""),

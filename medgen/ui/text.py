@@ -68,7 +68,7 @@ def language_model() -> LanguageModel:
 def prefill_report(template: str) -> None:
     """Let an idle, loaded model read this draft's request while the form is unchanged.
 
-    Speculative (llama.cpp only), and only with ``MEDGEN_LM_PREFILL=1`` (off by default, see
+    Speculative (llama.cpp only; on by default, ``MEDGEN_LM_PREFILL=0`` turns it off, see
     :class:`medgen.config.Settings`): a click on "Draft" with the same form then gets its first
     token at once. Never waits and never holds up anyone's request (:func:`medgen.text.warmup.prefill_later`).
     """

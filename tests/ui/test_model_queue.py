@@ -102,12 +102,15 @@ def test_no_message_for_a_background_job_that_gives_way_at_once(monkeypatch: pyt
     assert time.monotonic() - t0 < ui_text.QUEUE_GRACE_S
 
 
-@pytest.mark.parametrize(("env", "reads_ahead"), [("", False), ("1", True)])
-def test_read_ahead_only_when_switched_on(monkeypatch: pytest.MonkeyPatch, env: str, reads_ahead: bool) -> None:
-    """MEDGEN_LM_PREFILL gates the Report page's read-ahead (off by default)."""
+@pytest.mark.parametrize(("env", "reads_ahead"), [(None, True), ("1", True), ("0", False), ("off", False)])
+def test_read_ahead_unless_switched_off(monkeypatch: pytest.MonkeyPatch, env: str | None, reads_ahead: bool) -> None:
+    """MEDGEN_LM_PREFILL gates the Report page's read-ahead (on by default)."""
     from medgen.config import get_settings
 
-    monkeypatch.setenv("MEDGEN_LM_PREFILL", env)
+    if env is None:
+        monkeypatch.delenv("MEDGEN_LM_PREFILL", raising=False)
+    else:
+        monkeypatch.setenv("MEDGEN_LM_PREFILL", env)
     get_settings.cache_clear()
     lm = object()
     calls: list[object] = []
