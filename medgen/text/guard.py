@@ -53,6 +53,7 @@ from medgen.text.vocabulary import (
     UNITS,
     WORD_NUMBERS,
     ZH_DIGITS,
+    ZH_LEXICON,
     ZH_NEGATED_TERMS,
     ZH_TERMS,
 )
@@ -843,6 +844,9 @@ class SourceFacts:
     polar_words: dict[str, frozenset[bool]] = field(default_factory=dict)
     #: synonym groups of the words of the source's finding terms -> their polarities
     term_groups: dict[str, frozenset[bool]] = field(default_factory=dict)
+    #: every source word part in order: (stem, start of its clause, its polarities); the bilingual
+    #: lexicon's English equivalents are looked up in it
+    tokens: tuple[tuple[str, int, frozenset[bool]], ...] = ()
 
     @classmethod
     def of(cls, source: str) -> SourceFacts:
@@ -899,9 +903,22 @@ class SourceFacts:
         words: dict[str, set[bool]] = {}
         polar_words: dict[str, set[bool]] = {}
         clauses = _clauses(low)
+        tokens: list[tuple[str, int, frozenset[bool]]] = []
         for wm in _WORD_RE.finditer(low):
-            neg = _is_negated(low, _clause_of(low, clauses, wm.start()), wm.start(), wm.end())
+            clause = _clause_of(low, clauses, wm.start())
+            neg = _is_negated(low, clause, wm.start(), wm.end())
             whole = wm.group()
+            parts0 = [p for p in whole.split("-") if p]
+            if parts0 and parts0[0] == "non":  # "non-displaced": the rest is negated
+                tokens += [(_stem(p), clause[0], frozenset({not neg})) for p in parts0[1:]]
+            elif neg and ((nxt_w := _NEXT_WORD.match(low, wm.end())) is not None and not _is_filler(nxt_w.group(1))
+                          or (_AFTER_PREPOSITION.search(low, max(0, wm.start() - 20), wm.start())
+                              and not _EVIDENCE_OF.search(low, max(0, wm.start() - 30), wm.start()))):
+                # a modifier inside a negated noun phrase ("no lung abscess"), or a place after a
+                # preposition ("no hemorrhage within the lesion"): no polarity of its own
+                tokens += [(_stem(p), clause[0], frozenset({False, True})) for p in parts0]
+            else:
+                tokens += [(_stem(p), clause[0], frozenset({neg})) for p in parts0]
             if neg and not _is_filler(whole) and (nxt := _NEXT_WORD.match(low, wm.end())) \
                     and not _is_filler(nxt.group(1)):
                 for k in _word_keys(whole)[0]:  # "no cord signal abnormality": "signal" is a modifier
@@ -946,7 +963,91 @@ class SourceFacts:
                                         or _DIRECTION.search(low, max(0, s0 - 60), s0)),
                    term_groups={k: frozenset(v) for k, v in term_groups.items()},
                    polar_words={k: frozenset(v) for k, v in polar_words.items()},
+                   tokens=tuple(tokens),
                    size_places=frozenset((mm, frozenset(p)) for _, mm, p in _size_places(low, mentions)))
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_AFTER_PREPOSITION = re.compile(r"\b(?:into|in|of|within|on|at|around|near|from|inside|to|beside|behind|under)"
+                                r"\s+(?:(?:the|a|an|its|their)\s+)?$")
+_EVIDENCE_OF = re.compile(r"\b(?:signs?|evidence|suggestion|features?|findings?|indication)\s+(?:of|for)\s+(?:the\s+)?$")
+#: the bilingual lexicon: (Chinese word, kind, English equivalents as word-stem tuples)
+_LEXICON = [(zh, kind, tuple(tuple(_stem(w) for w in re.split(r"[\s-]+", en) if w) for en in ens), ens)
+            for zh, kind, ens in ZH_LEXICON]
+_LEXICON_RE = re.compile("|".join(re.escape(zh) for zh, _, _, _ in _LEXICON))
+_LEXICON_OF = {zh: (kind, stems, ens) for zh, kind, stems, ens in _LEXICON}
+#: the most words an English equivalent's words may be apart in the source ("superior sagittal
+#: and right transverse sinuses" names the superior sagittal sinus)
+_LEXICON_GAP = 3
+
+
+def _equivalent_polarities(facts: SourceFacts, stems: tuple[tuple[str, ...], ...]) -> set[bool]:
+    """The polarities with which any of the English equivalents occurs in the source: its word
+    stems in order within one sentence part, at most ``_LEXICON_GAP`` words apart; the polarity is
+    that of its last word (the head of the phrase)."""
+    toks = facts.tokens
+    out: set[bool] = set()
+    for eq in stems:
+        for i, (st, clause, _) in enumerate(toks):
+            if st != eq[0]:
+                continue
+            j, ok = i, True
+            for w in eq[1:]:
+                nxt = next((k for k in range(j + 1, min(len(toks), j + 2 + _LEXICON_GAP))
+                            if toks[k][0] == w and toks[k][1] == clause), None)
+                if nxt is None:
+                    ok = False
+                    break
+                j = nxt
+            if ok:
+                out |= toks[j][2]
+    return out
+
+
+_PART_QUALIFIERS = frozenset(_stem(w) for w in "anterior posterior medial lateral superior inferior upper lower "
+                             "middle ascending descending internal external proximal distal main "
+                             "front back inner outer".split())
+
+
+def _other_part(facts: SourceFacts, stems: tuple[tuple[str, ...], ...]) -> bool:
+    """True when a qualified place ("posterior mediastinum") is, in the source, the same place with
+    another qualifier ("anterior mediastinum"): a place changed within its organ."""
+    toks = facts.tokens
+    for eq in stems:
+        if len(eq) < 2 or eq[0] not in _PART_QUALIFIERS:
+            continue
+        rest = eq[1:]
+        for i in range(1, len(toks) - len(rest) + 1):
+            if all(toks[i + k][0] == w for k, w in enumerate(rest)) and toks[i - 1][0] in _PART_QUALIFIERS \
+                    and toks[i - 1][0] != eq[0]:
+                return True
+    return False
+
+
+def _lexicon_spans(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
+                   mentions: list[_Mention]) -> Iterator[tuple[int, int, str, str]]:
+    """Chinese words of the bilingual lexicon in ``low`` (longest first, leftmost), judged against
+    the English source: (start, end, verdict, English) with verdict "ok" (an equivalent is in the
+    source, a finding with the same polarity), "negation" (a finding the source names only with the
+    other polarity), "absent" (a finding with no equivalent in the source and no vocabulary term
+    inside) or "" (a place the source lacks, or a finding with vocabulary terms inside: left to
+    the vocabulary checks)."""
+    for m in _LEXICON_RE.finditer(low):
+        s, e = m.span()
+        kind, stems, ens = _LEXICON_OF[m.group()]
+        pols = _equivalent_polarities(facts, stems)
+        if kind == "place":
+            yield s, e, "ok" if pols else "place" if _other_part(facts, stems) else "", ens[0]
+            continue
+        neg = _is_negated(low, _clause_of(low, clauses, s), s, e)
+        if neg in pols:
+            yield s, e, "ok", ens[0]
+        elif pols:
+            yield s, e, "negation", ens[0]
+        elif any(s <= x.start < e or x.start <= s < x.end for x in mentions):
+            yield s, e, "", ens[0]
+        else:
+            yield s, e, "absent", ens[0]
 
 
 def check(source: str | SourceFacts, text: str) -> list[Flag]:
@@ -962,6 +1063,21 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
 
     def add(kind: FlagKind, s: int, e: int, reason: str) -> None:
         flags.append(Flag(kind, s, e, text[s:e], reason))
+
+    # Chinese words of the bilingual lexicon are judged by their English equivalents in the
+    # source; the vocabulary terms inside a judged word are not judged again (they still bind
+    # sides, sizes and descriptors to their lesion)
+    judged: list[tuple[int, int]] = []
+    if _HAN.search(low):
+        for s, e, verdict, english in _lexicon_spans(facts, low, _clauses(low), mentions):
+            if verdict == "negation":
+                add(FlagKind.NEGATION, s, e, f"'{text[s:e]}' ({english}) has the other polarity in the findings")
+            elif verdict == "place":
+                add(FlagKind.LOCATION, s, e, f"the location '{text[s:e]}' ({english}) is not in the findings")
+            elif verdict == "absent":
+                add(FlagKind.UNSUPPORTED, s, e, f"'{text[s:e]}' ({english}) is not in the findings")
+            if verdict:
+                judged.append((s, e))
 
     src_values = {v for v, _ in facts.numbers}
     for s, e, value, unit in _numbers(low):
@@ -993,6 +1109,8 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
     n_before = len(flags)
     for m in mentions:
         span = text[m.start:m.end]
+        if any(a <= m.start and m.end <= b for a, b in judged):
+            continue
         if m.category == LOCATION:
             if m.concept not in facts.locations:
                 add(FlagKind.LOCATION, m.start, m.end, f"the location '{span}' is not in the findings")
@@ -1044,7 +1162,7 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
                 and not any(f.start <= s < f.end for f in flags):
             e = s + len(re.match(r"[\d.]+", low[s:]).group())  # type: ignore[union-attr]
             add(FlagKind.SIZE, s, e, f"the findings give this size to the {'/'.join(sorted(given[0]))}")
-    covered = [(m.start, m.end) for m in mentions]
+    covered = [(m.start, m.end) for m in mentions] + judged
     heads = sorted(m.start for m in mentions if m.category == FINDING)
     _check_words(facts, low, clauses, covered, add, heads, mentions)
     for s, e in _zh_clinical_spans(low, covered):
