@@ -976,6 +976,21 @@ _LEXICON = [(zh, kind, tuple(tuple(_stem(w) for w in re.split(r"[\s-]+", en) if 
             for zh, kind, ens in ZH_LEXICON]
 _LEXICON_RE = re.compile("|".join(re.escape(zh) for zh, _, _, _ in _LEXICON))
 _LEXICON_OF = {zh: (kind, stems, ens) for zh, kind, stems, ens in _LEXICON}
+
+
+def _lexicon_concepts(kind: str, ens: tuple[str, ...]) -> tuple[tuple[str, str, bool], ...]:
+    """The vocabulary concepts of a lexicon word: those of its first English equivalent that the
+    vocabulary names (a place's places, a finding's findings; negated in itself: "intact" = no tear).
+    Descriptors and severities are left out: they would bind to no lesion of their own."""
+    for en in ens:
+        found = tuple(dict.fromkeys((c, cat, inherent) for _, _, c, cat, inherent in _term_matches(en)
+                                    if (cat == LOCATION) == (kind == "place")))
+        if found:
+            return tuple(x for x in found if x[0] not in _MODIFIERS and x[0] not in SEVERITY)
+    return ()
+
+
+_LEXICON_CONCEPTS = {zh: _lexicon_concepts(kind, ens) for zh, kind, _, ens in _LEXICON}
 #: the most words an English equivalent's words may be apart in the source ("superior sagittal
 #: and right transverse sinuses" names the superior sagittal sinus)
 _LEXICON_GAP = 3
@@ -1068,6 +1083,7 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
     # source; the vocabulary terms inside a judged word are not judged again (they still bind
     # sides, sizes and descriptors to their lesion)
     judged: list[tuple[int, int]] = []
+    added: list[_Mention] = []
     if _HAN.search(low):
         for s, e, verdict, english in _lexicon_spans(facts, low, _clauses(low), mentions):
             if verdict == "negation":
@@ -1078,6 +1094,13 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
                 add(FlagKind.UNSUPPORTED, s, e, f"'{text[s:e]}' ({english}) is not in the findings")
             if verdict:
                 judged.append((s, e))
+            if verdict == "ok":  # the word's concepts bind sides, sizes and descriptors like a term
+                # (only where no vocabulary term of the same category overlaps the word)
+                inner = {m.category for m in mentions if m.start < e and s < m.end}
+                neg = _is_negated(low, _clause_of(low, _clauses(low), s), s, e)
+                added += [_Mention(c, cat, s, e, (neg != inherent) and cat == FINDING)
+                          for c, cat, inherent in _LEXICON_CONCEPTS[low[s:e]] if cat not in inner]
+        mentions = sorted(mentions + added, key=lambda x: (x.start, x.end))
 
     src_values = {v for v, _ in facts.numbers}
     for s, e, value, unit in _numbers(low):
@@ -1170,6 +1193,8 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
 
     for s, e, side in _lateralities(low):
         places = _locations_near(low, s, e, mentions)
+        # a side word that names its place ("双肺": both lungs)
+        places |= {t[2] for t in _term_matches(low[s:e]) if t[3] == LOCATION}
         direction = bool(_DIRECTION.search(low, max(0, s - 60), s))
         if direction:
             places = set()  # "pushed towards the right": a direction, checked against any side
