@@ -432,8 +432,19 @@ _CITATION = re.compile(CUES.get("citation", r"(?!x)x"))
 _ZH_STOP = set("的有是在了个一您你这那也和与及或但没无未不很较稍还并就都其它它们及处见到")
 
 
+#: British -> American spelling of medical words, applied before stemming so either spelling of
+#: the report supports the other: haem/hem, paed/ped, oedema/edema, diarrhoea, tumour/tumor,
+#: centre/center, -ise/-ize.
+_SPELLING = ((re.compile(r"(?<=[a-z])ae(?=[a-z])"), "e"), (re.compile(r"^oe(?=[a-z])"), "e"),
+             (re.compile(r"(?<=rrh)oe"), "e"), (re.compile(r"(?<=.{2}[mlhvid])our(?=s?$|ed$|ing$|able$)"), "or"),
+             (re.compile(r"(?<=.{3}[tb])re(?=s?$)"), "er"),
+             (re.compile(r"(?<=.{3})is(?=e$|ed$|es$|ing$|ation$|ations$)"), "iz"))
+
+
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
+    for pat, rep in _SPELLING:
+        word = pat.sub(rep, word)
     return str(_STEMMER.stemWord(word))
 
 
@@ -1200,6 +1211,10 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
             places = set()  # "pushed towards the right": a direction, checked against any side
         fams = places | {LOC_FAMILY[f] for f in places if f in LOC_FAMILY}
         ok = any((side, f) in facts.sides for f in fams) if fams else (side, "") in facts.sides
+        other = {"left": "right", "right": "left"}.get(side)
+        if not ok and other and fams:  # "Left knee": its tibia is the left one (the report gives
+            # the region around this place one side only)
+            ok = any((side, r) in facts.sides and (other, r) not in facts.sides for r in _regions(fams))
         if direction and facts.directions:
             ok = side in facts.directions  # "rightward shift" -> only "towards the right"
         other = {"left": "right", "right": "left"}.get(side)
