@@ -37,6 +37,7 @@ from wordfreq import zipf_frequency
 from medgen.text.finding_kinds import KINDS
 from medgen.text.vocabulary import (
     CUES,
+    EN_LEXICON,
     EN_NEGATED_TERMS,
     EN_TERMS,
     FAMILIAR_EN,
@@ -922,11 +923,9 @@ class SourceFacts:
             parts0 = [p for p in whole.split("-") if p]
             if parts0 and parts0[0] == "non":  # "non-displaced": the rest is negated
                 tokens += [(_stem(p), clause[0], frozenset({not neg})) for p in parts0[1:]]
-            elif neg and ((nxt_w := _NEXT_WORD.match(low, wm.end())) is not None and not _is_filler(nxt_w.group(1))
-                          or (_AFTER_PREPOSITION.search(low, max(0, wm.start() - 20), wm.start())
-                              and not _EVIDENCE_OF.search(low, max(0, wm.start() - 30), wm.start()))):
-                # a modifier inside a negated noun phrase ("no lung abscess"), or a place after a
-                # preposition ("no hemorrhage within the lesion"): no polarity of its own
+            elif neg and _AFTER_PREPOSITION.search(low, max(0, wm.start() - 20), wm.start()) \
+                    and not _EVIDENCE_OF.search(low, max(0, wm.start() - 30), wm.start()):
+                # a place after a preposition ("no hemorrhage within the lesion"): no polarity of its own
                 tokens += [(_stem(p), clause[0], frozenset({False, True})) for p in parts0]
             else:
                 tokens += [(_stem(p), clause[0], frozenset({neg})) for p in parts0]
@@ -989,31 +988,28 @@ _LEXICON_RE = re.compile("|".join(re.escape(zh) for zh, _, _, _ in _LEXICON))
 _LEXICON_OF = {zh: (kind, stems, ens) for zh, kind, stems, ens in _LEXICON}
 
 
-def _lexicon_concepts(kind: str, ens: tuple[str, ...]) -> tuple[tuple[str, str, bool], ...]:
-    """The vocabulary concepts of a lexicon word: those of its first English equivalent that the
-    vocabulary names (a place's places, a finding's findings; negated in itself: "intact" = no tear).
-    Descriptors and severities are left out: they would bind to no lesion of their own."""
-    for en in ens:
-        found = tuple(dict.fromkeys((c, cat, inherent) for _, _, c, cat, inherent in _term_matches(en)
-                                    if (cat == LOCATION) == (kind == "place")))
-        if found:
-            return tuple(x for x in found if x[0] not in _MODIFIERS and x[0] not in SEVERITY)
-    return ()
+@lru_cache(maxsize=4096)
+def _lexicon_concepts(kind: str, en: str) -> tuple[tuple[str, str, bool], ...]:
+    """The vocabulary concepts of one English equivalent of a lexicon word (a place's places, a
+    finding's findings; negated in itself: "intact" = no tear). Descriptors and severities are left
+    out: they would bind to no lesion of their own."""
+    found = dict.fromkeys((c, cat, inherent) for _, _, c, cat, inherent in _term_matches(en)
+                          if (cat == LOCATION) == (kind == "place"))
+    return tuple(x for x in found if x[0] not in _MODIFIERS and x[0] not in SEVERITY)
 
 
-_LEXICON_CONCEPTS = {zh: _lexicon_concepts(kind, ens) for zh, kind, _, ens in _LEXICON}
 #: the most words an English equivalent's words may be apart in the source ("superior sagittal
 #: and right transverse sinuses" names the superior sagittal sinus)
 _LEXICON_GAP = 3
 
 
-def _equivalent_polarities(facts: SourceFacts, stems: tuple[tuple[str, ...], ...]) -> set[bool]:
-    """The polarities with which any of the English equivalents occurs in the source: its word
-    stems in order within one sentence part, at most ``_LEXICON_GAP`` words apart; the polarity is
-    that of its last word (the head of the phrase)."""
+def _equivalent_polarities(facts: SourceFacts, stems: tuple[tuple[str, ...], ...]) -> dict[int, set[bool]]:
+    """For each English equivalent (by index) that occurs in the source, its polarities there: its
+    word stems in order within one sentence part, at most ``_LEXICON_GAP`` words apart; the polarity
+    is that of its last word (the head of the phrase)."""
     toks = facts.tokens
-    out: set[bool] = set()
-    for eq in stems:
+    out: dict[int, set[bool]] = {}
+    for n, eq in enumerate(stems):
         for i, (st, clause, _) in enumerate(toks):
             if st != eq[0]:
                 continue
@@ -1026,7 +1022,7 @@ def _equivalent_polarities(facts: SourceFacts, stems: tuple[tuple[str, ...], ...
                     break
                 j = nxt
             if ok:
-                out |= toks[j][2]
+                out.setdefault(n, set()).update(toks[j][2])
     return out
 
 
@@ -1050,30 +1046,81 @@ def _other_part(facts: SourceFacts, stems: tuple[tuple[str, ...], ...]) -> bool:
     return False
 
 
+_LAY_SKIP = frozenset("the a an your you my his her their its our of to in on at into from for by left right both "
+                      "this that these those".split())
+#: the plain-English lexicon: first stem -> [(key stems, key, kind, equivalent stems, equivalents)], longest first
+_LAY: dict[str, list[tuple[tuple[str, ...], str, tuple[tuple[str, ...], ...], tuple[str, ...]]]] = {}
+for _key, _kind, _ens in EN_LEXICON:
+    _kst = tuple(_stem(w) for w in re.split(r"[\s-]+", _key) if w and w not in _LAY_SKIP)
+    _LAY.setdefault(_kst[0], []).append(
+        (_kst, _kind, tuple(tuple(_stem(w) for w in re.split(r"[\s-]+", en) if w) for en in _ens), _ens))
+for _v in _LAY.values():
+    _v.sort(key=lambda t: -len(t[0]))
+_LAY_STEMS = {k: tuple(_stem(w) for w in re.split(r"[\s-]+", k) if w and w not in _LAY_SKIP) for k, _, _ in EN_LEXICON}
+_LAY_KEY = {tuple(_stem(w) for w in re.split(r"[\s-]+", k) if w and w not in _LAY_SKIP): k for k, _, _ in EN_LEXICON}
+
+
+def _lay_matches(low: str) -> Iterator[tuple[int, int, str, tuple[tuple[str, ...], ...], tuple[str, ...], str]]:
+    """Plain-English lexicon phrases in ``low``: (start, end, kind, equivalent stems, equivalents, key);
+    the longest at each word, words of a phrase within one sentence part (articles, possessives,
+    prepositions and side words between them skipped)."""
+    toks = [(m.start(), m.end(), _stem(p)) for m in _WORD_RE.finditer(low)
+            for p in [m.group()] if p not in _LAY_SKIP]
+    i = 0
+    while i < len(toks):
+        hit = None
+        for kst, kind, stems, ens in _LAY.get(toks[i][2], ()):
+            n = len(kst)
+            if i + n <= len(toks) and all(toks[i + k][2] == kst[k] for k in range(n)) \
+                    and not any(ch in ".;:,!?()" for ch in low[toks[i][0]:toks[i + n - 1][1]]):
+                hit = (toks[i][0], toks[i + n - 1][1], kind, stems, ens, _LAY_KEY[kst])
+                i += n
+                break
+        if hit:
+            yield hit
+        else:
+            i += 1
+
+
 def _lexicon_spans(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
-                   mentions: list[_Mention]) -> Iterator[tuple[int, int, str, str]]:
-    """Chinese words of the bilingual lexicon in ``low`` (longest first, leftmost), judged against
-    the English source: (start, end, verdict, English) with verdict "ok" (an equivalent is in the
-    source, a finding with the same polarity), "negation" (a finding the source names only with the
-    other polarity), "absent" (a finding with no equivalent in the source and no vocabulary term
-    inside) or "" (a place the source lacks, or a finding with vocabulary terms inside: left to
-    the vocabulary checks)."""
-    for m in _LEXICON_RE.finditer(low):
-        s, e = m.span()
-        kind, stems, ens = _LEXICON_OF[m.group()]
-        pols = _equivalent_polarities(facts, stems)
+                   mentions: list[_Mention]) -> Iterator[tuple[int, int, str, str, tuple[tuple[str, str, bool], ...]]]:
+    """Words of the bilingual lexicon (Chinese text) or the plain-English lexicon (English text)
+    in ``low``, judged against the English source: (start, end, verdict, an equivalent, the
+    vocabulary concepts of the equivalent the source uses) with verdict "ok" (an equivalent is in
+    the source, a finding with the same polarity), "negation" (a Chinese finding the source names
+    only with the other polarity), "place" (a qualified place the source names with another
+    qualifier), "absent" (a Chinese finding with no equivalent in the source and no vocabulary term
+    inside) or "" (left to the other checks)."""
+    chinese = bool(_HAN.search(low))
+    found: list[tuple[int, int, str, tuple[tuple[str, ...], ...], tuple[str, ...]]]
+    if chinese:
+        found = [(m.start(), m.end(), *_LEXICON_OF[m.group()]) for m in _LEXICON_RE.finditer(low)]
+    else:  # (a plain phrase whose own words the source uses is left to the other checks)
+        found = [(s, e, kind, stems, ens) for s, e, kind, stems, ens, key in _lay_matches(low)
+                 if not _equivalent_polarities(facts, (_LAY_STEMS[key],))]
+    for s, e, kind, stems, ens in found:
+        hits = _equivalent_polarities(facts, stems)
+        pols = set().union(*hits.values()) if hits else set()
         if kind == "place":
-            yield s, e, "ok" if pols else "place" if _other_part(facts, stems) else "", ens[0]
+            if hits:
+                yield s, e, "ok", ens[min(hits)], _lexicon_concepts(kind, ens[min(hits)])
+            else:
+                yield s, e, "place" if _other_part(facts, stems) else "", ens[0], ()
             continue
         neg = _is_negated(low, _clause_of(low, clauses, s), s, e)
-        if neg in pols:
-            yield s, e, "ok", ens[0]
-        elif pols:
-            yield s, e, "negation", ens[0]
-        elif any(s <= x.start < e or x.start <= s < x.end for x in mentions):
-            yield s, e, "", ens[0]
+        if neg and _AFTER_PREPOSITION.search(low, max(0, s - 20), s) \
+                and not _EVIDENCE_OF.search(low, max(0, s - 30), s):
+            if pols:  # "no bleeding into the stroke": a place after a preposition has no polarity
+                neg = next(iter(pols))
+        same = [n for n, p in sorted(hits.items()) if neg in p]
+        if same:
+            yield s, e, "ok", ens[same[0]], _lexicon_concepts(kind, ens[same[0]])
+        elif pols and chinese:
+            yield s, e, "negation", ens[min(hits)], ()
+        elif not chinese or any(s <= x.start < e or x.start <= s < x.end for x in mentions):
+            yield s, e, "", ens[0], ()
         else:
-            yield s, e, "absent", ens[0]
+            yield s, e, "absent", ens[0], ()
 
 
 def check(source: str | SourceFacts, text: str) -> list[Flag]:
@@ -1095,8 +1142,8 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
     # sides, sizes and descriptors to their lesion)
     judged: list[tuple[int, int]] = []
     added: list[_Mention] = []
-    if _HAN.search(low):
-        for s, e, verdict, english in _lexicon_spans(facts, low, _clauses(low), mentions):
+    if True:
+        for s, e, verdict, english, concepts in _lexicon_spans(facts, low, _clauses(low), mentions):
             if verdict == "negation":
                 add(FlagKind.NEGATION, s, e, f"'{text[s:e]}' ({english}) has the other polarity in the findings")
             elif verdict == "place":
@@ -1105,12 +1152,18 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
                 add(FlagKind.UNSUPPORTED, s, e, f"'{text[s:e]}' ({english}) is not in the findings")
             if verdict:
                 judged.append((s, e))
-            if verdict == "ok":  # the word's concepts bind sides, sizes and descriptors like a term
-                # (only where no vocabulary term of the same category overlaps the word)
-                inner = {m.category for m in mentions if m.start < e and s < m.end}
+            if verdict == "ok" and concepts:  # the word's concepts bind sides, sizes and descriptors
+                # like a term: they replace the terms of their category inside the word ("large
+                # bowel": colon), unless a term reaches beyond the word
+                # (a finding term inside is kept: it names the finding already)
+                cats = {c[1] for c in concepts}
+                if any(m.start < e and s < m.end and m.category in cats
+                       and (m.category == FINDING or not (s <= m.start and m.end <= e)) for m in mentions):
+                    continue
+                mentions = [m for m in mentions if not (s <= m.start and m.end <= e and m.category in cats)]
                 neg = _is_negated(low, _clause_of(low, _clauses(low), s), s, e)
                 added += [_Mention(c, cat, s, e, (neg != inherent) and cat == FINDING)
-                          for c, cat, inherent in _LEXICON_CONCEPTS[low[s:e]] if cat not in inner]
+                          for c, cat, inherent in concepts]
         mentions = sorted(mentions + added, key=lambda x: (x.start, x.end))
 
     src_values = {v for v, _ in facts.numbers}
