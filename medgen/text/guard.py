@@ -442,11 +442,16 @@ _SPELLING = ((re.compile(r"(?<=[a-z])ae(?=[a-z])"), "e"), (re.compile(r"^oe(?=[a
              (re.compile(r"(?<=.{3})is(?=e$|ed$|es$|ing$|ation$|ations$)"), "iz"))
 
 
-@lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
+def _respell(word: str) -> str:
+    """The American spelling of a British-spelled word (other words unchanged)."""
     for pat, rep in _SPELLING:
         word = pat.sub(rep, word)
-    return str(_STEMMER.stemWord(word))
+    return word
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return str(_STEMMER.stemWord(_respell(word)))
 
 
 def _stems(words: str) -> frozenset[str]:
@@ -530,7 +535,7 @@ def _is_everyday(word: str) -> bool:
     parts = [p for p in word.split("-") if p]
     if len(parts) > 1:
         return all(_is_everyday(p) or _is_filler(p) for p in parts)
-    lemmas = _lemmas(word)
+    lemmas = _lemmas(word) | _lemmas(_respell(word))  # "gynaecologist"
     if lemmas & _PART_WORDS:
         return True
     if any(x in _CLINICAL_WORDS or _stem(x) in _CLINICAL_STEMS for x in lemmas):
@@ -1050,8 +1055,12 @@ _LAY_SKIP = frozenset("the a an your you my his her their its our of to in on at
                       "this that these those".split())
 #: the plain-English lexicon: first stem -> [(key stems, key, kind, equivalent stems, equivalents)], longest first
 _LAY: dict[str, list[tuple[tuple[str, ...], str, tuple[tuple[str, ...], ...], tuple[str, ...]]]] = {}
-for _key, _kind, _ens in EN_LEXICON:
+_LAY_MERGED: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}
+for _key, _kind, _ens in EN_LEXICON:  # inflections of one word ("pushed", "pushes") are one entry
     _kst = tuple(_stem(w) for w in re.split(r"[\s-]+", _key) if w and w not in _LAY_SKIP)
+    _old = _LAY_MERGED.get(_kst, (_kind, ()))
+    _LAY_MERGED[_kst] = (_old[0], tuple(dict.fromkeys(_old[1] + _ens)))
+for _kst, (_kind, _ens) in _LAY_MERGED.items():
     _LAY.setdefault(_kst[0], []).append(
         (_kst, _kind, tuple(tuple(_stem(w) for w in re.split(r"[\s-]+", en) if w) for en in _ens), _ens))
 for _v in _LAY.values():
@@ -1064,8 +1073,8 @@ def _lay_matches(low: str) -> Iterator[tuple[int, int, str, tuple[tuple[str, ...
     """Plain-English lexicon phrases in ``low``: (start, end, kind, equivalent stems, equivalents, key);
     the longest at each word, words of a phrase within one sentence part (articles, possessives,
     prepositions and side words between them skipped)."""
-    toks = [(m.start(), m.end(), _stem(p)) for m in _WORD_RE.finditer(low)
-            for p in [m.group()] if p not in _LAY_SKIP]
+    toks = [(m.start() + p.start(), m.start() + p.end(), _stem(p.group())) for m in _WORD_RE.finditer(low)
+            for p in re.finditer(r"[a-z']+", m.group()) if p.group() not in _LAY_SKIP]
     i = 0
     while i < len(toks):
         hit = None
@@ -1083,7 +1092,7 @@ def _lay_matches(low: str) -> Iterator[tuple[int, int, str, tuple[tuple[str, ...
 
 
 def _lexicon_spans(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
-                   mentions: list[_Mention]) -> Iterator[tuple[int, int, str, str, tuple[tuple[str, str, bool], ...]]]:
+                   mentions: list[_Mention]) -> Iterator[tuple[int, int, str, str, tuple[tuple[str, str, bool], ...], str]]:
     """Words of the bilingual lexicon (Chinese text) or the plain-English lexicon (English text)
     in ``low``, judged against the English source: (start, end, verdict, an equivalent, the
     vocabulary concepts of the equivalent the source uses) with verdict "ok" (an equivalent is in
@@ -1102,10 +1111,12 @@ def _lexicon_spans(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
         hits = _equivalent_polarities(facts, stems)
         pols = set().union(*hits.values()) if hits else set()
         if kind == "place":
-            if hits:
-                yield s, e, "ok", ens[min(hits)], _lexicon_concepts(kind, ens[min(hits)])
+            if hits:  # (its concepts only when the source's equivalents name one place: "forearm
+                # bone" is the radius or the ulna)
+                found_c = {_lexicon_concepts(kind, ens[n]) for n in hits} - {()}
+                yield s, e, "ok", ens[min(hits)], found_c.pop() if len(found_c) == 1 else (), kind
             else:
-                yield s, e, "place" if _other_part(facts, stems) else "", ens[0], ()
+                yield s, e, "place" if _other_part(facts, stems) else "", ens[0], (), kind
             continue
         neg = _is_negated(low, _clause_of(low, clauses, s), s, e)
         if neg and _AFTER_PREPOSITION.search(low, max(0, s - 20), s) \
@@ -1114,13 +1125,13 @@ def _lexicon_spans(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
                 neg = next(iter(pols))
         same = [n for n, p in sorted(hits.items()) if neg in p]
         if same:
-            yield s, e, "ok", ens[same[0]], _lexicon_concepts(kind, ens[same[0]])
+            yield s, e, "ok", ens[same[0]], _lexicon_concepts(kind, ens[same[0]]), kind
         elif pols and chinese:
-            yield s, e, "negation", ens[min(hits)], ()
+            yield s, e, "negation", ens[min(hits)], (), kind
         elif not chinese or any(s <= x.start < e or x.start <= s < x.end for x in mentions):
-            yield s, e, "", ens[0], ()
+            yield s, e, "", ens[0], (), kind
         else:
-            yield s, e, "absent", ens[0], ()
+            yield s, e, "absent", ens[0], (), kind
 
 
 def check(source: str | SourceFacts, text: str) -> list[Flag]:
@@ -1143,7 +1154,7 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
     judged: list[tuple[int, int]] = []
     added: list[_Mention] = []
     if True:
-        for s, e, verdict, english, concepts in _lexicon_spans(facts, low, _clauses(low), mentions):
+        for s, e, verdict, english, concepts, kind in _lexicon_spans(facts, low, _clauses(low), mentions):
             if verdict == "negation":
                 add(FlagKind.NEGATION, s, e, f"'{text[s:e]}' ({english}) has the other polarity in the findings")
             elif verdict == "place":
@@ -1152,6 +1163,10 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
                 add(FlagKind.UNSUPPORTED, s, e, f"'{text[s:e]}' ({english}) is not in the findings")
             if verdict:
                 judged.append((s, e))
+            if verdict == "ok" and kind == "place" and _HAN.search(low) and not any(
+                    m.start < e and s < m.end and not (s <= m.start and m.end <= e) and m.category == LOCATION
+                    for m in mentions):  # a shorter place inside names another place (脑 in 脑干)
+                mentions = [m for m in mentions if not (s <= m.start and m.end <= e and m.category == LOCATION)]
             if verdict == "ok" and concepts:  # the word's concepts bind sides, sizes and descriptors
                 # like a term: they replace the terms of their category inside the word ("large
                 # bowel": colon), unless a term reaches beyond the word
@@ -1365,6 +1380,9 @@ _SIDE_WORDS = frozenset({"left", "right", "bilateral", "sided"})
 _ORDINAL = re.compile(r"first|second|third|[a-z]+th")
 
 
+_SIZE_WORD_STOP = frozenset("with without and or over in at from to by for on but while whereas".split())
+
+
 def _size_words(low: str, mentions: list[_Mention]) -> Iterator[tuple[int, float, str]]:
     """(position, size in mm, stem of the first content word after it) where that word is no
     vocabulary term (those are bound by the lesion check): "a 2 cm gap", "1 cm retraction"."""
@@ -1376,6 +1394,8 @@ def _size_words(low: str, mentions: list[_Mention]) -> Iterator[tuple[int, float
         if not m:
             continue
         for w in _WORD_RE.finditer(low, e + m.end(), min(len(low), e + m.end() + 40)):
+            if w.group() in _SIZE_WORD_STOP:
+                break  # "7 mm with mucosal ...": the next word belongs to another phrase
             if _is_filler(w.group()) or w.group() in _SIDE_WORDS:
                 continue
             if not any(m.start <= w.start() < m.end for m in mentions):
