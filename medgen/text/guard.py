@@ -1194,6 +1194,8 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
         mm = _to_mm(value, unit)
         if mm is not None and any(abs(mm - x) < 1e-6 for x in facts.sizes_mm):
             continue
+        if mm is not None and _hedged(low, s) and _near_size(mm, facts.sizes_mm):
+            continue  # "about 14 cm" for 13.8 cm (bound to its lesion below)
         dim = _DIMENSION.get(unit, unit)
         if any(v == value and u is not None and _DIMENSION.get(u, u) == dim
                for v, u in facts.numbers):
@@ -1380,6 +1382,21 @@ _SIDE_WORDS = frozenset({"left", "right", "bilateral", "sided"})
 _ORDINAL = re.compile(r"first|second|third|[a-z]+th")
 
 
+_HEDGE = re.compile(r"(?:\b(?:about|approximately|approx\.?|roughly|around|nearly|almost|just under|just over|"
+                    r"some|close to|a little (?:under|over|less than|more than))|约|大约|将近|接近)\s*$")
+#: how far a hedged size may lie from the report's ("about 1 cm" for 9 mm, "about 14 cm" for 13.8 cm)
+_HEDGE_TOLERANCE = 0.12
+
+
+def _hedged(low: str, pos: int) -> bool:
+    """True when the number at ``pos`` is given as an approximation ("about 2 cm", "约2厘米")."""
+    return bool(_HEDGE.search(low, max(0, pos - 24), pos))
+
+
+def _near_size(mm: float, sizes: Iterable[float]) -> bool:
+    return any(abs(mm - x) <= _HEDGE_TOLERANCE * x + 1e-6 for x in sizes)
+
+
 _SIZE_WORD_STOP = frozenset("with without and or over in at from to by for on but while whereas".split())
 
 
@@ -1489,7 +1506,10 @@ def _check_lesions(facts: SourceFacts, low: str, mentions: list[_Mention],
         for s, e, mm in cl.size_spans:
             if not sizes or any(abs(mm - x) < 1e-6 for x in sizes):
                 continue
-            if any(abs(mm - x) < 1e-6 for x in facts.sizes_mm):
+            hedged = _hedged(low, s)
+            if hedged and _near_size(mm, sizes):
+                continue
+            if any(abs(mm - x) < 1e-6 for x in facts.sizes_mm) or (hedged and _near_size(mm, facts.sizes_mm)):
                 add(FlagKind.SIZE, s, e, "the findings give this size to another lesion")
         for s, e, concept, neg in cl.mod_spans:
             if (concept, neg) in mods or (not neg and SEVERITY.get(concept) in sev):
