@@ -864,6 +864,8 @@ class SourceFacts:
     #: every source word part in order: (stem, start of its clause, its polarities); the bilingual
     #: lexicon's English equivalents are looked up in it
     tokens: tuple[tuple[str, int, frozenset[bool]], ...] = ()
+    #: stem -> its positions in ``tokens``
+    token_pos: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, source: str) -> SourceFacts:
@@ -979,6 +981,7 @@ class SourceFacts:
                    term_groups={k: frozenset(v) for k, v in term_groups.items()},
                    polar_words={k: frozenset(v) for k, v in polar_words.items()},
                    tokens=tuple(tokens),
+                   token_pos={st: tuple(i for i, t in enumerate(tokens) if t[0] == st) for st in {t[0] for t in tokens}},
                    size_places=frozenset((mm, frozenset(p)) for _, mm, p in _size_places(low, mentions)))
 
 
@@ -1015,9 +1018,8 @@ def _equivalent_polarities(facts: SourceFacts, stems: tuple[tuple[str, ...], ...
     toks = facts.tokens
     out: dict[int, set[bool]] = {}
     for n, eq in enumerate(stems):
-        for i, (st, clause, _) in enumerate(toks):
-            if st != eq[0]:
-                continue
+        for i in facts.token_pos.get(eq[0], ()):
+            clause = toks[i][1]
             j, ok = i, True
             for w in eq[1:]:
                 nxt = next((k for k in range(j + 1, min(len(toks), j + 2 + _LEXICON_GAP))
