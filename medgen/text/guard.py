@@ -1047,8 +1047,9 @@ def _other_part(facts: SourceFacts, stems: tuple[tuple[str, ...], ...]) -> bool:
             continue
         rest = eq[1:]
         for i in range(1, len(toks) - len(rest) + 1):
-            if all(toks[i + k][0] == w for k, w in enumerate(rest)) and toks[i - 1][0] in _PART_QUALIFIERS \
-                    and toks[i - 1][0] != eq[0]:
+            if all(toks[i + k][0] == w for k, w in enumerate(rest)) and any(  # ("descending thoracic aorta")
+                    toks[j][0] in _PART_QUALIFIERS and toks[j][0] != eq[0] and toks[j][1] == toks[i][1]
+                    for j in range(max(0, i - 2), i)):
                 return True
     return False
 
@@ -1071,26 +1072,24 @@ _LAY_STEMS = {k: tuple(_stem(w) for w in re.split(r"[\s-]+", k) if w and w not i
 _LAY_KEY = {tuple(_stem(w) for w in re.split(r"[\s-]+", k) if w and w not in _LAY_SKIP): k for k, _, _ in EN_LEXICON}
 
 
-def _lay_matches(low: str) -> Iterator[tuple[int, int, str, tuple[tuple[str, ...], ...], tuple[str, ...], str]]:
+def _lay_matches(low: str, facts: SourceFacts) -> Iterator[tuple[int, int, str, tuple[tuple[str, ...], ...],
+                                                                tuple[str, ...], str]]:
     """Plain-English lexicon phrases in ``low``: (start, end, kind, equivalent stems, equivalents, key);
-    the longest at each word, words of a phrase within one sentence part (articles, possessives,
-    prepositions and side words between them skipped)."""
+    at each word the longest whose equivalents the source has, else the longest; words of a phrase
+    within one sentence part (articles, possessives, prepositions and side words between them skipped)."""
     toks = [(m.start() + p.start(), m.start() + p.end(), _stem(p.group())) for m in _WORD_RE.finditer(low)
             for p in re.finditer(r"[a-z']+", m.group()) if p.group() not in _LAY_SKIP]
     i = 0
     while i < len(toks):
-        hit = None
-        for kst, kind, stems, ens in _LAY.get(toks[i][2], ()):
-            n = len(kst)
-            if i + n <= len(toks) and all(toks[i + k][2] == kst[k] for k in range(n)) \
-                    and not any(ch in ".;:,!?()" for ch in low[toks[i][0]:toks[i + n - 1][1]]):
-                hit = (toks[i][0], toks[i + n - 1][1], kind, stems, ens, _LAY_KEY[kst])
-                i += n
-                break
-        if hit:
-            yield hit
-        else:
+        cands = [(kst, kind, stems, ens) for kst, kind, stems, ens in _LAY.get(toks[i][2], ())
+                 if i + len(kst) <= len(toks) and all(toks[i + k][2] == kst[k] for k in range(len(kst)))
+                 and not any(ch in ".;:,!?()" for ch in low[toks[i][0]:toks[i + len(kst) - 1][1]])]
+        if not cands:
             i += 1
+            continue
+        kst, kind, stems, ens = next((c for c in cands if _equivalent_polarities(facts, c[2])), cands[0])
+        yield toks[i][0], toks[i + len(kst) - 1][1], kind, stems, ens, _LAY_KEY[kst]
+        i += len(kst)
 
 
 def _lexicon_spans(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
@@ -1107,7 +1106,7 @@ def _lexicon_spans(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
     if chinese:
         found = [(m.start(), m.end(), *_LEXICON_OF[m.group()]) for m in _LEXICON_RE.finditer(low)]
     else:  # (a plain phrase whose own words the source uses is left to the other checks)
-        found = [(s, e, kind, stems, ens) for s, e, kind, stems, ens, key in _lay_matches(low)
+        found = [(s, e, kind, stems, ens) for s, e, kind, stems, ens, key in _lay_matches(low, facts)
                  if not _equivalent_polarities(facts, (_LAY_STEMS[key],))]
     for s, e, kind, stems, ens in found:
         hits = _equivalent_polarities(facts, stems)
@@ -1130,7 +1129,7 @@ def _lexicon_spans(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
             yield s, e, "ok", ens[same[0]], _lexicon_concepts(kind, ens[same[0]]), kind
         elif pols and chinese:
             yield s, e, "negation", ens[min(hits)], (), kind
-        elif not chinese or any(s <= x.start < e or x.start <= s < x.end for x in mentions):
+        elif not chinese or any(s <= x.start < e or x.start <= s < x.end for x in mentions if x.category == FINDING):
             yield s, e, "", ens[0], (), kind
         else:
             yield s, e, "absent", ens[0], (), kind
