@@ -11,6 +11,7 @@
     .venv/bin/python -m bench.guard_heldout --set dev7 --tag first  # its batch 7 -> guard_dev7_first.json
     .venv/bin/python -m bench.guard_heldout --set dev8 --tag first  # its batch 8 -> guard_dev8_first.json
     .venv/bin/python -m bench.guard_heldout --set dev9 --tag first  # its batch 9 -> guard_dev9_first.json
+    .venv/bin/python -m bench.guard_heldout --set dev10 --tag first  # its batch 10 -> guard_dev10_first.json
 
 Recall = planted cases with at least one flag / planted cases; false-flag rate = faithful cases with at
 least one flag / faithful cases. Every case is checked with ``medgen.text.guard.check(source, text)``
@@ -66,6 +67,9 @@ def _cases(which: str) -> list[Any]:
     if which == "dev9":
         from bench.text_guard_dev import BATCH_9
         return list(BATCH_9)
+    if which == "dev10":
+        from bench.text_guard_dev import BATCH_10
+        return list(BATCH_10)
     from bench.text_guard_heldout_v2 import CASES as V2
     return list(V2)
 
@@ -116,8 +120,8 @@ def evaluate(which: str = "v2") -> dict[str, object]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--tag", default="", help="suffix for the result file (e.g. after)")
-    ap.add_argument("--set", dest="which", choices=("v2", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9"), default="v2",
-                    help="v2: held-out set (report only); dev, dev2 .. dev9: batches 1 .. 9 of bench/text_guard_dev.py")
+    ap.add_argument("--set", dest="which", choices=("v2", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10"), default="v2",
+                    help="v2: held-out set (report only); dev, dev2 .. dev10: batches 1 .. 10 of bench/text_guard_dev.py")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 

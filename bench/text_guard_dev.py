@@ -1762,3 +1762,327 @@ BATCH_9: list[DevCase] = [
 ]
 
 assert len({c.id for c in BATCH_9}) == len(BATCH_9) == 64
+
+
+# ---- batch 10 (branch guard4) ---------------------------------------------------------------------
+# Written from clinical knowledge before the guard was run on it, on topics no earlier batch uses:
+# 8 reports (2 per domain), each with 3 English + 1 Chinese faithful texts and 3 English + 1 Chinese
+# planted ones (``python -m bench.guard_heldout --set dev10``; first run in the README).
+
+METS = """FINDINGS: Three enhancing lesions in the brain: 1.6 cm in the left cerebellar hemisphere, 9 mm in \
+the right frontal lobe and 5 mm in the right occipital lobe, with moderate vasogenic edema around the \
+cerebellar lesion. Mild effacement of the fourth ventricle without hydrocephalus. No hemorrhage within the \
+lesions. No midline shift. The dural venous sinuses are patent.
+IMPRESSION: Three enhancing intracranial lesions, the largest 1.6 cm in the left cerebellum, most \
+consistent with metastases. No hydrocephalus."""
+
+CVST = """FINDINGS: Filling defect in the superior sagittal sinus and the right transverse sinus, consistent \
+with acute dural venous sinus thrombosis. A 2.1 cm focus of hemorrhagic venous infarction in the right \
+parietal lobe. The left transverse and sigmoid sinuses are patent. No subdural collection. The ventricles \
+are normal in size.
+IMPRESSION: Acute thrombosis of the superior sagittal and right transverse sinuses with a 2.1 cm right \
+parietal hemorrhagic venous infarct."""
+
+EMPYEMA = """FINDINGS: Moderate loculated right pleural effusion with smooth enhancing thickening of the \
+visceral and parietal pleura (split pleura sign), containing a few locules of gas, consistent with empyema. \
+Adjacent passive atelectasis of the right lower lobe. No lung abscess. No bronchopleural fistula is \
+identified. The left lung is clear. Heart size is normal.
+IMPRESSION: Right-sided empyema with pleural enhancement and loculation. No lung abscess."""
+
+THYMOMA = """FINDINGS: A 4.3 x 3.1 cm well-defined, homogeneous soft tissue mass in the anterior \
+mediastinum, without calcification or fat. The mass abuts the ascending aorta with a preserved fat plane. \
+No invasion of the pericardium or great vessels. No pleural nodularity or effusion. No mediastinal or \
+hilar lymphadenopathy. The lungs are clear.
+IMPRESSION: 4.3 cm well-circumscribed anterior mediastinal mass, most likely a thymoma, without signs of \
+local invasion."""
+
+CROHN = """FINDINGS: Mural thickening of the terminal ileum to 7 mm over a length of 15 cm, with mucosal \
+hyperenhancement, a stratified enhancement pattern and engorged vasa recta (comb sign). Mild upstream \
+dilatation of the small bowel to 3.2 cm without complete obstruction. No abscess or fistula. Several \
+reactive mesenteric lymph nodes up to 8 mm. The colon is normal.
+IMPRESSION: Active inflammatory Crohn disease of the terminal ileum over 15 cm with a mild stricture. No \
+abscess or fistula."""
+
+FIBROIDS = """FINDINGS: The uterus is enlarged, measuring 12 x 7 x 8 cm, with multiple intramural and \
+subserosal fibroids, the largest 5.2 cm in the fundus, intramural. A 2 cm submucosal fibroid distorts the \
+endometrial cavity. No degeneration. Both ovaries are normal. No free fluid. No hydronephrosis.
+IMPRESSION: Enlarged fibroid uterus; the largest fibroid is 5.2 cm and fundal. A 2 cm submucosal fibroid \
+distorts the endometrial cavity."""
+
+TIBIAL_PLATEAU = """FINDINGS: Left knee CT. Split-depression fracture of the lateral tibial plateau with 6 mm \
+of articular depression and 3 mm of lateral widening (Schatzker type II). The medial tibial plateau is \
+intact. No fracture of the fibular head. Lipohemarthrosis. No dislocation.
+IMPRESSION: Schatzker II lateral tibial plateau fracture with 6 mm articular depression and a \
+lipohemarthrosis."""
+
+AVN = """FINDINGS: Right hip MRI. Avascular necrosis of the right femoral head involving about 30% of the \
+weight-bearing surface, with a double-line sign and bone marrow edema. No subchondral fracture or collapse \
+of the articular surface. The left femoral head is normal. Small right hip joint effusion. The acetabular \
+cartilage is preserved.
+IMPRESSION: Avascular necrosis of the right femoral head without collapse (ARCO stage II). Normal left \
+hip."""
+
+BATCH_10: list[DevCase] = [
+    # ---- neuro: brain metastases ------------------------------------------------------------------
+    _c("b10-neuro-met-en-1", "neuro", "en", METS,
+       "Three enhancing intracranial lesions most in keeping with metastatic disease: left cerebellar 1.6 "
+       "cm, right frontal 9 mm and right occipital 5 mm. Moderate perilesional vasogenic oedema around the "
+       "cerebellar lesion, mildly effacing the fourth ventricle; no hydrocephalus. No intralesional "
+       "haemorrhage or midline shift. Patent dural venous sinuses."),
+    _c("b10-neuro-met-en-2", "neuro", "en", METS,
+       "Your MRI shows three spots in the brain that light up with the contrast dye. The doctors think they "
+       "are most likely spread from a cancer elsewhere in the body (metastases). The biggest, 1.6 cm, is in "
+       "the left side of the cerebellum, the part at the back of the brain that controls balance. There is "
+       "some swelling around it that slightly narrows one of the fluid spaces, but the fluid is not backed "
+       "up. None of the spots has bled."),
+    _c("b10-neuro-met-en-3", "neuro", "en", METS,
+       "The scan found three small areas in the brain, the largest about 16 mm, which are most likely "
+       "secondary tumours. There is no bleeding and the brain has not shifted. Your oncology team will talk "
+       "with you about treatment."),
+    _c("b10-neuro-met-zh-1", "neuro", "zh", METS,
+       "核磁共振显示您脑内有三个强化病灶：左侧小脑半球1.6厘米，右侧额叶9毫米，右侧枕叶5毫米，最可能是转移瘤。"
+       "小脑病灶周围有中度水肿，第四脑室轻度受压，但没有脑积水。病灶内没有出血，中线没有移位，静脉窦通畅。"),
+    _c("b10-neuro-met-en-4", "neuro", "en", METS,
+       "Three enhancing intracranial lesions, the largest 1.6 cm in the left cerebellum, most consistent "
+       "with metastases, with obstructive hydrocephalus.",
+       "hydrocephalus: negated -> stated"),
+    _c("b10-neuro-met-en-5", "neuro", "en", METS,
+       "Three enhancing lesions: 1.6 cm in the right cerebellar hemisphere, 9 mm in the right frontal lobe "
+       "and 5 mm in the right occipital lobe, most consistent with metastases.",
+       "cerebellar lesion side: left -> right"),
+    _c("b10-neuro-met-en-6", "neuro", "en", METS,
+       "Your MRI shows three spots in the brain, most likely spread from a cancer. The biggest is 1.6 cm at "
+       "the back of the brain and there is severe swelling around it.",
+       "edema severity: moderate -> severe"),
+    _c("b10-neuro-met-zh-2", "neuro", "zh", METS,
+       "核磁共振显示您脑内有三个转移瘤，最大的在左侧小脑，1.6厘米，其中一个病灶内有出血。",
+       "hemorrhage: negated -> stated"),
+    # ---- neuro: cerebral venous sinus thrombosis --------------------------------------------------
+    _c("b10-neuro-cvst-en-1", "neuro", "en", CVST,
+       "Acute dural venous sinus thrombosis involving the superior sagittal sinus and the right transverse "
+       "sinus, with a 2.1 cm hemorrhagic venous infarct in the right parietal lobe. Patent left transverse "
+       "and sigmoid sinuses. No subdural collection; normal ventricular size."),
+    _c("b10-neuro-cvst-en-2", "neuro", "en", CVST,
+       "Your scan shows blood clots in two of the large veins that drain blood from the brain. Because the "
+       "blood cannot drain properly, a 2.1 cm area of the right side of the brain, towards the top and back, "
+       "has been damaged and has bled a little. The veins on the left side are open. There is no blood "
+       "collection on the surface of the brain."),
+    _c("b10-neuro-cvst-en-3", "neuro", "en", CVST,
+       "The MRI shows a clot in the brain's draining veins (venous sinus thrombosis), with a small bleed "
+       "caused by it in the right parietal lobe. The fluid spaces of the brain are a normal size. Your "
+       "doctors will start treatment to thin the blood and will explain this to you."),
+    _c("b10-neuro-cvst-zh-1", "neuro", "zh", CVST,
+       "核磁共振显示您上矢状窦和右侧横窦有急性血栓形成。右侧顶叶有一个2.1厘米的出血性静脉性梗死。左侧横窦和"
+       "乙状窦通畅。没有硬膜下积液，脑室大小正常。"),
+    _c("b10-neuro-cvst-en-4", "neuro", "en", CVST,
+       "Acute thrombosis of the superior sagittal and left transverse sinuses with a 2.1 cm right parietal "
+       "hemorrhagic venous infarct.",
+       "thrombosed transverse sinus side: right -> left"),
+    _c("b10-neuro-cvst-en-5", "neuro", "en", CVST,
+       "Acute thrombosis of the superior sagittal and right transverse sinuses with a 3.1 cm right parietal "
+       "hemorrhagic venous infarct.",
+       "infarct size: 2.1 -> 3.1 cm"),
+    _c("b10-neuro-cvst-en-6", "neuro", "en", CVST,
+       "Your scan shows blood clots in the large veins that drain the brain, with a small bleed on the right "
+       "side. There is also a thin collection of blood under the skull on the right.",
+       "subdural collection: negated -> stated"),
+    _c("b10-neuro-cvst-zh-2", "neuro", "zh", CVST,
+       "核磁共振显示您上矢状窦和右侧横窦有急性血栓形成，右侧顶叶有出血性梗死，脑室明显扩大。",
+       "ventricles: normal -> enlarged"),
+    # ---- chest: empyema ---------------------------------------------------------------------------
+    _c("b10-chest-emp-en-1", "chest", "en", EMPYEMA,
+       "Moderate right loculated pleural collection with smoothly thickened, enhancing visceral and "
+       "parietal pleura (split pleura sign) and a few gas locules, in keeping with empyema. Passive "
+       "atelectasis of the adjacent right lower lobe. No lung abscess or bronchopleural fistula. Clear left "
+       "lung; normal heart size."),
+    _c("b10-chest-emp-en-2", "chest", "en", EMPYEMA,
+       "Your CT shows an infected collection of fluid between the right lung and the chest wall. This is "
+       "called an empyema. The fluid is divided into pockets and contains a few small bubbles of gas, and "
+       "the lining around it is thickened. The bottom part of the right lung is squashed by the fluid. "
+       "There is no abscess inside the lung. The left lung is clear and the heart is a normal size."),
+    _c("b10-chest-emp-en-3", "chest", "en", EMPYEMA,
+       "The scan shows pus around the right lung (an empyema), walled off into pockets. The lung itself "
+       "does not contain an abscess. Your team will talk to you about draining the fluid."),
+    _c("b10-chest-emp-zh-1", "chest", "zh", EMPYEMA,
+       "CT显示您右侧有中等量包裹性胸腔积液，胸膜增厚并强化（胸膜分裂征），内有少量气体，符合脓胸。右肺下叶邻近"
+       "部分被动性肺不张。没有肺脓肿，也没有支气管胸膜瘘。左肺清晰，心脏大小正常。"),
+    _c("b10-chest-emp-en-4", "chest", "en", EMPYEMA,
+       "Right-sided empyema with pleural enhancement and loculation, and an adjacent right lower lobe lung "
+       "abscess.",
+       "lung abscess: negated -> stated"),
+    _c("b10-chest-emp-en-5", "chest", "en", EMPYEMA,
+       "Left-sided empyema with pleural enhancement and loculation. No lung abscess.",
+       "side: right -> left"),
+    _c("b10-chest-emp-en-6", "chest", "en", EMPYEMA,
+       "Your CT shows an infected collection of fluid around the right lung, divided into pockets. There is "
+       "a small hole connecting the airway to the fluid.",
+       "bronchopleural fistula: negated -> stated"),
+    _c("b10-chest-emp-zh-2", "chest", "zh", EMPYEMA,
+       "CT显示您右侧有大量包裹性胸腔积液，符合脓胸。没有肺脓肿。",
+       "effusion size: moderate -> large"),
+    # ---- chest: anterior mediastinal mass ---------------------------------------------------------
+    _c("b10-chest-thy-en-1", "chest", "en", THYMOMA,
+       "Well-circumscribed homogeneous anterior mediastinal soft tissue mass, 4.3 x 3.1 cm, with no "
+       "calcification or macroscopic fat, most likely a thymoma. It abuts the ascending aorta but the fat "
+       "plane is preserved, and there is no pericardial or great vessel invasion. No pleural nodules or "
+       "effusion; no thoracic lymphadenopathy. Clear lungs."),
+    _c("b10-chest-thy-en-2", "chest", "en", THYMOMA,
+       "Your CT shows a lump in the front part of the chest, between the lungs and in front of the heart. "
+       "It measures about 4.3 cm and has smooth edges. It is most likely a thymoma, a growth of the thymus "
+       "gland. It lies next to the main artery of the body but a layer of fat still separates them, and "
+       "there is no sign that it is growing into the sac around the heart or into the large blood vessels. "
+       "The lungs are clear."),
+    _c("b10-chest-thy-en-3", "chest", "en", THYMOMA,
+       "A 43 mm smooth mass was found in the front of your chest, probably arising from the thymus gland. "
+       "There are no enlarged glands and no fluid around the lungs. The chest surgeons will discuss the "
+       "findings with you."),
+    _c("b10-chest-thy-zh-1", "chest", "zh", THYMOMA,
+       "CT显示您前纵隔有一个4.3×3.1厘米的边界清楚、密度均匀的软组织肿块，没有钙化和脂肪，最可能是胸腺瘤。肿块"
+       "紧贴升主动脉，但脂肪间隙存在，没有侵犯心包或大血管。没有胸膜结节或胸腔积液，纵隔和肺门没有淋巴结肿大。"
+       "双肺清晰。"),
+    _c("b10-chest-thy-en-4", "chest", "en", THYMOMA,
+       "4.3 cm well-circumscribed anterior mediastinal mass, most likely a thymoma, with invasion of the "
+       "pericardium.",
+       "pericardial invasion: negated -> stated"),
+    _c("b10-chest-thy-en-5", "chest", "en", THYMOMA,
+       "A 4.3 x 3.1 cm homogeneous soft tissue mass with coarse calcification in the anterior "
+       "mediastinum, most likely a thymoma.",
+       "calcification: negated -> stated"),
+    _c("b10-chest-thy-en-6", "chest", "en", THYMOMA,
+       "Your CT shows a lump in the front part of the chest, most likely a thymoma. There are enlarged "
+       "glands in the middle of the chest.",
+       "lymphadenopathy: negated -> stated"),
+    _c("b10-chest-thy-zh-2", "chest", "zh", THYMOMA,
+       "CT显示您后纵隔有一个4.3厘米的肿块，最可能是胸腺瘤，没有侵犯周围结构。",
+       "place: anterior -> posterior mediastinum"),
+    # ---- abdomen: Crohn disease of the terminal ileum ---------------------------------------------
+    _c("b10-abd-crohn-en-1", "abdomen", "en", CROHN,
+       "Active inflammatory Crohn disease of the terminal ileum: 15 cm segment of mural thickening up to 7 "
+       "mm with mucosal hyperenhancement, stratified enhancement and the comb sign. Mild stricture with "
+       "upstream small bowel dilatation to 3.2 cm, no complete obstruction. No abscess or fistula. Reactive "
+       "mesenteric nodes up to 8 mm. Normal colon."),
+    _c("b10-abd-crohn-en-2", "abdomen", "en", CROHN,
+       "Your MRI shows active inflammation from Crohn's disease in the last part of the small intestine, "
+       "over about 15 cm. The bowel wall there is thickened, and the bowel has become a bit narrow, so the "
+       "bowel just before it is slightly widened, but it is not blocked. There is no abscess and no "
+       "abnormal channel (fistula). The large bowel looks normal."),
+    _c("b10-abd-crohn-en-3", "abdomen", "en", CROHN,
+       "The scan shows that your Crohn's disease is active in the end of the small bowel, with a mild "
+       "narrowing. There is no pocket of pus and no fistula. Your gastroenterologist will discuss the "
+       "treatment with you."),
+    _c("b10-abd-crohn-zh-1", "abdomen", "zh", CROHN,
+       "核磁共振显示您回肠末段有活动性克罗恩病，病变长约15厘米，肠壁增厚至7毫米，黏膜明显强化，可见梳状征。"
+       "上游小肠轻度扩张至3.2厘米，但没有完全梗阻。没有脓肿或瘘管。肠系膜有几个反应性淋巴结，最大8毫米。结肠正常。"),
+    _c("b10-abd-crohn-en-4", "abdomen", "en", CROHN,
+       "Active inflammatory Crohn disease of the terminal ileum over 15 cm with a mild stricture and an "
+       "enteroenteric fistula. No abscess.",
+       "fistula: negated -> stated"),
+    _c("b10-abd-crohn-en-5", "abdomen", "en", CROHN,
+       "Active inflammatory Crohn disease of the terminal ileum over 15 cm with a severe stricture. No "
+       "abscess or fistula.",
+       "stricture severity: mild -> severe"),
+    _c("b10-abd-crohn-en-6", "abdomen", "en", CROHN,
+       "Your MRI shows active Crohn's disease in the last part of the small bowel over about 15 cm. The "
+       "large bowel is also inflamed.",
+       "colon: normal -> inflamed"),
+    _c("b10-abd-crohn-zh-2", "abdomen", "zh", CROHN,
+       "核磁共振显示您回肠末段有活动性克罗恩病，病变长约25厘米，没有脓肿或瘘管。",
+       "length: 15 -> 25 cm"),
+    # ---- abdomen: uterine fibroids ----------------------------------------------------------------
+    _c("b10-abd-fib-en-1", "abdomen", "en", FIBROIDS,
+       "Enlarged uterus (12 x 7 x 8 cm) with multiple intramural and subserosal leiomyomas; the dominant "
+       "one is a 5.2 cm intramural fundal fibroid. A 2 cm submucosal fibroid distorts the endometrial "
+       "cavity. No features of degeneration. Normal ovaries, no free fluid, no hydronephrosis."),
+    _c("b10-abd-fib-en-2", "abdomen", "en", FIBROIDS,
+       "Your scan shows that your womb is larger than usual because it has several fibroids. Fibroids are "
+       "non-cancerous growths of the muscle of the womb. The biggest is 5.2 cm, at the top of the womb. A "
+       "smaller 2 cm fibroid bulges into the inside of the womb and changes its shape. Both ovaries look "
+       "normal and the kidneys are not swollen."),
+    _c("b10-abd-fib-en-3", "abdomen", "en", FIBROIDS,
+       "You have several fibroids in your womb, the largest about 52 mm. One small fibroid pushes into the "
+       "lining of the womb. There is no free fluid in the pelvis. Your gynaecologist will talk to you about "
+       "the options."),
+    _c("b10-abd-fib-zh-1", "abdomen", "zh", FIBROIDS,
+       "检查显示您的子宫增大，大小12×7×8厘米，有多发肌壁间和浆膜下子宫肌瘤，最大的5.2厘米，位于宫底的肌壁间。"
+       "另有一个2厘米的黏膜下肌瘤使宫腔变形。肌瘤没有变性。双侧卵巢正常，盆腔没有积液，没有肾积水。"),
+    _c("b10-abd-fib-en-4", "abdomen", "en", FIBROIDS,
+       "Enlarged fibroid uterus; the largest fibroid is 5.2 cm and fundal, with cystic degeneration. A 2 cm "
+       "submucosal fibroid distorts the endometrial cavity.",
+       "degeneration: negated -> stated"),
+    _c("b10-abd-fib-en-5", "abdomen", "en", FIBROIDS,
+       "Enlarged fibroid uterus; the largest fibroid is 2 cm and fundal. A 5.2 cm submucosal fibroid "
+       "distorts the endometrial cavity.",
+       "sizes swapped between the fundal and submucosal fibroids"),
+    _c("b10-abd-fib-en-6", "abdomen", "en", FIBROIDS,
+       "Your womb is larger than usual because of several fibroids, the biggest 5.2 cm. There is a cyst on "
+       "the left ovary.",
+       "invented finding: ovarian cyst"),
+    _c("b10-abd-fib-zh-2", "abdomen", "zh", FIBROIDS,
+       "检查显示您的子宫增大，有多发子宫肌瘤，最大的5.2厘米，位于宫底。右侧肾脏有轻度积水。",
+       "hydronephrosis: negated -> stated"),
+    # ---- musculoskeletal: tibial plateau fracture -------------------------------------------------
+    _c("b10-msk-tib-en-1", "musculoskeletal", "en", TIBIAL_PLATEAU,
+       "Schatzker type II split-depression fracture of the left lateral tibial plateau, with 6 mm articular "
+       "surface depression and 3 mm lateral widening. Intact medial plateau and fibular head. "
+       "Lipohaemarthrosis. No dislocation."),
+    _c("b10-msk-tib-en-2", "musculoskeletal", "en", TIBIAL_PLATEAU,
+       "Your CT shows a break in the top of the shin bone on the outer side of your left knee. Part of the "
+       "joint surface has split and been pushed down by 6 mm. The inner side of the shin bone is not "
+       "broken and the small bone on the outside of the leg is fine. There is blood and fat in the knee "
+       "joint from the fracture. The knee is not dislocated."),
+    _c("b10-msk-tib-en-3", "musculoskeletal", "en", TIBIAL_PLATEAU,
+       "You have a fracture of the top of the shin bone on the outer side of the left knee, with the joint "
+       "surface pushed down about 6 mm. The orthopaedic team will decide with you whether it needs an "
+       "operation."),
+    _c("b10-msk-tib-zh-1", "musculoskeletal", "zh", TIBIAL_PLATEAU,
+       "CT显示您左膝胫骨外侧平台劈裂塌陷骨折（Schatzker II型），关节面塌陷6毫米，外侧增宽3毫米。胫骨内侧平台"
+       "完好，腓骨头没有骨折。膝关节内有脂肪血性积液，没有脱位。"),
+    _c("b10-msk-tib-en-4", "musculoskeletal", "en", TIBIAL_PLATEAU,
+       "Schatzker II lateral tibial plateau fracture with 6 mm articular depression, a fibular head "
+       "fracture and a lipohemarthrosis.",
+       "fibular head fracture: negated -> stated"),
+    _c("b10-msk-tib-en-5", "musculoskeletal", "en", TIBIAL_PLATEAU,
+       "Schatzker II medial tibial plateau fracture with 6 mm articular depression and a lipohemarthrosis.",
+       "place: lateral -> medial plateau"),
+    _c("b10-msk-tib-en-6", "musculoskeletal", "en", TIBIAL_PLATEAU,
+       "Your CT shows a break in the top of the shin bone on the outer side of your left knee, with the "
+       "joint surface pushed down by 16 mm.",
+       "depression: 6 -> 16 mm"),
+    _c("b10-msk-tib-zh-2", "musculoskeletal", "zh", TIBIAL_PLATEAU,
+       "CT显示您右膝胫骨外侧平台骨折，关节面塌陷6毫米，膝关节内有脂肪血性积液。",
+       "side: left -> right"),
+    # ---- musculoskeletal: avascular necrosis of the femoral head ----------------------------------
+    _c("b10-msk-avn-en-1", "musculoskeletal", "en", AVN,
+       "Right femoral head osteonecrosis (avascular necrosis) affecting approximately 30% of the "
+       "weight-bearing surface, with the double-line sign and marrow oedema. No subchondral fracture or "
+       "articular collapse (ARCO II). Normal left femoral head. Small right hip effusion; acetabular "
+       "cartilage preserved."),
+    _c("b10-msk-avn-en-2", "musculoskeletal", "en", AVN,
+       "Your MRI shows that part of the ball of your right hip joint has lost its blood supply. This is "
+       "called avascular necrosis. It affects about 30% of the part of the ball that takes your weight. The "
+       "bone has not cracked or collapsed, and the cartilage of the hip socket is fine. There is a small "
+       "amount of fluid in the right hip. Your left hip is normal."),
+    _c("b10-msk-avn-en-3", "musculoskeletal", "en", AVN,
+       "The scan shows an early stage of avascular necrosis in the right femoral head, without collapse of "
+       "the bone. The left hip is normal. Your orthopaedic surgeon will discuss the treatment options."),
+    _c("b10-msk-avn-zh-1", "musculoskeletal", "zh", AVN,
+       "核磁共振显示您右侧股骨头缺血性坏死，累及约30%的负重面，可见双线征和骨髓水肿。没有软骨下骨折，关节面"
+       "没有塌陷（ARCO II期）。左侧股骨头正常。右髋关节少量积液，髋臼软骨完好。"),
+    _c("b10-msk-avn-en-4", "musculoskeletal", "en", AVN,
+       "Avascular necrosis of the right femoral head with a subchondral fracture and early collapse (ARCO "
+       "stage III). Normal left hip.",
+       "collapse: negated -> stated"),
+    _c("b10-msk-avn-en-5", "musculoskeletal", "en", AVN,
+       "Avascular necrosis of both femoral heads without collapse (ARCO stage II).",
+       "side: right -> bilateral"),
+    _c("b10-msk-avn-en-6", "musculoskeletal", "en", AVN,
+       "Your MRI shows that part of the ball of your right hip has lost its blood supply, affecting about "
+       "60% of the part that takes your weight. The bone has not collapsed.",
+       "extent: 30% -> 60%"),
+    _c("b10-msk-avn-zh-2", "musculoskeletal", "zh", AVN,
+       "核磁共振显示您右侧股骨头缺血性坏死，没有塌陷。髋臼软骨明显磨损。",
+       "acetabular cartilage: preserved -> damaged"),
+]
+
+assert len({c.id for c in BATCH_10}) == len(BATCH_10) == 64
+assert sum(c.planted is None for c in BATCH_10) == 32

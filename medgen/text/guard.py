@@ -37,6 +37,7 @@ from wordfreq import zipf_frequency
 from medgen.text.finding_kinds import KINDS
 from medgen.text.vocabulary import (
     CUES,
+    EN_LEXICON,
     EN_NEGATED_TERMS,
     EN_TERMS,
     FAMILIAR_EN,
@@ -53,6 +54,7 @@ from medgen.text.vocabulary import (
     UNITS,
     WORD_NUMBERS,
     ZH_DIGITS,
+    ZH_LEXICON,
     ZH_NEGATED_TERMS,
     ZH_TERMS,
 )
@@ -431,9 +433,25 @@ _CITATION = re.compile(CUES.get("citation", r"(?!x)x"))
 _ZH_STOP = set("的有是在了个一您你这那也和与及或但没无未不很较稍还并就都其它它们及处见到")
 
 
+#: British -> American spelling of medical words, applied before stemming so either spelling of
+#: the report supports the other: haem/hem, paed/ped, oedema/edema, diarrhoea, tumour/tumor,
+#: centre/center, -ise/-ize.
+_SPELLING = ((re.compile(r"(?<=[a-z])ae(?=[a-z])"), "e"), (re.compile(r"^oe(?=[a-z])"), "e"),
+             (re.compile(r"(?<=rrh)oe"), "e"), (re.compile(r"(?<=.{2}[mlhvid])our(?=s?$|ed$|ing$|able$)"), "or"),
+             (re.compile(r"(?<=.{3}[tb])re(?=s?$)"), "er"),
+             (re.compile(r"(?<=.{3})is(?=e$|ed$|es$|ing$|ation$|ations$)"), "iz"))
+
+
+def _respell(word: str) -> str:
+    """The American spelling of a British-spelled word (other words unchanged)."""
+    for pat, rep in _SPELLING:
+        word = pat.sub(rep, word)
+    return word
+
+
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
-    return str(_STEMMER.stemWord(word))
+    return str(_STEMMER.stemWord(_respell(word)))
 
 
 def _stems(words: str) -> frozenset[str]:
@@ -517,7 +535,7 @@ def _is_everyday(word: str) -> bool:
     parts = [p for p in word.split("-") if p]
     if len(parts) > 1:
         return all(_is_everyday(p) or _is_filler(p) for p in parts)
-    lemmas = _lemmas(word)
+    lemmas = _lemmas(word) | _lemmas(_respell(word))  # "gynaecologist"
     if lemmas & _PART_WORDS:
         return True
     if any(x in _CLINICAL_WORDS or _stem(x) in _CLINICAL_STEMS for x in lemmas):
@@ -843,6 +861,11 @@ class SourceFacts:
     polar_words: dict[str, frozenset[bool]] = field(default_factory=dict)
     #: synonym groups of the words of the source's finding terms -> their polarities
     term_groups: dict[str, frozenset[bool]] = field(default_factory=dict)
+    #: every source word part in order: (stem, start of its clause, its polarities); the bilingual
+    #: lexicon's English equivalents are looked up in it
+    tokens: tuple[tuple[str, int, frozenset[bool]], ...] = ()
+    #: stem -> its positions in ``tokens``
+    token_pos: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, source: str) -> SourceFacts:
@@ -899,9 +922,20 @@ class SourceFacts:
         words: dict[str, set[bool]] = {}
         polar_words: dict[str, set[bool]] = {}
         clauses = _clauses(low)
+        tokens: list[tuple[str, int, frozenset[bool]]] = []
         for wm in _WORD_RE.finditer(low):
-            neg = _is_negated(low, _clause_of(low, clauses, wm.start()), wm.start(), wm.end())
+            clause = _clause_of(low, clauses, wm.start())
+            neg = _is_negated(low, clause, wm.start(), wm.end())
             whole = wm.group()
+            parts0 = [p for p in whole.split("-") if p]
+            if parts0 and parts0[0] == "non":  # "non-displaced": the rest is negated
+                tokens += [(_stem(p), clause[0], frozenset({not neg})) for p in parts0[1:]]
+            elif neg and _AFTER_PREPOSITION.search(low, max(0, wm.start() - 20), wm.start()) \
+                    and not _EVIDENCE_OF.search(low, max(0, wm.start() - 30), wm.start()):
+                # a place after a preposition ("no hemorrhage within the lesion"): no polarity of its own
+                tokens += [(_stem(p), clause[0], frozenset({False, True})) for p in parts0]
+            else:
+                tokens += [(_stem(p), clause[0], frozenset({neg})) for p in parts0]
             if neg and not _is_filler(whole) and (nxt := _NEXT_WORD.match(low, wm.end())) \
                     and not _is_filler(nxt.group(1)):
                 for k in _word_keys(whole)[0]:  # "no cord signal abnormality": "signal" is a modifier
@@ -946,7 +980,159 @@ class SourceFacts:
                                         or _DIRECTION.search(low, max(0, s0 - 60), s0)),
                    term_groups={k: frozenset(v) for k, v in term_groups.items()},
                    polar_words={k: frozenset(v) for k, v in polar_words.items()},
+                   tokens=tuple(tokens),
+                   token_pos={st: tuple(i for i, t in enumerate(tokens) if t[0] == st) for st in {t[0] for t in tokens}},
                    size_places=frozenset((mm, frozenset(p)) for _, mm, p in _size_places(low, mentions)))
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_AFTER_PREPOSITION = re.compile(r"\b(?:into|in|of|within|on|at|around|near|from|inside|to|beside|behind|under)"
+                                r"\s+(?:(?:the|a|an|its|their)\s+)?$")
+_EVIDENCE_OF = re.compile(r"\b(?:signs?|evidence|suggestion|features?|findings?|indication)\s+(?:of|for)\s+(?:the\s+)?$")
+#: the bilingual lexicon: (Chinese word, kind, English equivalents as word-stem tuples)
+_LEXICON = [(zh, kind, tuple(tuple(_stem(w) for w in re.split(r"[\s-]+", en) if w) for en in ens), ens)
+            for zh, kind, ens in ZH_LEXICON]
+_LEXICON_RE = re.compile("|".join(re.escape(zh) for zh, _, _, _ in _LEXICON))
+_LEXICON_OF = {zh: (kind, stems, ens) for zh, kind, stems, ens in _LEXICON}
+
+
+@lru_cache(maxsize=4096)
+def _lexicon_concepts(kind: str, en: str) -> tuple[tuple[str, str, bool], ...]:
+    """The vocabulary concepts of one English equivalent of a lexicon word (a place's places, a
+    finding's findings; negated in itself: "intact" = no tear). Descriptors and severities are left
+    out: they would bind to no lesion of their own."""
+    found = dict.fromkeys((c, cat, inherent) for _, _, c, cat, inherent in _term_matches(en)
+                          if (cat == LOCATION) == (kind == "place"))
+    return tuple(x for x in found if x[0] not in _MODIFIERS and x[0] not in SEVERITY)
+
+
+#: the most words an English equivalent's words may be apart in the source ("superior sagittal
+#: and right transverse sinuses" names the superior sagittal sinus)
+_LEXICON_GAP = 3
+
+
+def _equivalent_polarities(facts: SourceFacts, stems: tuple[tuple[str, ...], ...]) -> dict[int, set[bool]]:
+    """For each English equivalent (by index) that occurs in the source, its polarities there: its
+    word stems in order within one sentence part, at most ``_LEXICON_GAP`` words apart; the polarity
+    is that of its last word (the head of the phrase)."""
+    toks = facts.tokens
+    out: dict[int, set[bool]] = {}
+    for n, eq in enumerate(stems):
+        for i in facts.token_pos.get(eq[0], ()):
+            clause = toks[i][1]
+            j, ok = i, True
+            for w in eq[1:]:
+                nxt = next((k for k in range(j + 1, min(len(toks), j + 2 + _LEXICON_GAP))
+                            if toks[k][0] == w and toks[k][1] == clause), None)
+                if nxt is None:
+                    ok = False
+                    break
+                j = nxt
+            if ok:
+                out.setdefault(n, set()).update(toks[j][2])
+    return out
+
+
+_PART_QUALIFIERS = frozenset(_stem(w) for w in "anterior posterior medial lateral superior inferior upper lower "
+                             "middle ascending descending internal external proximal distal main "
+                             "front back inner outer".split())
+
+
+def _other_part(facts: SourceFacts, stems: tuple[tuple[str, ...], ...]) -> bool:
+    """True when a qualified place ("posterior mediastinum") is, in the source, the same place with
+    another qualifier ("anterior mediastinum"): a place changed within its organ."""
+    toks = facts.tokens
+    for eq in stems:
+        if len(eq) < 2 or eq[0] not in _PART_QUALIFIERS:
+            continue
+        rest = eq[1:]
+        for i in range(1, len(toks) - len(rest) + 1):
+            if all(toks[i + k][0] == w for k, w in enumerate(rest)) and any(  # ("descending thoracic aorta")
+                    toks[j][0] in _PART_QUALIFIERS and toks[j][0] != eq[0] and toks[j][1] == toks[i][1]
+                    for j in range(max(0, i - 2), i)):
+                return True
+    return False
+
+
+_LAY_SKIP = frozenset("the a an your you my his her their its our of to in on at into from for by left right both "
+                      "this that these those".split())
+#: the plain-English lexicon: first stem -> [(key stems, key, kind, equivalent stems, equivalents)], longest first
+_LAY: dict[str, list[tuple[tuple[str, ...], str, tuple[tuple[str, ...], ...], tuple[str, ...]]]] = {}
+_LAY_MERGED: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}
+for _key, _kind, _ens in EN_LEXICON:  # inflections of one word ("pushed", "pushes") are one entry
+    _kst = tuple(_stem(w) for w in re.split(r"[\s-]+", _key) if w and w not in _LAY_SKIP)
+    _old = _LAY_MERGED.get(_kst, (_kind, ()))
+    _LAY_MERGED[_kst] = (_old[0], tuple(dict.fromkeys(_old[1] + _ens)))
+for _kst, (_kind, _ens) in _LAY_MERGED.items():
+    _LAY.setdefault(_kst[0], []).append(
+        (_kst, _kind, tuple(tuple(_stem(w) for w in re.split(r"[\s-]+", en) if w) for en in _ens), _ens))
+for _v in _LAY.values():
+    _v.sort(key=lambda t: -len(t[0]))
+_LAY_STEMS = {k: tuple(_stem(w) for w in re.split(r"[\s-]+", k) if w and w not in _LAY_SKIP) for k, _, _ in EN_LEXICON}
+_LAY_KEY = {tuple(_stem(w) for w in re.split(r"[\s-]+", k) if w and w not in _LAY_SKIP): k for k, _, _ in EN_LEXICON}
+
+
+def _lay_matches(low: str, facts: SourceFacts) -> Iterator[tuple[int, int, str, tuple[tuple[str, ...], ...],
+                                                                tuple[str, ...], str]]:
+    """Plain-English lexicon phrases in ``low``: (start, end, kind, equivalent stems, equivalents, key);
+    at each word the longest whose equivalents the source has, else the longest; words of a phrase
+    within one sentence part (articles, possessives, prepositions and side words between them skipped)."""
+    toks = [(m.start() + p.start(), m.start() + p.end(), _stem(p.group())) for m in _WORD_RE.finditer(low)
+            for p in re.finditer(r"[a-z']+", m.group()) if p.group() not in _LAY_SKIP]
+    i = 0
+    while i < len(toks):
+        cands = [(kst, kind, stems, ens) for kst, kind, stems, ens in _LAY.get(toks[i][2], ())
+                 if i + len(kst) <= len(toks) and all(toks[i + k][2] == kst[k] for k in range(len(kst)))
+                 and not any(ch in ".;:,!?()" for ch in low[toks[i][0]:toks[i + len(kst) - 1][1]])]
+        if not cands:
+            i += 1
+            continue
+        kst, kind, stems, ens = next((c for c in cands if _equivalent_polarities(facts, c[2])), cands[0])
+        yield toks[i][0], toks[i + len(kst) - 1][1], kind, stems, ens, _LAY_KEY[kst]
+        i += len(kst)
+
+
+def _lexicon_spans(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
+                   mentions: list[_Mention]) -> Iterator[tuple[int, int, str, str, tuple[tuple[str, str, bool], ...], str]]:
+    """Words of the bilingual lexicon (Chinese text) or the plain-English lexicon (English text)
+    in ``low``, judged against the English source: (start, end, verdict, an equivalent, the
+    vocabulary concepts of the equivalent the source uses) with verdict "ok" (an equivalent is in
+    the source, a finding with the same polarity), "negation" (a Chinese finding the source names
+    only with the other polarity), "place" (a qualified place the source names with another
+    qualifier), "absent" (a Chinese finding with no equivalent in the source and no vocabulary term
+    inside) or "" (left to the other checks)."""
+    chinese = bool(_HAN.search(low))
+    found: list[tuple[int, int, str, tuple[tuple[str, ...], ...], tuple[str, ...]]]
+    if chinese:
+        found = [(m.start(), m.end(), *_LEXICON_OF[m.group()]) for m in _LEXICON_RE.finditer(low)]
+    else:  # (a plain phrase whose own words the source uses is left to the other checks)
+        found = [(s, e, kind, stems, ens) for s, e, kind, stems, ens, key in _lay_matches(low, facts)
+                 if not _equivalent_polarities(facts, (_LAY_STEMS[key],))]
+    for s, e, kind, stems, ens in found:
+        hits = _equivalent_polarities(facts, stems)
+        pols = set().union(*hits.values()) if hits else set()
+        if kind == "place":
+            if hits:  # (its concepts only when the source's equivalents name one place: "forearm
+                # bone" is the radius or the ulna)
+                found_c = {_lexicon_concepts(kind, ens[n]) for n in hits} - {()}
+                yield s, e, "ok", ens[min(hits)], found_c.pop() if len(found_c) == 1 else (), kind
+            else:
+                yield s, e, "place" if _other_part(facts, stems) else "", ens[0], (), kind
+            continue
+        neg = _is_negated(low, _clause_of(low, clauses, s), s, e)
+        if neg and _AFTER_PREPOSITION.search(low, max(0, s - 20), s) \
+                and not _EVIDENCE_OF.search(low, max(0, s - 30), s):
+            if pols:  # "no bleeding into the stroke": a place after a preposition has no polarity
+                neg = next(iter(pols))
+        same = [n for n, p in sorted(hits.items()) if neg in p]
+        if same:
+            yield s, e, "ok", ens[same[0]], _lexicon_concepts(kind, ens[same[0]]), kind
+        elif pols and chinese:
+            yield s, e, "negation", ens[min(hits)], (), kind
+        elif not chinese or any(s <= x.start < e or x.start <= s < x.end for x in mentions if x.category == FINDING):
+            yield s, e, "", ens[0], (), kind
+        else:
+            yield s, e, "absent", ens[0], (), kind
 
 
 def check(source: str | SourceFacts, text: str) -> list[Flag]:
@@ -963,6 +1149,39 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
     def add(kind: FlagKind, s: int, e: int, reason: str) -> None:
         flags.append(Flag(kind, s, e, text[s:e], reason))
 
+    # Chinese words of the bilingual lexicon are judged by their English equivalents in the
+    # source; the vocabulary terms inside a judged word are not judged again (they still bind
+    # sides, sizes and descriptors to their lesion)
+    judged: list[tuple[int, int]] = []
+    added: list[_Mention] = []
+    if True:
+        for s, e, verdict, english, concepts, kind in _lexicon_spans(facts, low, _clauses(low), mentions):
+            if verdict == "negation":
+                add(FlagKind.NEGATION, s, e, f"'{text[s:e]}' ({english}) has the other polarity in the findings")
+            elif verdict == "place":
+                add(FlagKind.LOCATION, s, e, f"the location '{text[s:e]}' ({english}) is not in the findings")
+            elif verdict == "absent":
+                add(FlagKind.UNSUPPORTED, s, e, f"'{text[s:e]}' ({english}) is not in the findings")
+            if verdict:
+                judged.append((s, e))
+            if verdict == "ok" and kind == "place" and _HAN.search(low) and not any(
+                    m.start < e and s < m.end and not (s <= m.start and m.end <= e) and m.category == LOCATION
+                    for m in mentions):  # a shorter place inside names another place (脑 in 脑干)
+                mentions = [m for m in mentions if not (s <= m.start and m.end <= e and m.category == LOCATION)]
+            if verdict == "ok" and concepts:  # the word's concepts bind sides, sizes and descriptors
+                # like a term: they replace the terms of their category inside the word ("large
+                # bowel": colon), unless a term reaches beyond the word
+                # (a finding term inside is kept: it names the finding already)
+                cats = {c[1] for c in concepts}
+                if any(m.start < e and s < m.end and m.category in cats
+                       and (m.category == FINDING or not (s <= m.start and m.end <= e)) for m in mentions):
+                    continue
+                mentions = [m for m in mentions if not (s <= m.start and m.end <= e and m.category in cats)]
+                neg = _is_negated(low, _clause_of(low, _clauses(low), s), s, e)
+                added += [_Mention(c, cat, s, e, (neg != inherent) and cat == FINDING)
+                          for c, cat, inherent in concepts]
+        mentions = sorted(mentions + added, key=lambda x: (x.start, x.end))
+
     src_values = {v for v, _ in facts.numbers}
     for s, e, value, unit in _numbers(low):
         shown = text[s:e] + (f" {unit}" if unit else "")
@@ -976,6 +1195,8 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
         mm = _to_mm(value, unit)
         if mm is not None and any(abs(mm - x) < 1e-6 for x in facts.sizes_mm):
             continue
+        if mm is not None and _hedged(low, s) and _near_size(mm, facts.sizes_mm):
+            continue  # "about 14 cm" for 13.8 cm (bound to its lesion below)
         dim = _DIMENSION.get(unit, unit)
         if any(v == value and u is not None and _DIMENSION.get(u, u) == dim
                for v, u in facts.numbers):
@@ -993,6 +1214,8 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
     n_before = len(flags)
     for m in mentions:
         span = text[m.start:m.end]
+        if any(a <= m.start and m.end <= b for a, b in judged):
+            continue
         if m.category == LOCATION:
             if m.concept not in facts.locations:
                 add(FlagKind.LOCATION, m.start, m.end, f"the location '{span}' is not in the findings")
@@ -1044,7 +1267,7 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
                 and not any(f.start <= s < f.end for f in flags):
             e = s + len(re.match(r"[\d.]+", low[s:]).group())  # type: ignore[union-attr]
             add(FlagKind.SIZE, s, e, f"the findings give this size to the {'/'.join(sorted(given[0]))}")
-    covered = [(m.start, m.end) for m in mentions]
+    covered = [(m.start, m.end) for m in mentions] + judged
     heads = sorted(m.start for m in mentions if m.category == FINDING)
     _check_words(facts, low, clauses, covered, add, heads, mentions)
     for s, e in _zh_clinical_spans(low, covered):
@@ -1052,11 +1275,17 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
 
     for s, e, side in _lateralities(low):
         places = _locations_near(low, s, e, mentions)
+        # a side word that names its place ("双肺": both lungs)
+        places |= {t[2] for t in _term_matches(low[s:e]) if t[3] == LOCATION}
         direction = bool(_DIRECTION.search(low, max(0, s - 60), s))
         if direction:
             places = set()  # "pushed towards the right": a direction, checked against any side
         fams = places | {LOC_FAMILY[f] for f in places if f in LOC_FAMILY}
         ok = any((side, f) in facts.sides for f in fams) if fams else (side, "") in facts.sides
+        other = {"left": "right", "right": "left"}.get(side)
+        if not ok and other and fams:  # "Left knee": its tibia is the left one (the report gives
+            # the region around this place one side only)
+            ok = any((side, r) in facts.sides and (other, r) not in facts.sides for r in _regions(fams))
         if direction and facts.directions:
             ok = side in facts.directions  # "rightward shift" -> only "towards the right"
         other = {"left": "right", "right": "left"}.get(side)
@@ -1154,6 +1383,24 @@ _SIDE_WORDS = frozenset({"left", "right", "bilateral", "sided"})
 _ORDINAL = re.compile(r"first|second|third|[a-z]+th")
 
 
+_HEDGE = re.compile(r"(?:\b(?:about|approximately|approx\.?|roughly|around|nearly|almost|just under|just over|"
+                    r"some|close to|a little (?:under|over|less than|more than))|约|大约|将近|接近)\s*$")
+#: how far a hedged size may lie from the report's ("about 1 cm" for 9 mm, "about 14 cm" for 13.8 cm)
+_HEDGE_TOLERANCE = 0.12
+
+
+def _hedged(low: str, pos: int) -> bool:
+    """True when the number at ``pos`` is given as an approximation ("about 2 cm", "约2厘米")."""
+    return bool(_HEDGE.search(low, max(0, pos - 24), pos))
+
+
+def _near_size(mm: float, sizes: Iterable[float]) -> bool:
+    return any(abs(mm - x) <= _HEDGE_TOLERANCE * x + 1e-6 for x in sizes)
+
+
+_SIZE_WORD_STOP = frozenset("with without and or over in at from to by for on but while whereas".split())
+
+
 def _size_words(low: str, mentions: list[_Mention]) -> Iterator[tuple[int, float, str]]:
     """(position, size in mm, stem of the first content word after it) where that word is no
     vocabulary term (those are bound by the lesion check): "a 2 cm gap", "1 cm retraction"."""
@@ -1165,6 +1412,8 @@ def _size_words(low: str, mentions: list[_Mention]) -> Iterator[tuple[int, float
         if not m:
             continue
         for w in _WORD_RE.finditer(low, e + m.end(), min(len(low), e + m.end() + 40)):
+            if w.group() in _SIZE_WORD_STOP:
+                break  # "7 mm with mucosal ...": the next word belongs to another phrase
             if _is_filler(w.group()) or w.group() in _SIDE_WORDS:
                 continue
             if not any(m.start <= w.start() < m.end for m in mentions):
@@ -1258,7 +1507,10 @@ def _check_lesions(facts: SourceFacts, low: str, mentions: list[_Mention],
         for s, e, mm in cl.size_spans:
             if not sizes or any(abs(mm - x) < 1e-6 for x in sizes):
                 continue
-            if any(abs(mm - x) < 1e-6 for x in facts.sizes_mm):
+            hedged = _hedged(low, s)
+            if hedged and _near_size(mm, sizes):
+                continue
+            if any(abs(mm - x) < 1e-6 for x in facts.sizes_mm) or (hedged and _near_size(mm, facts.sizes_mm)):
                 add(FlagKind.SIZE, s, e, "the findings give this size to another lesion")
         for s, e, concept, neg in cl.mod_spans:
             if (concept, neg) in mods or (not neg and SEVERITY.get(concept) in sev):

@@ -102,3 +102,33 @@ def _familiar_words() -> frozenset[str]:
 
 #: Familiar English words (Dale-Chall list).
 FAMILIAR_EN: frozenset[str] = _familiar_words()
+
+#: The bilingual lexicon's data file (Chinese clinical words -> English equivalents).
+LEXICON_FILE = Path(__file__).with_name("guard_lexicon_zh.toml")
+_LEXICON_KINDS = ("place", "finding")
+
+
+def _load_lexicon(path: Path, chinese: bool = True) -> list[tuple[str, str, tuple[str, ...]]]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    out: list[tuple[str, str, tuple[str, ...]]] = []
+    for kind in _LEXICON_KINDS:
+        for zh, en in data.get(kind, {}).items():
+            if not zh or zh.isascii() == chinese or not isinstance(en, list) or not en \
+                    or not all(isinstance(x, str) and x and x == x.lower() for x in en):
+                raise ValueError(f"{path.name}: [{kind}] {zh!r} must map a {'Chinese' if chinese else 'plain English'} "
+                                 f"word to a list of "
+                                 f"lower-case English equivalents, got {en!r}")
+            out.append((zh, kind, tuple(en)))
+    extra = set(data) - set(_LEXICON_KINDS)
+    if extra:
+        raise ValueError(f"{path.name}: unknown tables {sorted(extra)}")
+    return out
+
+
+#: (Chinese word, "place" | "finding", English equivalents), longest Chinese word first.
+ZH_LEXICON: list[tuple[str, str, tuple[str, ...]]] = sorted(_load_lexicon(LEXICON_FILE), key=lambda t: -len(t[0]))
+
+#: The plain-English lexicon's data file (lay words and phrases -> clinical equivalents).
+LAY_LEXICON_FILE = Path(__file__).with_name("guard_lexicon_lay.toml")
+#: (plain English word or phrase, "place" | "finding", clinical equivalents).
+EN_LEXICON: list[tuple[str, str, tuple[str, ...]]] = _load_lexicon(LAY_LEXICON_FILE, chinese=False)
