@@ -138,3 +138,39 @@ def test_tampered_guard_weights_are_refused(tmp_path: Path):
     p.write_bytes(bytes(data))
     with pytest.raises(ModelIntegrityError):
         InputGuard(root=tmp_path)
+
+
+# ---------------------------------------------------------------- the metal/streak term (revision 2)
+
+
+def test_real_ct_with_simulated_metal_streaks_is_outside(guard):
+    """A held-out real head slice with simulated dental fillings (this project's own simulator,
+    medgen.enhance.streaks), whose metal reads bone-like HU: the HU level alone cannot tell it
+    from bone, the streaks do."""
+    from medgen.enhance.streaks import simulate_metal_artefact, streak_feature
+
+    pl = guard.plausibility
+    assert pl is not None and pl.streak_tol is not None  # the shipped score has the streak term
+    ct = _held_out_ct()
+    art, p = simulate_metal_artefact(
+        np.maximum(ct, -1024.0), np.random.default_rng(4), kind="dental", material="amalgam", bone_like=True
+    )
+    assert float(art.max()) < pl.metal_hu  # no pixel above the training maximum: the metal term is 0
+    assert plausibility_features(art, pl.metal_hu)[0] == 0.0
+    assert streak_feature(art) > 1.5 * pl.streak_tol
+    res = guard.assess(art)
+    assert res.verdict is GuardVerdict.OUTSIDE, (p, res)
+    assert res.score > guard.assess(ct).score
+
+
+def test_real_ct_with_dense_bone_is_inside_and_below_the_streak_tolerance(guard):
+    """Real CT with dense bone (the held-out CQ500 head slice: skull and skull base, up to the
+    12-bit maximum) is judged inside, its streak feature below the tolerance."""
+    from medgen.enhance.streaks import streak_feature
+
+    ct = _held_out_ct()
+    assert float((ct > 1500).mean()) > 0.01  # plenty of dense cortical bone
+    pl = guard.plausibility
+    assert pl is not None and pl.streak_tol is not None
+    assert streak_feature(ct) < pl.streak_tol
+    assert guard.assess(ct).verdict is GuardVerdict.INSIDE
