@@ -25,6 +25,9 @@ field of view filled with -3024 HU scored as MORE typical than real CT (more air
 explicit, documented physical-plausibility term (:class:`Plausibility`, full-resolution HU):
 metal (tissue pixels above :data:`METAL_HU`) and a cut field of view (tissue running into the
 scanner's no-data padding), each 0 below a tolerance set from the training/validation CT.
+Score revision 2 (card ``score.plausibility.streak``) adds a third term: the metal/streak
+detector of :mod:`medgen.enhance.streaks` (straight bands through the body; no HU level), its
+tolerance set on validation data (``python -m medgen.enhance.streaks calibrate``).
 
 Which VAE score, with or without the plausibility term, is chosen on VALIDATION data only
 (``python -m medgen.enhance.vae select``): validation CT against the pydicom files of
