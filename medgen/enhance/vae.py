@@ -25,6 +25,9 @@ field of view filled with -3024 HU scored as MORE typical than real CT (more air
 explicit, documented physical-plausibility term (:class:`Plausibility`, full-resolution HU):
 metal (tissue pixels above :data:`METAL_HU`) and a cut field of view (tissue running into the
 scanner's no-data padding), each 0 below a tolerance set from the training/validation CT.
+Score revision 2 (card ``score.plausibility.streak``) adds a third term: the metal/streak
+detector of :mod:`medgen.enhance.streaks` (straight bands through the body; no HU level), its
+tolerance set on validation data (``python -m medgen.enhance.streaks calibrate``).
 
 Which VAE score, with or without the plausibility term, is chosen on VALIDATION data only
 (``python -m medgen.enhance.vae select``): validation CT against the pydicom files of
@@ -379,23 +382,43 @@ def plausibility_features(slice_hu: np.ndarray, metal_hu: float = METAL_HU) -> t
 @dataclass(frozen=True)
 class Plausibility:
     """The physical-plausibility term of the score: ``scale * (max(0, metal / metal_tol - 1) +
-    max(0, cut / cut_tol - 1))``, 0 for every training and validation CT slice."""
+    max(0, cut / cut_tol - 1) [+ max(0, streak / streak_tol - 1)])``, 0 for every training and
+    validation CT slice. The streak term (``streak_tol`` set; score revision 2 of v2) is the
+    metal/streak detector of :mod:`medgen.enhance.streaks` (straight bands through the body)."""
 
     metal_tol: float  # twice the largest metal fraction of any training/validation CT slice
     cut_tol: float  # tissue pixels touching padding allowed, per pixel of the side
     scale: float  # VAE-score units per unit of excess (threshold - 1st percentile on validation)
     metal_hu: float = METAL_HU  # HU above which a pixel counts as metal
+    streak_tol: float | None = None  # HU: the largest streak feature of the negatives (None: off)
+
+    @property
+    def streaks(self) -> bool:
+        return self.streak_tol is not None
 
     def penalty(self, feats: np.ndarray) -> np.ndarray:
-        f = np.asarray(feats, dtype=np.float64).reshape(-1, 2)
+        f = np.asarray(feats, dtype=np.float64)
+        f = f.reshape(-1, f.shape[-1] if f.ndim > 1 else f.size)
         excess = np.maximum(0.0, f[:, 0] / self.metal_tol - 1) + np.maximum(0.0, f[:, 1] / self.cut_tol - 1)
+        if self.streak_tol is not None:
+            if f.shape[1] < 3:
+                raise ValueError("the streak term needs three features (metal, cut, streak)")
+            excess = excess + np.maximum(0.0, f[:, 2] / self.streak_tol - 1)
         return self.scale * excess
 
 
-def image_features(imgs: list[np.ndarray] | np.ndarray, metal_hu: float = METAL_HU) -> np.ndarray:
-    """:func:`plausibility_features` of every 2-D slice (a 3-D array: of every slice): (n, 2)."""
+def image_features(
+    imgs: list[np.ndarray] | np.ndarray, metal_hu: float = METAL_HU, streaks: bool = False
+) -> np.ndarray:
+    """:func:`plausibility_features` of every 2-D slice (a 3-D array: of every slice): (n, 2);
+    with ``streaks`` a third column, :func:`medgen.enhance.streaks.streak_feature`: (n, 3)."""
     arr = list(imgs) if not isinstance(imgs, np.ndarray) or imgs.ndim == 3 else [imgs]
-    return np.array([plausibility_features(s, metal_hu) for s in arr], dtype=np.float64).reshape(-1, 2)
+    if not streaks:
+        return np.array([plausibility_features(s, metal_hu) for s in arr], dtype=np.float64).reshape(-1, 2)
+    from medgen.enhance.streaks import streak_feature
+
+    rows = [(*plausibility_features(s, metal_hu), streak_feature(s)) for s in arr]
+    return np.array(rows, dtype=np.float64).reshape(-1, 3)
 
 
 @dataclass(frozen=True)
@@ -467,6 +490,7 @@ class InputGuard:
             Plausibility(
                 float(pl["metal_tol"]), float(pl["cut_tol"]), float(pl["scale"]),
                 float(pl.get("metal_hu", METAL_HU)),
+                float(pl["streak"]["tol"]) if pl.get("streak", {}).get("used") else None,
             )
             if pl and pl.get("used", True)
             else None
@@ -484,7 +508,8 @@ class InputGuard:
         base = self.scores(preprocess_stack(arr, channels=self.channels))[self.kind]
         if self.plausibility is None:
             return base
-        return base + self.plausibility.penalty(image_features(arr, self.plausibility.metal_hu))
+        pl = self.plausibility
+        return base + pl.penalty(image_features(arr, pl.metal_hu, pl.streaks))
 
     def scores(self, x: np.ndarray) -> dict[str, np.ndarray]:
         """Every candidate VAE score of preprocessed slices (higher = less like the training CT)."""
@@ -506,8 +531,11 @@ class InputGuard:
         shipped ``score`` of a list of 2-D images in HU."""
         x = np.stack([preprocess(i, channels=self.channels) for i in imgs])
         out = self.scores(x)
-        feats = image_features(imgs, self.plausibility.metal_hu if self.plausibility else METAL_HU)
+        pl = self.plausibility
+        feats = image_features(imgs, pl.metal_hu if pl else METAL_HU, bool(pl and pl.streaks))
         out["metal"], out["cut"] = feats[:, 0], feats[:, 1]
+        if feats.shape[1] > 2:
+            out["streak"] = feats[:, 2]
         out["score"] = out[self.kind] + (
             self.plausibility.penalty(feats) if self.plausibility is not None else 0.0
         )
@@ -696,7 +724,7 @@ def train(config: dict[str, Any], out_root: Path | None = None) -> dict[str, Any
 
 
 def _validation_scores(
-    guard: InputGuard, config: dict[str, Any], metal_hu: float = METAL_HU
+    guard: InputGuard, config: dict[str, Any], metal_hu: float = METAL_HU, streaks: bool = False
 ) -> tuple[dict[str, np.ndarray], np.ndarray, list[str], int]:
     """Every candidate VAE score and the plausibility features of the validation CT (the
     validation slices plus ``val_aug`` random variants of each; a variant has the features of
@@ -705,7 +733,7 @@ def _validation_scores(
     x_val = np.stack([preprocess(s, channels=guard.channels) for s in raw])
     n_aug = int(config.get("val_aug", 31))
     xv = validation_set(x_val, n_aug, int(config.get("seed", 0)) + 1, float(config.get("fov", 0.0)))
-    feats = np.tile(image_features(raw, metal_hu), (n_aug + 1, 1))
+    feats = np.tile(image_features(raw, metal_hu, streaks), (n_aug + 1, 1))
     return guard.scores(xv), feats, names, len(xv)
 
 
@@ -716,7 +744,7 @@ def recalibrate(config: dict[str, Any], root: Path | None = None) -> dict[str, A
     guard_id = str(config.get("guard_id", GUARD_ID))
     guard = InputGuard(guard_id, base)
     pl = guard.plausibility
-    sv, feats, _, _ = _validation_scores(guard, config, pl.metal_hu if pl else METAL_HU)
+    sv, feats, _, _ = _validation_scores(guard, config, pl.metal_hu if pl else METAL_HU, bool(pl and pl.streaks))
     val = sv[guard.kind] + (guard.plausibility.penalty(feats) if guard.plausibility else 0.0)
     tpr = float(config.get("tpr", 0.95))
     card = guard.card
@@ -921,6 +949,7 @@ def select(config: dict[str, Any], root: Path | None = None) -> dict[str, Any]:
     pl_best = chosen[0] if chosen else None
     card = guard.card
     card["score"]["kind"] = kind
+    streak_block = (card["score"].get("plausibility") or {}).get("streak")  # kept: set by streaks calibrate
     card["score"]["plausibility"] = {
         "used": pl_best is not None,
         "definition": "scale * (max(0, metal / metal_tol - 1) + max(0, cut / cut_tol - 1)); metal = "
@@ -939,6 +968,8 @@ def select(config: dict[str, Any], root: Path | None = None) -> dict[str, Any]:
         "scale": (pl_best.scale if pl_best else None),
         "scale_rule": "the score's 95th minus 1st percentile on validation CT",
     }
+    if streak_block:
+        card["score"]["plausibility"]["streak"] = streak_block
     card["score"]["kinds"] = {
         "typicality": SCORE_DEFINITION,
         "neg_elbo": "negative ELBO in nats per image (Bernoulli cross-entropy of the decoded posterior "

