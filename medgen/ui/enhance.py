@@ -99,7 +99,9 @@ def guard_panel(scan: Scan, model_id: str, slices: list[int]) -> GuardResult | N
         guard = cached[1]
     else:
         enhancer = load_enhancer(model_id)
-        guard = enhancer.assess(_pixels(scan, slices))
+        # about 0.2-0.5 s a slice on 2 CPUs (the metal/streak term): a whole series takes a while
+        with st.spinner(f"Checking {len(slices)} slice(s) against the model's training data..."):
+            guard = enhancer.assess(_pixels(scan, slices))
         st.session_state[GUARD_KEY] = (cache_key, guard)
     if guard is None:
         st.caption("No input guard is installed: the image is not checked against the training data.")
