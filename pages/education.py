@@ -50,16 +50,20 @@ if st.button("Write patient text", type="primary", key="education.go"):
     recs = recommendations_from_params(report.params)
     try:
         lm = ui.language_model()
-        st.button("Stop", key="education.stop")
+        stop_slot = st.empty()  # Stop exists only while the model writes
+        stop_slot.button("Stop", key="education.stop")
         run = PatientTextRun(report.text, recs, lang, lm, grade, params,
                              ui.new_stop_event("education.stop_event"))
-        with ui.model_turn(lm):  # a waiting user sees their place; Stop ends the wait
-            for stream in run.attempts():
-                if run.result is not None:  # the first attempt missed the target grade
-                    st.info(f"{run.result.readability.summary}: above the target, so it is "
-                            "written once more with a stricter prompt.")
-                with st.container(border=True):
-                    st.write_stream(ui.inert_stream(stream, []))
+        try:
+            with ui.model_turn(lm):  # a waiting user sees their place; Stop ends the wait
+                for stream in run.attempts():
+                    if run.result is not None:  # the first attempt missed the target grade
+                        st.info(f"{run.result.readability.summary}: above the target, so it is "
+                                "written once more with a stricter prompt.")
+                    with st.container(border=True):
+                        st.write_stream(ui.inert_stream(stream, []))
+        finally:
+            stop_slot.empty()
         result = run.result
         ss["education.output_id"] = ui.in_transaction(
             sign.record_education, result, user=user, parent_id=report.id, device=lm.device)

@@ -41,7 +41,8 @@ if st.button("Draft report", type="primary", key="report.go",
         except MedgenError as exc:
             st.error(f"{exc} The template draft is shown instead.")
         if lm is not None:
-            st.button("Stop", key="report.stop")  # a click reruns the page: generation stops
+            stop_slot = st.empty()  # Stop exists only while the model writes
+            stop_slot.button("Stop", key="report.stop")  # a click reruns the page: generation stops
             stop, sink = ui.new_stop_event("report.stop_event"), []
             with st.container(border=True):
                 try:
@@ -51,6 +52,8 @@ if st.button("Draft report", type="primary", key="report.go",
                     text = "".join(sink)
                 except MedgenError as exc:
                     st.error(str(exc))
+                finally:
+                    stop_slot.empty()
     draft = finish_report(findings, template, text, lm, stats, params)
     try:
         out_id = ui.in_transaction(sign.record_report, draft, user=user, image_id=ss.get(SCAN_IMAGE_ID),

@@ -47,6 +47,7 @@ def test_patient_text_generated_recorded_and_measured(migrated_url, monkeypatch,
     at.number_input(key="education.max_tokens").set_value(32)
     at.button(key="education.go").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "Stop" not in [b.label for b in at.button]  # only while the model writes
     result = at.session_state["education.result"]
     assert result.language == language and result.body
     shown = "".join(h.proto.body for h in at.html)

@@ -56,6 +56,9 @@ def test_draft_stream_sign_end_to_end(migrated_url, monkeypatch) -> None:
     fill_form(at)
     at.button(key="report.go").click().run()
     assert not at.exception, at.exception
+    # Stop exists only while the model writes: a click after the draft was recorded would
+    # wrongly say "nothing was recorded"
+    assert "Stop" not in [b.label for b in at.button]
     draft = at.session_state["report.draft"]
     assert draft.from_model and draft.model_id == "smollm2-135m"
     assert "7 mm solid nodule in the right upper lobe" in draft.template_text
