@@ -50,6 +50,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from medgen.enhance.vae import pad_square
+
 #: The detector's working grid (pixels per side).
 GRID = 256
 #: Median filter size (pixels of the grid): thinner structures land in the residual.
@@ -82,13 +84,8 @@ def _to_grid(slice_hu: np.ndarray, n: int = GRID) -> np.ndarray:
     a = np.asarray(slice_hu, dtype=np.float32)
     if a.ndim != 2:
         raise ValueError(f"expected a 2-D slice, got shape {a.shape}")
-    a = np.nan_to_num(a, nan=-1024.0, posinf=4000.0, neginf=-3024.0)
-    h, w = a.shape
-    m = max(h, w)
-    if h != w:
-        pad = np.full((m, m), float(a.min()), dtype=np.float32)
-        pad[(m - h) // 2 : (m - h) // 2 + h, (m - w) // 2 : (m - w) // 2 + w] = a
-        a = pad
+    a = pad_square(np.nan_to_num(a, nan=-1024.0, posinf=4000.0, neginf=-3024.0))
+    m = a.shape[0]
     if m == n:
         return a
     t = torch.from_numpy(np.ascontiguousarray(a))[None, None]

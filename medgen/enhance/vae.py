@@ -128,6 +128,18 @@ class GuardResult:
 # ---------------------------------------------------------------------------- preprocessing
 
 
+def pad_square(a: np.ndarray) -> np.ndarray:
+    """A 2-D image centred in a square of its larger side, padded with its minimum (the scanner's
+    no-data value of a CT slice); a square image is returned as it is."""
+    h, w = a.shape
+    if h == w:
+        return a
+    n = max(h, w)
+    pad = np.full((n, n), float(a.min()), dtype=a.dtype)
+    pad[(n - h) // 2 : (n - h) // 2 + h, (n - w) // 2 : (n - w) // 2 + w] = a
+    return pad
+
+
 def preprocess(slice_px: np.ndarray, size: int = SIZE, channels: int = 1) -> np.ndarray:
     """One 2-D slice (values taken as HU) -> ``size x size`` float32 in [0, 1] (``channels=1``:
     the -1000..1000 window) or ``2 x size x size`` (``channels=2``: window and :data:`WIDE`)."""
@@ -136,13 +148,8 @@ def preprocess(slice_px: np.ndarray, size: int = SIZE, channels: int = 1) -> np.
     a = np.asarray(slice_px, dtype=np.float32)
     if a.ndim != 2:
         raise ValueError(f"expected a 2-D slice, got shape {a.shape}")
-    a = np.nan_to_num(a, nan=float(np.nanmin(a)) if np.isfinite(a).any() else 0.0)
-    h, w = a.shape
-    n = max(h, w)
-    if h != w:
-        pad = np.full((n, n), float(a.min()), dtype=np.float32)
-        pad[(n - h) // 2 : (n - h) // 2 + h, (n - w) // 2 : (n - w) // 2 + w] = a
-        a = pad
+    a = pad_square(np.nan_to_num(a, nan=float(np.nanmin(a)) if np.isfinite(a).any() else 0.0))
+    n = a.shape[0]
     chans = [np.clip((a - lo) / (hi - lo), 0.0, 1.0) for lo, hi in (WINDOW, WIDE)[:channels]]
     t = torch.from_numpy(np.ascontiguousarray(np.stack(chans)))[None]
     mode = "area" if n >= size else "bilinear"

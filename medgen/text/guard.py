@@ -989,9 +989,15 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _AFTER_PREPOSITION = re.compile(r"\b(?:into|in|of|within|on|at|around|near|from|inside|to|beside|behind|under)"
                                 r"\s+(?:(?:the|a|an|its|their)\s+)?$")
 _EVIDENCE_OF = re.compile(r"\b(?:signs?|evidence|suggestion|features?|findings?|indication)\s+(?:of|for)\s+(?:the\s+)?$")
+
+
+def _phrase_stems(phrase: str, skip: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The word stems of a lexicon phrase in order (words in ``skip`` left out)."""
+    return tuple(_stem(w) for w in re.split(r"[\s-]+", phrase) if w and w not in skip)
+
+
 #: the bilingual lexicon: (Chinese word, kind, English equivalents as word-stem tuples)
-_LEXICON = [(zh, kind, tuple(tuple(_stem(w) for w in re.split(r"[\s-]+", en) if w) for en in ens), ens)
-            for zh, kind, ens in ZH_LEXICON]
+_LEXICON = [(zh, kind, tuple(_phrase_stems(en) for en in ens), ens) for zh, kind, ens in ZH_LEXICON]
 _LEXICON_RE = re.compile("|".join(re.escape(zh) for zh, _, _, _ in _LEXICON))
 _LEXICON_OF = {zh: (kind, stems, ens) for zh, kind, stems, ens in _LEXICON}
 
@@ -1059,17 +1065,17 @@ _LAY_SKIP = frozenset("the a an your you my his her their its our of to in on at
 #: the plain-English lexicon: first stem -> [(key stems, key, kind, equivalent stems, equivalents)], longest first
 _LAY: dict[str, list[tuple[tuple[str, ...], str, tuple[tuple[str, ...], ...], tuple[str, ...]]]] = {}
 _LAY_MERGED: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}
+#: lay key -> its stems, and stems -> the (last) key with them
+_LAY_STEMS = {k: _phrase_stems(k, _LAY_SKIP) for k, _, _ in EN_LEXICON}
+_LAY_KEY = {st: k for k, st in _LAY_STEMS.items()}
 for _key, _kind, _ens in EN_LEXICON:  # inflections of one word ("pushed", "pushes") are one entry
-    _kst = tuple(_stem(w) for w in re.split(r"[\s-]+", _key) if w and w not in _LAY_SKIP)
+    _kst = _LAY_STEMS[_key]
     _old = _LAY_MERGED.get(_kst, (_kind, ()))
     _LAY_MERGED[_kst] = (_old[0], tuple(dict.fromkeys(_old[1] + _ens)))
 for _kst, (_kind, _ens) in _LAY_MERGED.items():
-    _LAY.setdefault(_kst[0], []).append(
-        (_kst, _kind, tuple(tuple(_stem(w) for w in re.split(r"[\s-]+", en) if w) for en in _ens), _ens))
+    _LAY.setdefault(_kst[0], []).append((_kst, _kind, tuple(_phrase_stems(en) for en in _ens), _ens))
 for _v in _LAY.values():
     _v.sort(key=lambda t: -len(t[0]))
-_LAY_STEMS = {k: tuple(_stem(w) for w in re.split(r"[\s-]+", k) if w and w not in _LAY_SKIP) for k, _, _ in EN_LEXICON}
-_LAY_KEY = {tuple(_stem(w) for w in re.split(r"[\s-]+", k) if w and w not in _LAY_SKIP): k for k, _, _ in EN_LEXICON}
 
 
 def _lay_matches(low: str, facts: SourceFacts) -> Iterator[tuple[int, int, str, tuple[tuple[str, ...], ...],
@@ -1149,38 +1155,38 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
     def add(kind: FlagKind, s: int, e: int, reason: str) -> None:
         flags.append(Flag(kind, s, e, text[s:e], reason))
 
-    # Chinese words of the bilingual lexicon are judged by their English equivalents in the
-    # source; the vocabulary terms inside a judged word are not judged again (they still bind
-    # sides, sizes and descriptors to their lesion)
+    # words of the bilingual lexicon (Chinese text) and of the plain-English lexicon are judged
+    # by their English equivalents in the source; the vocabulary terms inside a judged word are
+    # not judged again (they still bind sides, sizes and descriptors to their lesion)
+    clauses = _clauses(low)
     judged: list[tuple[int, int]] = []
     added: list[_Mention] = []
-    if True:
-        for s, e, verdict, english, concepts, kind in _lexicon_spans(facts, low, _clauses(low), mentions):
-            if verdict == "negation":
-                add(FlagKind.NEGATION, s, e, f"'{text[s:e]}' ({english}) has the other polarity in the findings")
-            elif verdict == "place":
-                add(FlagKind.LOCATION, s, e, f"the location '{text[s:e]}' ({english}) is not in the findings")
-            elif verdict == "absent":
-                add(FlagKind.UNSUPPORTED, s, e, f"'{text[s:e]}' ({english}) is not in the findings")
-            if verdict:
-                judged.append((s, e))
-            if verdict == "ok" and kind == "place" and _HAN.search(low) and not any(
-                    m.start < e and s < m.end and not (s <= m.start and m.end <= e) and m.category == LOCATION
-                    for m in mentions):  # a shorter place inside names another place (脑 in 脑干)
-                mentions = [m for m in mentions if not (s <= m.start and m.end <= e and m.category == LOCATION)]
-            if verdict == "ok" and concepts:  # the word's concepts bind sides, sizes and descriptors
-                # like a term: they replace the terms of their category inside the word ("large
-                # bowel": colon), unless a term reaches beyond the word
-                # (a finding term inside is kept: it names the finding already)
-                cats = {c[1] for c in concepts}
-                if any(m.start < e and s < m.end and m.category in cats
-                       and (m.category == FINDING or not (s <= m.start and m.end <= e)) for m in mentions):
-                    continue
-                mentions = [m for m in mentions if not (s <= m.start and m.end <= e and m.category in cats)]
-                neg = _is_negated(low, _clause_of(low, _clauses(low), s), s, e)
-                added += [_Mention(c, cat, s, e, (neg != inherent) and cat == FINDING)
-                          for c, cat, inherent in concepts]
-        mentions = sorted(mentions + added, key=lambda x: (x.start, x.end))
+    for s, e, verdict, english, concepts, kind in _lexicon_spans(facts, low, clauses, mentions):
+        if verdict == "negation":
+            add(FlagKind.NEGATION, s, e, f"the findings say the opposite about '{text[s:e]}' ({english}): present vs absent")
+        elif verdict == "place":
+            add(FlagKind.LOCATION, s, e, f"the location '{text[s:e]}' ({english}) is not in the findings")
+        elif verdict == "absent":
+            add(FlagKind.UNSUPPORTED, s, e, f"'{text[s:e]}' ({english}) is not in the findings")
+        if verdict:
+            judged.append((s, e))
+        if verdict == "ok" and kind == "place" and _HAN.search(low) and not any(
+                m.start < e and s < m.end and not (s <= m.start and m.end <= e) and m.category == LOCATION
+                for m in mentions):  # a shorter place inside names another place (脑 in 脑干)
+            mentions = [m for m in mentions if not (s <= m.start and m.end <= e and m.category == LOCATION)]
+        if verdict == "ok" and concepts:  # the word's concepts bind sides, sizes and descriptors
+            # like a term: they replace the terms of their category inside the word ("large
+            # bowel": colon), unless a term reaches beyond the word
+            # (a finding term inside is kept: it names the finding already)
+            cats = {c[1] for c in concepts}
+            if any(m.start < e and s < m.end and m.category in cats
+                   and (m.category == FINDING or not (s <= m.start and m.end <= e)) for m in mentions):
+                continue
+            mentions = [m for m in mentions if not (s <= m.start and m.end <= e and m.category in cats)]
+            neg = _is_negated(low, _clause_of(low, clauses, s), s, e)
+            added += [_Mention(c, cat, s, e, (neg != inherent) and cat == FINDING)
+                      for c, cat, inherent in concepts]
+    mentions = sorted(mentions + added, key=lambda x: (x.start, x.end))
 
     src_values = {v for v, _ in facts.numbers}
     for s, e, value, unit in _numbers(low):
@@ -1209,7 +1215,6 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
             add(FlagKind.NUMBER, s, e, f"the date {text[s:e]} is not in the findings")
 
     flagged_heads: set[tuple[int, int]] = set()  # (clause start, clause end) with a flagged finding
-    clauses = _clauses(low)
     mention_flags: list[tuple[_Mention, Flag]] = []
     n_before = len(flags)
     for m in mentions:
@@ -1288,7 +1293,6 @@ def check(source: str | SourceFacts, text: str) -> list[Flag]:
             ok = any((side, r) in facts.sides and (other, r) not in facts.sides for r in _regions(fams))
         if direction and facts.directions:
             ok = side in facts.directions  # "rightward shift" -> only "towards the right"
-        other = {"left": "right", "right": "left"}.get(side)
         first = set() if direction else _locations_near(low, s, e, mentions, 1)
         if ok and other and not any((side, p) in facts.sides for p in first) \
                 and any((other, p) in facts.sides for p in first):
