@@ -106,11 +106,8 @@ def _radon_grid(n: int, views: int) -> torch.Tensor:
     co = torch.arange(nd, dtype=torch.float32) - (nd - 1) / 2.0
     u, v = co.view(1, 1, nd), co.view(1, nd, 1)
     th = (torch.arange(views, dtype=torch.float32) * (math.pi / views)).view(-1, 1, 1)
-    chunks = []
-    for s in range(0, views, 16):
-        cs, sn = torch.cos(th[s : s + 16]), torch.sin(th[s : s + 16])
-        chunks.append(torch.stack(((u * cs - v * sn) / half, (u * sn + v * cs) / half), dim=-1))
-    return torch.cat(chunks)
+    cs, sn = torch.cos(th), torch.sin(th)
+    return torch.stack(((u * cs - v * sn) / half, (u * sn + v * cs) / half), dim=-1)
 
 
 def _radon(imgs: np.ndarray, views: int) -> np.ndarray:

@@ -930,8 +930,7 @@ class SourceFacts:
             parts0 = [p for p in whole.split("-") if p]
             if parts0 and parts0[0] == "non":  # "non-displaced": the rest is negated
                 tokens += [(_stem(p), clause[0], frozenset({not neg})) for p in parts0[1:]]
-            elif neg and _AFTER_PREPOSITION.search(low, max(0, wm.start() - 20), wm.start()) \
-                    and not _EVIDENCE_OF.search(low, max(0, wm.start() - 30), wm.start()):
+            elif neg and _place_after_preposition(low, wm.start()):
                 # a place after a preposition ("no hemorrhage within the lesion"): no polarity of its own
                 tokens += [(_stem(p), clause[0], frozenset({False, True})) for p in parts0]
             else:
@@ -981,14 +980,29 @@ class SourceFacts:
                    term_groups={k: frozenset(v) for k, v in term_groups.items()},
                    polar_words={k: frozenset(v) for k, v in polar_words.items()},
                    tokens=tuple(tokens),
-                   token_pos={st: tuple(i for i, t in enumerate(tokens) if t[0] == st) for st in {t[0] for t in tokens}},
+                   token_pos=_positions(tokens),
                    size_places=frozenset((mm, frozenset(p)) for _, mm, p in _size_places(low, mentions)))
+
+
+def _positions(tokens: list[tuple[str, int, frozenset[bool]]]) -> dict[str, tuple[int, ...]]:
+    """stem -> its positions in ``tokens`` (one pass)."""
+    pos: dict[str, list[int]] = {}
+    for i, t in enumerate(tokens):
+        pos.setdefault(t[0], []).append(i)
+    return {st: tuple(v) for st, v in pos.items()}
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _AFTER_PREPOSITION = re.compile(r"\b(?:into|in|of|within|on|at|around|near|from|inside|to|beside|behind|under)"
                                 r"\s+(?:(?:the|a|an|its|their)\s+)?$")
 _EVIDENCE_OF = re.compile(r"\b(?:signs?|evidence|suggestion|features?|findings?|indication)\s+(?:of|for)\s+(?:the\s+)?$")
+
+
+def _place_after_preposition(low: str, pos: int) -> bool:
+    """True when the word at ``pos`` follows a preposition ("no hemorrhage within the lesion"), not
+    "evidence of" and the like: a place there has no polarity of its own."""
+    return bool(_AFTER_PREPOSITION.search(low, max(0, pos - 20), pos)) \
+        and not _EVIDENCE_OF.search(low, max(0, pos - 30), pos)
 
 
 def _phrase_stems(phrase: str, skip: frozenset[str] = frozenset()) -> tuple[str, ...]:
@@ -1126,8 +1140,7 @@ def _lexicon_spans(facts: SourceFacts, low: str, clauses: list[tuple[int, int]],
                 yield s, e, "place" if _other_part(facts, stems) else "", ens[0], (), kind
             continue
         neg = _is_negated(low, _clause_of(low, clauses, s), s, e)
-        if neg and _AFTER_PREPOSITION.search(low, max(0, s - 20), s) \
-                and not _EVIDENCE_OF.search(low, max(0, s - 30), s):
+        if neg and _place_after_preposition(low, s):
             if pols:  # "no bleeding into the stroke": a place after a preposition has no polarity
                 neg = next(iter(pols))
         same = [n for n, p in sorted(hits.items()) if neg in p]

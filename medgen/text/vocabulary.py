@@ -115,8 +115,8 @@ def _load_lexicon(path: Path, chinese: bool = True) -> list[tuple[str, str, tupl
         for zh, en in data.get(kind, {}).items():
             if not zh or zh.isascii() == chinese or not isinstance(en, list) or not en \
                     or not all(isinstance(x, str) and x and x == x.lower() for x in en):
-                raise ValueError(f"{path.name}: [{kind}] {zh!r} must map a {'Chinese' if chinese else 'plain English'} "
-                                 f"word to a list of "
+                lang = "Chinese" if chinese else "plain English"
+                raise ValueError(f"{path.name}: [{kind}] {zh!r} must map a {lang} word to a list of "
                                  f"lower-case English equivalents, got {en!r}")
             out.append((zh, kind, tuple(en)))
     extra = set(data) - set(_LEXICON_KINDS)

@@ -99,7 +99,7 @@ def guard_panel(scan: Scan, model_id: str, slices: list[int]) -> GuardResult | N
         guard = cached[1]
     else:
         enhancer = load_enhancer(model_id)
-        # about 0.2-0.5 s a slice on 2 CPUs (the metal/streak term): a whole series takes a while
+        # about 0.1 s a slice on 2 quiet CPUs, 2-3x that under load: a whole series takes seconds
         with st.spinner(f"Checking {len(slices)} slice(s) against the model's training data..."):
             guard = enhancer.assess(_pixels(scan, slices))
         st.session_state[GUARD_KEY] = (cache_key, guard)
